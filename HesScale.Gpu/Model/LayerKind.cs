@@ -1,0 +1,20 @@
+namespace HesScale.Gpu;
+
+/// <summary>The layer types a <see cref="NetworkSpec"/> can hold.</summary>
+public enum LayerKind
+{
+    /// <summary>Affine map <c>a = h W^T + b</c>, W is out x in (PyTorch layout).</summary>
+    Linear,
+    Tanh,
+    Sigmoid,
+    ReLU,
+    /// <summary>max(a, slope a); slope defaults to 0.01 like PyTorch.</summary>
+    LeakyReLU,
+    /// <summary>ELU with alpha = 1.</summary>
+    ELU,
+    /// <summary>SELU with PyTorch's constants.</summary>
+    SELU,
+    /// <summary>log(1 + e^a) (beta 1, threshold 20 like PyTorch).</summary>
+    Softplus,
+    Identity,
+}
