@@ -4,6 +4,8 @@ namespace HesScale.Gpu;
 /// <param name="Index">Position in <see cref="NetworkSpec.Parameters"/>.</param>
 /// <param name="LayerIndex">Index of the Linear layer in <see cref="NetworkSpec.Layers"/>.</param>
 /// <param name="Name">"weight" (Rows = out, Cols = in, row-major) or "bias" (Rows = out, Cols = 1).</param>
+/// <param name="Rows">Output width of the layer.</param>
+/// <param name="Cols">Input width for a weight, 1 for a bias.</param>
 public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int Rows, int Cols)
 {
     public int Length => Rows * Cols;
