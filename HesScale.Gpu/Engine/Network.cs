@@ -10,7 +10,7 @@ namespace HesScale.Gpu;
 /// the loss and a single fused backward traversal that carries the gradient and every requested
 /// curvature diagonal side by side. Not thread-safe.
 /// </summary>
-public sealed class Network : IDisposable
+public sealed partial class Network : IDisposable
 {
     private readonly Backend _backend;
     private readonly DeviceBuffer[] _parameters;
