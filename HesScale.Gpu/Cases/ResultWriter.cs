@@ -147,7 +147,8 @@ public static class ResultWriter
         }
     }
 
-    internal static void TryDelete(string path)
+    /// <summary>Deletes a file, ignoring I/O and permission errors (used when cleaning up after a failure).</summary>
+    public static void TryDelete(string path)
     {
         try
         {
