@@ -244,6 +244,7 @@ public sealed class CaseErrorTests
         string path = run.PathOf("case-big.json");
         File.WriteAllText(path, node.ToJsonString());
         string outDir = run.PathOf("out");
+        Directory.CreateDirectory(outDir);
         int code = run.Diag("--case", path, "--methods", "gradient,exact", "--out", Path.Combine(outDir, "r.json"), "--device", "cpu");
         AssertFailure(run, code, outDir, "case-big.json", "6060", "5000");
     }
