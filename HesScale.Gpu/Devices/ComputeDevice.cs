@@ -1,12 +1,172 @@
+using HesScale.Gpu.Devices;
+using HesScale.Gpu.Engine;
+using HesScale.Gpu.Native;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
 namespace HesScale.Gpu;
 
-/// <summary>STUB.</summary>
+/// <summary>
+/// A device that runs network passes: an ILGPU accelerator (CUDA, OpenCL, the CPU simulator)
+/// or the native CPU path. Owns the accelerator; dispose it after the networks that use it.
+/// </summary>
 public sealed class ComputeDevice : IDisposable
 {
-    public DeviceKind Kind { get; }
-    public string Name => "stub";
-    public static ComputeDevice Create(DeviceKind kind = DeviceKind.Auto, int threads = 0) => throw new NotImplementedException();
-    public static ComputeDevice Create(string name, int threads = 0) => throw new NotImplementedException();
-    public static ComputeDevice FromEnvironment(string? commandLineValue, int threads = 0) => throw new NotImplementedException();
-    public void Dispose() { }
+    /// <summary>Environment variable read by <see cref="FromEnvironment"/>.</summary>
+    public const string EnvironmentVariable = "HESSCALE_DEVICE";
+
+    private bool _disposed;
+
+    private ComputeDevice(Backend backend)
+    {
+        Backend = backend;
+    }
+
+    internal Backend Backend
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return field;
+        }
+    }
+
+    public DeviceKind Kind => Backend.Kind;
+
+    /// <summary>A readable description, e.g. "cuda: NVIDIA H100 (ILGPU Cuda)" or "cpu: native, 2 threads".</summary>
+    public string Name => Backend.Name;
+
+    /// <summary>Identifiers accepted by <see cref="Create(string, int)"/>.</summary>
+    public static readonly IReadOnlyList<string> KindNames = ["auto", "cuda", "opencl", "cpu", "ilgpu-cpu"];
+
+    public static bool TryParseKind(string name, out DeviceKind kind)
+    {
+        switch (name.Trim().ToLowerInvariant())
+        {
+            case "auto": kind = DeviceKind.Auto; return true;
+            case "cuda": case "gpu": kind = DeviceKind.Cuda; return true;
+            case "opencl": case "cl": kind = DeviceKind.OpenCL; return true;
+            case "cpu": case "native": kind = DeviceKind.Cpu; return true;
+            case "ilgpu-cpu": case "ilgpu_cpu": case "simulator": kind = DeviceKind.IlgpuCpu; return true;
+            default: kind = DeviceKind.Auto; return false;
+        }
+    }
+
+    /// <summary>
+    /// Opens a device by name (<see cref="KindNames"/>). Throws <see cref="ArgumentException"/> for an
+    /// unknown name and <see cref="DeviceNotFoundException"/> when that kind is not present.
+    /// </summary>
+    public static ComputeDevice Create(string name, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TryParseKind(name, out var kind))
+            throw new ArgumentException($"Unknown device '{name}'; expected one of {string.Join(", ", KindNames)}.", nameof(name));
+        return Create(kind, threads);
+    }
+
+    /// <summary>
+    /// The device named on the command line if given, else by the environment variable
+    /// HESSCALE_DEVICE, else <see cref="DeviceKind.Auto"/>.
+    /// </summary>
+    public static ComputeDevice FromEnvironment(string? commandLineValue, int threads = 0)
+    {
+        string? name = !string.IsNullOrWhiteSpace(commandLineValue) ? commandLineValue
+            : Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(name) ? Create(DeviceKind.Auto, threads) : Create(name, threads);
+    }
+
+    /// <summary>
+    /// Opens a device. <paramref name="threads"/> sets the native path's thread count
+    /// (0: one per core); GPU kinds ignore it.
+    /// </summary>
+    public static ComputeDevice Create(DeviceKind kind = DeviceKind.Auto, int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        switch (kind)
+        {
+            case DeviceKind.Cpu:
+                return new ComputeDevice(new NativeBackend(threads));
+            case DeviceKind.IlgpuCpu:
+                {
+                    // 2 threads per warp, 1 warp, 1 multiprocessor: the simulator's fastest setting
+                    // for grid-stride kernels (shared/docs/dotnet-notes.md).
+                    var context = Context.Create(b => b.CPU(new CPUDevice(2, 1, 1)).EnableAlgorithms());
+                    return new ComputeDevice(new IlgpuBackend(context, context.CreateCPUAccelerator(0), kind));
+                }
+            case DeviceKind.Cuda:
+            case DeviceKind.OpenCL:
+                return TryCreateGpu(kind) ?? throw new DeviceNotFoundException(
+                    $"No {IlgpuBackend.KindName(kind)} device found. Devices found: {string.Join("; ", ListAvailable())}.");
+            case DeviceKind.Auto:
+                return TryCreateGpu(DeviceKind.Cuda) ?? TryCreateGpu(DeviceKind.OpenCL) ?? new ComputeDevice(new NativeBackend(threads));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
+        }
+    }
+
+    private static Context CreateGpuContext(DeviceKind kind) => kind == DeviceKind.Cuda
+        ? Context.Create(b => b.Cuda().EnableAlgorithms())
+        : Context.Create(b => b.OpenCL().EnableAlgorithms());
+
+    private static List<Device> DevicesOf(Context context, DeviceKind kind)
+    {
+        var type = kind == DeviceKind.Cuda ? AcceleratorType.Cuda : AcceleratorType.OpenCL;
+        return context.Devices.Where(d => d.AcceleratorType == type).ToList();
+    }
+
+    private static ComputeDevice? TryCreateGpu(DeviceKind kind)
+    {
+        Context? context = null;
+        try
+        {
+            context = CreateGpuContext(kind);
+            var devices = DevicesOf(context, kind);
+            if (devices.Count == 0)
+            {
+                context.Dispose();
+                return null;
+            }
+            var accelerator = devices[0].CreateAccelerator(context);
+            return new ComputeDevice(new IlgpuBackend(context, accelerator, kind));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException or CudaException)
+        {
+            context?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>Descriptions of every device this machine offers, for error messages and listings.</summary>
+    public static IReadOnlyList<string> ListAvailable()
+    {
+        var found = new List<string>();
+        foreach (var kind in new[] { DeviceKind.Cuda, DeviceKind.OpenCL })
+        {
+            try
+            {
+                using var context = CreateGpuContext(kind);
+                var devices = DevicesOf(context, kind);
+                found.AddRange(devices.Select(d => $"{IlgpuBackend.KindName(kind)} ({d.Name})"));
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException or CudaException)
+            {
+                // That backend's driver is absent: nothing to list.
+            }
+        }
+        found.Add($"cpu (native, {Environment.ProcessorCount} cores)");
+        found.Add("ilgpu-cpu (ILGPU CPU simulator)");
+        return found;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Backend.Dispose();
+        _disposed = true;
+    }
+
+    public override string ToString() => Name;
 }

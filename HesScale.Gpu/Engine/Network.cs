@@ -1,31 +1,289 @@
+using HesScale.Gpu.Engine;
+using HesScale.Gpu.Kernels;
+
 namespace HesScale.Gpu;
 
-/// <summary>STUB: replaced by the engine.</summary>
+/// <summary>
+/// A multilayer perceptron living on a <see cref="ComputeDevice"/>: its parameters, and workspaces
+/// for batched passes that are allocated on first use and reused while the batch size and the
+/// number of requested methods do not grow. One <see cref="Backward"/> call runs the forward pass,
+/// the loss and a single fused backward traversal that carries the gradient and every requested
+/// curvature diagonal side by side. Not thread-safe.
+/// </summary>
 public sealed class Network : IDisposable
 {
+    private readonly Backend _backend;
+    private readonly DeviceBuffer[] _parameters;
+    private Workspace? _workspace;
+    private int _version;
+    private bool _disposed;
+
     public Network(ComputeDevice device, NetworkSpec spec, IReadOnlyList<float[]>? parameters = null, int seed = 0)
     {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(spec);
         Device = device;
         Spec = spec;
-        _ = parameters;
-        _ = seed;
+        _backend = device.Backend;
+        var initial = parameters ?? spec.InitialParameters(seed);
+        if (initial.Count != spec.Parameters.Count)
+            throw new ArgumentException($"Expected {spec.Parameters.Count} parameter tensors for {spec}, got {initial.Count}.", nameof(parameters));
+        _parameters = new DeviceBuffer[spec.Parameters.Count];
+        try
+        {
+            foreach (var p in spec.Parameters)
+            {
+                CheckParameter(p, initial[p.Index], nameof(parameters));
+                _parameters[p.Index] = _backend.Allocate(p.Length);
+                _parameters[p.Index].Upload(initial[p.Index]);
+            }
+        }
+        catch
+        {
+            foreach (var b in _parameters) b?.Dispose();
+            throw;
+        }
     }
 
     public NetworkSpec Spec { get; }
     public ComputeDevice Device { get; }
-    public float[] GetParameter(int index) => throw new NotImplementedException();
-    public void SetParameter(int index, ReadOnlySpan<float> values) => throw new NotImplementedException();
-    public float[] Forward(ReadOnlySpan<float> inputs, int batch) => throw new NotImplementedException();
-    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None) => throw new NotImplementedException();
-    public void Dispose() { }
-}
 
-/// <summary>STUB.</summary>
-public sealed class BackwardResult
-{
-    public float Loss { get; }
-    public int Batch { get; }
-    public CurvatureMethods Methods { get; }
-    public float[] Gradient(int parameter) => throw new NotImplementedException();
-    public float[] Curvature(CurvatureMethods method, int parameter) => throw new NotImplementedException();
+    private static void CheckParameter(ParameterInfo p, ReadOnlySpan<float> values, string paramName)
+    {
+        if (values.Length != p.Length)
+            throw new ArgumentException($"Layer {p.LayerIndex} {p.Name}: expected {p.Rows} x {p.Cols} = {p.Length} values, got {values.Length}.", paramName);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"Layer {p.LayerIndex} {p.Name}[{i / p.Cols}, {i % p.Cols}] is {values[i]} (not finite).", paramName);
+        }
+    }
+
+    /// <summary>Copies parameter tensor <paramref name="index"/> (see <see cref="NetworkSpec.Parameters"/>) to the host.</summary>
+    public float[] GetParameter(int index)
+    {
+        ThrowIfDisposed();
+        var p = ParameterAt(index);
+        var result = new float[p.Length];
+        _parameters[index].Download(result);
+        return result;
+    }
+
+    public void SetParameter(int index, ReadOnlySpan<float> values)
+    {
+        ThrowIfDisposed();
+        var p = ParameterAt(index);
+        CheckParameter(p, values, nameof(values));
+        _parameters[index].Upload(values);
+        _version++;
+    }
+
+    private ParameterInfo ParameterAt(int index) => (uint)index < (uint)Spec.Parameters.Count
+        ? Spec.Parameters[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"The network has {Spec.Parameters.Count} parameter tensors.");
+
+    /// <summary>Network outputs (N x K row-major) for a batch of inputs (N x in row-major).</summary>
+    public float[] Forward(ReadOnlySpan<float> inputs, int batch)
+    {
+        ThrowIfDisposed();
+        CheckInputs(inputs, batch);
+        var ws = Prepare(batch, 1);
+        _version++; // the workspace is reused: earlier results are no longer readable
+        ws.Input.Upload(inputs);
+        RunForward(ws, batch);
+        var outputs = new float[batch * Spec.OutputSize];
+        ws.Values[^1].Download(outputs);
+        return outputs;
+    }
+
+    /// <summary>
+    /// Loss, gradients and the requested curvature diagonals for one batch, computed on the
+    /// device in one forward and one fused backward traversal. The result reads from this
+    /// network's buffers and is valid until the next pass or parameter change.
+    /// </summary>
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(targets);
+        CheckInputs(inputs, batch);
+        if ((methods & ~(CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89)) != 0)
+            throw new ArgumentException($"Unknown curvature method flags {methods}.", nameof(methods));
+        int k = Spec.OutputSize;
+        targets.Validate(loss, batch, k);
+
+        var singles = CurvatureMethodNames.Split(methods).ToArray();
+        int channels = 1 + singles.Length;
+        int packed = Channels.Pack(singles);
+        var ws = Prepare(batch, channels);
+
+        ws.Input.Upload(inputs);
+        if (loss.Kind == LossKind.CrossEntropy)
+        {
+            var t = ws.TargetScratch;
+            for (int s = 0; s < batch; s++) t[s] = targets.Classes![s];
+            ws.Targets.Upload(t.AsSpan(0, batch));
+        }
+        else
+        {
+            ws.Targets.Upload(targets.Values);
+        }
+
+        RunForward(ws, batch);
+        _backend.LossBackward(loss, ws.Values[^1], ws.Targets, ws.Stacks[^1], ws.LossPerSample, batch, k, channels, packed);
+        RunBackward(ws, batch, channels, packed);
+
+        var perSample = ws.LossScratch.AsSpan(0, batch);
+        ws.LossPerSample.Download(perSample); // waits for the device
+        double total = 0;
+        foreach (float v in perSample) total += v;
+        if (!double.IsFinite(total))
+            throw new NonFiniteValueException($"The loss is {total}: the parameters or inputs have diverged (device {Device.Name}).");
+        _version++;
+        return new BackwardResult(this, _version, (float)total, batch, singles);
+    }
+
+    private void CheckInputs(ReadOnlySpan<float> inputs, int batch)
+    {
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch size must be at least 1.");
+        int width = Spec.InputSize;
+        if (inputs.Length != batch * width)
+            throw new ArgumentException($"Expected {batch} x {width} = {batch * width} input values, got {inputs.Length}.", nameof(inputs));
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!float.IsFinite(inputs[i]))
+                throw new ArgumentException($"Input [{i / width}, {i % width}] is {inputs[i]} (not finite).", nameof(inputs));
+        }
+    }
+
+    private void RunForward(Workspace ws, int n)
+    {
+        var layers = Spec.Layers;
+        int param = 0;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            var x = l == 0 ? ws.Input : ws.Values[l - 1];
+            if (layer.IsLinear)
+            {
+                var w = _parameters[param++];
+                var b = layer.Bias ? _parameters[param++] : null;
+                _backend.LinearForward(x, w, b, ws.Values[l], n, layer.In, layer.Out);
+            }
+            else
+            {
+                _backend.ActivationForward(layer, x, ws.Values[l], n * Spec.Widths[l]);
+            }
+        }
+    }
+
+    private void RunBackward(Workspace ws, int n, int channels, int packed)
+    {
+        var layers = Spec.Layers;
+        int param = Spec.Parameters.Count;
+        for (int l = layers.Count - 1; l >= 0; l--)
+        {
+            var layer = layers[l];
+            var h = l == 0 ? ws.Input : ws.Values[l - 1];
+            var bIn = l == 0 ? null : ws.Stacks[l - 1];
+            if (layer.IsLinear)
+            {
+                int biasIndex = layer.Bias ? --param : -1;
+                int weightIndex = --param;
+                _backend.LinearBackward(ws.Stacks[l], h, _parameters[weightIndex], bIn, ws.ParameterStacks[weightIndex],
+                    biasIndex < 0 ? null : ws.ParameterStacks[biasIndex], n, layer.In, layer.Out, channels, 1);
+            }
+            else
+            {
+                _backend.ActivationBackward(layer, h, ws.Stacks[l], bIn!, n * Spec.Widths[l], channels, packed);
+            }
+        }
+    }
+
+    /// <summary>Reads channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack.</summary>
+    internal float[] ReadParameterStack(int version, int index, int channel)
+    {
+        ThrowIfDisposed();
+        if (version != _version)
+            throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network; read results before the next call.");
+        var p = ParameterAt(index);
+        var result = new float[p.Length];
+        _workspace!.ParameterStacks[index].Download(result, channel * p.Length);
+        return result;
+    }
+
+    private Workspace Prepare(int batch, int channels)
+    {
+        if (_workspace is { } ws && ws.Batch >= batch && ws.Channels >= channels) return ws;
+        int newBatch = Math.Max(batch, _workspace?.Batch ?? 0);
+        int newChannels = Math.Max(channels, _workspace?.Channels ?? 0);
+        _workspace?.Dispose();
+        _workspace = null;
+        _workspace = new Workspace(_backend, Spec, newBatch, newChannels);
+        return _workspace;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _workspace?.Dispose();
+        foreach (var b in _parameters) b.Dispose();
+        _disposed = true;
+    }
+
+    /// <summary>Per-pass device buffers sized for a batch capacity and channel capacity.</summary>
+    private sealed class Workspace : IDisposable
+    {
+        public Workspace(Backend backend, NetworkSpec spec, int batch, int channels)
+        {
+            Batch = batch;
+            Channels = channels;
+            var all = new List<DeviceBuffer>();
+            DeviceBuffer Alloc(int length)
+            {
+                var b = backend.Allocate(length);
+                all.Add(b);
+                return b;
+            }
+            try
+            {
+                Input = Alloc(batch * spec.InputSize);
+                Values = spec.Widths.Select(w => Alloc(batch * w)).ToArray();
+                Stacks = spec.Widths.Select(w => Alloc(channels * batch * w)).ToArray();
+                ParameterStacks = spec.Parameters.Select(p => Alloc(channels * p.Length)).ToArray();
+                Targets = Alloc(batch * spec.OutputSize);
+                LossPerSample = Alloc(batch);
+            }
+            catch
+            {
+                foreach (var b in all) b.Dispose();
+                throw;
+            }
+            _all = all;
+            TargetScratch = new float[batch];
+            LossScratch = new float[batch];
+        }
+
+        private readonly List<DeviceBuffer> _all;
+        public int Batch { get; }
+        public int Channels { get; }
+        /// <summary>Network input (N, in).</summary>
+        public DeviceBuffer Input { get; }
+        /// <summary>Output of each layer l (N, Widths[l]); activations read their input from l - 1.</summary>
+        public DeviceBuffer[] Values { get; }
+        /// <summary>Backward channel stack at each layer output (C, N, Widths[l]).</summary>
+        public DeviceBuffer[] Stacks { get; }
+        /// <summary>Per parameter tensor: gradient and curvature diagonals (C, length).</summary>
+        public DeviceBuffer[] ParameterStacks { get; }
+        public DeviceBuffer Targets { get; }
+        public DeviceBuffer LossPerSample { get; }
+        public float[] TargetScratch { get; }
+        public float[] LossScratch { get; }
+
+        public void Dispose()
+        {
+            foreach (var b in _all) b.Dispose();
+        }
+    }
 }

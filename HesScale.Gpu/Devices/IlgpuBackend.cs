@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using HesScale.Gpu.Engine;
+using HesScale.Gpu.Kernels;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace HesScale.Gpu.Devices;
+
+/// <summary>
+/// Runs the kernels of <see cref="Kernels"/> through an ILGPU accelerator (CUDA, OpenCL or the
+/// CPU simulator). Kernels are compiled once at construction and launched explicitly grouped
+/// with grid-stride loops, so the same code serves a GPU (many groups of 256) and the simulator
+/// (one small group, which keeps its per-thread overhead low).
+/// </summary>
+internal sealed class IlgpuBackend : Backend
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly int _groupSize;
+    private readonly int _maxGroups;
+    private readonly DeviceBuffer _dummy;
+
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> _linearForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> _linearBackwardInput;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> _linearBackwardWeight;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float> _activationForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int> _activationBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> _lossBackward;
+
+    public IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind)
+    {
+        _context = context;
+        _accelerator = accelerator;
+        Kind = kind;
+        Name = $"{KindName(kind)}: {accelerator.Name} (ILGPU {accelerator.AcceleratorType})";
+        bool simulator = accelerator.AcceleratorType == AcceleratorType.CPU;
+        _groupSize = simulator ? accelerator.MaxNumThreadsPerGroup : Math.Min(256, accelerator.MaxNumThreadsPerGroup);
+        _maxGroups = simulator ? 1 : Math.Max(1, accelerator.NumMultiprocessors * 16);
+
+        _linearForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(LinearKernels.Forward);
+        _linearBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(LinearKernels.BackwardInput);
+        _linearBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(LinearKernels.BackwardWeight);
+        _activationForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float>(ActivationKernels.Forward);
+        _activationBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(ActivationKernels.Backward);
+        _lossBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(LossKernels.Backward);
+        _dummy = Allocate(1);
+    }
+
+    public override DeviceKind Kind { get; }
+    public override string Name { get; }
+
+    internal static string KindName(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Cuda => "cuda",
+        DeviceKind.OpenCL => "opencl",
+        DeviceKind.IlgpuCpu => "ilgpu-cpu",
+        DeviceKind.Cpu => "cpu",
+        _ => "auto",
+    };
+
+    private KernelConfig Config(int total)
+    {
+        int groups = Math.Clamp((total + _groupSize - 1) / _groupSize, 1, _maxGroups);
+        return new KernelConfig(groups, _groupSize);
+    }
+
+    private static ArrayView<float> V(DeviceBuffer buffer) => ((Buffer)buffer).Memory.View;
+
+    private ArrayView<float> VOrDummy(DeviceBuffer? buffer) => V(buffer ?? _dummy);
+
+    public override DeviceBuffer Allocate(int length)
+    {
+        var memory = _accelerator.Allocate1D<float>(Math.Max(1, length));
+        memory.MemSetToZero();
+        return new Buffer(memory, length);
+    }
+
+    public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW) =>
+        _linearForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(y), n, inW, outW, b is null ? 0 : 1);
+
+    public override void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count) =>
+        _activationForward(Config(count), V(a), V(z), count, (int)layer.Kind, layer.Slope);
+
+    public override void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
+        int n, int k, int channels, int packedModes) =>
+        _lossBackward(Config(n), V(y), V(targets), V(b), V(lossPerSample), n, k, channels,
+            loss.Kind == LossKind.CrossEntropy ? 1 : 0, 1f / loss.Divisor(n, k), packedModes);
+
+    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes) =>
+        _activationBackward(Config(count), V(a), V(bz), V(ba), count, channels, (int)layer.Kind, layer.Slope, packedModes);
+
+    public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
+        int n, int inW, int outW, int channels, int linearChannels)
+    {
+        int cols = inW + (db is null ? 0 : 1);
+        _linearBackwardWeight(Config(channels * outW * cols), V(bOut), V(h), V(dW), VOrDummy(db), n, inW, outW, channels, linearChannels, db is null ? 0 : 1);
+        if (bIn is not null)
+            _linearBackwardInput(Config(channels * n * inW), V(bOut), V(w), V(bIn), n, inW, outW, channels, linearChannels);
+    }
+
+    public override void Synchronize() => _accelerator.Synchronize();
+
+    public override void Dispose()
+    {
+        _dummy.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private sealed class Buffer(MemoryBuffer1D<float, Stride1D.Dense> memory, int length) : DeviceBuffer
+    {
+        public MemoryBuffer1D<float, Stride1D.Dense> Memory { get; } = memory;
+        public override int Length { get; } = length;
+
+        public override void Upload(ReadOnlySpan<float> source, int offset = 0)
+        {
+            if (source.Length == 0) return;
+            Check(offset, source.Length);
+            Memory.View.SubView(offset, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        }
+
+        public override void Download(Span<float> destination, int offset = 0)
+        {
+            if (destination.Length == 0) return;
+            Check(offset, destination.Length);
+            Memory.View.SubView(offset, destination.Length).CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+        }
+
+        private void Check(int offset, int count)
+        {
+            if (offset < 0 || count < 0 || offset + count > Length)
+                throw new ArgumentOutOfRangeException(nameof(offset), $"Range [{offset}, {offset + count}) is outside a buffer of {Length} floats.");
+        }
+
+        public override void Dispose() => Memory.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+namespace HesScale.Gpu.Engine;
+
+/// <summary>A float array owned by a backend (device memory or host memory).</summary>
+internal abstract class DeviceBuffer : IDisposable
+{
+    public abstract int Length { get; }
+    /// <summary>Copies <paramref name="source"/> into this buffer starting at <paramref name="offset"/>.</summary>
+    public abstract void Upload(ReadOnlySpan<float> source, int offset = 0);
+    /// <summary>Copies <c>destination.Length</c> floats starting at <paramref name="offset"/> to the host.</summary>
+    public abstract void Download(Span<float> destination, int offset = 0);
+    public abstract void Dispose();
+}
+
+/// <summary>
+/// The operations a network pass needs, implemented once per kind of device. Shapes follow
+/// <see cref="Kernels.LinearKernels"/>: channel stacks B are (C, N, width), channel 0 the
+/// gradient and channels 1.. curvature diagonals with modes packed by <see cref="Kernels.Channels"/>.
+/// Launches are asynchronous on GPUs; <see cref="Synchronize"/> waits.
+/// </summary>
+internal abstract class Backend : IDisposable
+{
+    public abstract DeviceKind Kind { get; }
+    public abstract string Name { get; }
+
+    /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
+    public abstract DeviceBuffer Allocate(int length);
+
+    /// <summary>y (N, out) = x (N, in) W^T + b.</summary>
+    public abstract void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW);
+
+    /// <summary>z = s(a) elementwise over <paramref name="count"/> values.</summary>
+    public abstract void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count);
+
+    /// <summary>Per-sample loss shares (N) and the output channel stack B (C, N, K).</summary>
+    public abstract void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
+        int n, int k, int channels, int packedModes);
+
+    /// <summary>Channel stack through an activation: bz (C, N, w) to ba (C, N, w); count = N w.</summary>
+    public abstract void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes);
+
+    /// <summary>
+    /// Channel stack through a Linear layer: parameter quantities dW (C, out, in), db (C, out) and,
+    /// unless <paramref name="bIn"/> is null, the stack for the layer input (C, N, in).
+    /// </summary>
+    public abstract void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
+        int n, int inW, int outW, int channels, int linearChannels);
+
+    public abstract void Synchronize();
+
+    public abstract void Dispose();
+}

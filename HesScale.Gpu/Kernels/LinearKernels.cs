@@ -1,0 +1,104 @@
+using ILGPU;
+
+namespace HesScale.Gpu.Kernels;
+
+/// <summary>
+/// Linear layer kernels (simple versions: one thread per output element, grid-stride loop).
+/// Shapes: x, h are (N, in); W is (out, in); b is (out); B is the channel stack (C, N, out).
+/// </summary>
+internal static class LinearKernels
+{
+    /// <summary>y = x W^T + b. y is (N, out).</summary>
+    public static void Forward(
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y,
+        int n, int inW, int outW, int hasBias)
+    {
+        int total = n * outW;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int row = idx / outW, o = idx - row * outW;
+            int xOff = row * inW, wOff = o * inW;
+            float acc = hasBias != 0 ? b[o] : 0f;
+            for (int i = 0; i < inW; i++) acc += x[xOff + i] * w[wOff + i];
+            y[idx] = acc;
+        }
+    }
+
+    /// <summary>
+    /// Backpropagates every channel through W in one launch: Bin[c] = B[c] W for the first
+    /// <paramref name="linearChannels"/> channels (the gradient), B[c] W^2 for the rest
+    /// (HesScale's diagonal recursion drops the off-diagonal terms). Bin is (C, N, in).
+    /// </summary>
+    public static void BackwardInput(
+        ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn,
+        int n, int inW, int outW, int channels, int linearChannels)
+    {
+        int perChannel = n * inW;
+        int total = channels * perChannel;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int c = idx / perChannel, rest = idx - c * perChannel;
+            int row = rest / inW, i = rest - row * inW;
+            int bOff = (c * n + row) * outW;
+            float acc = 0f;
+            if (c < linearChannels)
+            {
+                for (int o = 0; o < outW; o++) acc += bOut[bOff + o] * w[o * inW + i];
+            }
+            else
+            {
+                for (int o = 0; o < outW; o++)
+                {
+                    float wv = w[o * inW + i];
+                    acc += bOut[bOff + o] * wv * wv;
+                }
+            }
+            bIn[idx] = acc;
+        }
+    }
+
+    /// <summary>
+    /// Parameter quantities of every channel in one launch: dW[c, o, i] = sum_n B[c, n, o] h[n, i]^p
+    /// with p = 1 for linear channels and 2 for curvature ones; the extra column i = in is the
+    /// bias, db[c, o] = sum_n B[c, n, o]. dW is (C, out, in), db is (C, out).
+    /// </summary>
+    public static void BackwardWeight(
+        ArrayView<float> bOut, ArrayView<float> h, ArrayView<float> dW, ArrayView<float> db,
+        int n, int inW, int outW, int channels, int linearChannels, int hasBias)
+    {
+        int cols = inW + (hasBias != 0 ? 1 : 0);
+        int perChannel = outW * cols;
+        int total = channels * perChannel;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int c = idx / perChannel, rest = idx - c * perChannel;
+            int o = rest / cols, i = rest - o * cols;
+            int bBase = c * n * outW + o;
+            float acc = 0f;
+            if (i == inW)
+            {
+                for (int s = 0; s < n; s++) acc += bOut[bBase + s * outW];
+                db[c * outW + o] = acc;
+            }
+            else
+            {
+                if (c < linearChannels)
+                {
+                    for (int s = 0; s < n; s++) acc += bOut[bBase + s * outW] * h[s * inW + i];
+                }
+                else
+                {
+                    for (int s = 0; s < n; s++)
+                    {
+                        float hv = h[s * inW + i];
+                        acc += bOut[bBase + s * outW] * hv * hv;
+                    }
+                }
+                dW[(c * outW + o) * inW + i] = acc;
+            }
+        }
+    }
+}
