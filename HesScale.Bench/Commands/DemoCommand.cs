@@ -72,11 +72,9 @@ public static class DemoCommand
         for (int n = 0; n < Batch; n++) classes[n] = rng.Next(spec.OutputSize);
 
         const CurvatureMethods all = CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89;
-        BackwardResult backward;
-        using (var network = new Network(device, spec, parameters))
-        {
-            backward = network.Backward(inputs, Batch, Targets.FromClasses(classes), Loss, all);
-        }
+        // The result reads from the network's device buffers: the network stays alive until the end.
+        using var network = new Network(device, spec, parameters);
+        BackwardResult backward = network.Backward(inputs, Batch, Targets.FromClasses(classes), Loss, all);
 
         // The reference sees exactly the float32 values the engine got, widened to double.
         var reference = new ReferenceNetwork(spec, parameters.Select(p => p.Select(v => (double)v).ToArray()).ToList());

@@ -163,12 +163,9 @@ public static class DiagCommand
         bool needsEngine = methods.Contains("gradient") || engineMethods != CurvatureMethods.None;
         bool needsReference = methods.Contains("exact") || methods.Contains("ggn");
 
-        BackwardResult? backward = null;
-        if (needsEngine)
-        {
-            using var network = new Network(device, c.Spec, c.ParametersAsFloat());
-            backward = network.Backward(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, engineMethods);
-        }
+        // A BackwardResult reads from the network's device buffers: keep the network alive until all is copied out.
+        using var network = needsEngine ? new Network(device, c.Spec, c.ParametersAsFloat()) : null;
+        BackwardResult? backward = network?.Backward(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, engineMethods);
 
         double[][]? exact = null, ggn = null;
         double referenceLoss = double.NaN;
