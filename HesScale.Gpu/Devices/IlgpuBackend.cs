@@ -12,7 +12,7 @@ namespace HesScale.Gpu.Devices;
 /// with grid-stride loops, so the same code serves a GPU (many groups of 256) and the simulator
 /// (one small group, which keeps its per-thread overhead low).
 /// </summary>
-internal sealed class IlgpuBackend : Backend
+internal sealed partial class IlgpuBackend : Backend
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;

@@ -17,7 +17,7 @@ internal abstract class DeviceBuffer : IDisposable
 /// gradient and channels 1.. curvature diagonals with modes packed by <see cref="Kernels.Channels"/>.
 /// Launches are asynchronous on GPUs; <see cref="Synchronize"/> waits.
 /// </summary>
-internal abstract class Backend : IDisposable
+internal abstract partial class Backend : IDisposable
 {
     public abstract DeviceKind Kind { get; }
     public abstract string Name { get; }

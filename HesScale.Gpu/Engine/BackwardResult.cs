@@ -1,7 +1,7 @@
 namespace HesScale.Gpu;
 
 /// <summary>
-/// What one <see cref="Network.Backward"/> call computed. The arrays stay on the device until
+/// What one <c>Network.Backward</c> call computed. The arrays stay on the device until
 /// read; reading copies one tensor to the host. Valid until the next pass on the same network.
 /// </summary>
 public sealed class BackwardResult
@@ -28,6 +28,22 @@ public sealed class BackwardResult
 
     /// <summary>dL/dtheta for parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
     public float[] Gradient(int parameter) => _network.ReadParameterStack(_version, parameter, 0);
+
+    /// <summary>Channel of <paramref name="single"/> in <see cref="Network.ResultStack"/>; -1 when not requested.</summary>
+    internal int ChannelOf(CurvatureMethods single)
+    {
+        int index = Array.IndexOf(_channels, single);
+        return index < 0 ? -1 : index + 1;
+    }
+
+    internal Network Network => _network;
+
+    /// <summary>Throws unless this is the network's latest pass.</summary>
+    internal void EnsureCurrent()
+    {
+        if (_network.Version != _version)
+            throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network.");
+    }
 
     /// <summary>The diagonal estimate of one requested method for parameter tensor <paramref name="parameter"/>.</summary>
     public float[] Curvature(CurvatureMethods single, int parameter)

@@ -6,7 +6,7 @@ namespace HesScale.Gpu;
 /// <summary>
 /// A multilayer perceptron living on a <see cref="ComputeDevice"/>: its parameters, and workspaces
 /// for batched passes that are allocated on first use and reused while the batch size and the
-/// number of requested methods do not grow. One <see cref="Backward"/> call runs the forward pass,
+/// number of requested methods do not grow. One <c>Backward</c> call runs the forward pass,
 /// the loss and a single fused backward traversal that carries the gradient and every requested
 /// curvature diagonal side by side. Not thread-safe.
 /// </summary>
@@ -106,12 +106,10 @@ public sealed class Network : IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(targets);
         CheckInputs(inputs, batch);
-        if ((methods & ~(CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89)) != 0)
-            throw new ArgumentException($"Unknown curvature method flags {methods}.", nameof(methods));
+        var singles = CheckMethods(methods);
         int k = Spec.OutputSize;
         targets.Validate(loss, batch, k);
 
-        var singles = CurvatureMethodNames.Split(methods).ToArray();
         int channels = 1 + singles.Length;
         int packed = Channels.Pack(singles);
         var ws = Prepare(batch, channels);
@@ -140,6 +138,82 @@ public sealed class Network : IDisposable
             throw new NonFiniteValueException($"The loss is {total}: the parameters or inputs have diverged (device {Device.Name}).");
         _version++;
         return new BackwardResult(this, _version, (float)total, batch, singles);
+    }
+
+    /// <summary>
+    /// Like <see cref="Backward(ReadOnlySpan{float}, int, Targets, LossSpec, CurvatureMethods)"/> for a loss
+    /// computed on the host: one forward pass, the outputs come to the host, <paramref name="loss"/>
+    /// gives dL/dy and diag(d2L/dy2), and the fused backward traversal runs from there.
+    /// </summary>
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethods methods = CurvatureMethods.None)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(loss);
+        CheckInputs(inputs, batch);
+        var singles = CheckMethods(methods);
+        int k = Spec.OutputSize, channels = 1 + singles.Length, plane = batch * k;
+        var ws = Prepare(batch, channels);
+        ws.Input.Upload(inputs);
+        RunForward(ws, batch);
+
+        var outputs = new float[plane];
+        var gradient = new float[plane];
+        var diagonal = new float[plane];
+        ws.Values[^1].Download(outputs);
+        double value = loss.Evaluate(outputs, batch, k, gradient, diagonal);
+        if (!double.IsFinite(value))
+            throw new NonFiniteValueException($"The loss is {value}: the parameters or inputs have diverged (device {Device.Name}).");
+        for (int i = 0; i < plane; i++)
+        {
+            if (!float.IsFinite(gradient[i]) || !float.IsFinite(diagonal[i]))
+                throw new NonFiniteValueException($"The loss gave a non-finite derivative at output [{i / k}, {i % k}] (gradient {gradient[i]}, diagonal {diagonal[i]}).");
+        }
+        ws.Stacks[^1].Upload(gradient);
+        for (int c = 1; c < channels; c++) ws.Stacks[^1].Upload(diagonal, c * plane);
+        RunBackward(ws, batch, channels, Channels.Pack(singles));
+        _backend.Synchronize();
+        _version++;
+        return new BackwardResult(this, _version, (float)value, batch, singles);
+    }
+
+    private static CurvatureMethods[] CheckMethods(CurvatureMethods methods)
+    {
+        if ((methods & ~(CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89)) != 0)
+            throw new ArgumentException($"Unknown curvature method flags {methods}.", nameof(methods));
+        return CurvatureMethodNames.Split(methods).ToArray();
+    }
+
+    // ---- Device-side access for optimizers and curvature passes in this assembly. ----
+
+    internal Backend Backend => _backend;
+
+    internal int Version => _version;
+
+    /// <summary>Parameter tensor <paramref name="index"/> on the device (length of the tensor).</summary>
+    internal DeviceBuffer ParameterBuffer(int index) => _parameters[ParameterAt(index).Index];
+
+    /// <summary>
+    /// The last Backward's quantities for parameter <paramref name="index"/>: channel 0 the gradient,
+    /// channel c the c-th requested method (see <see cref="BackwardResult.ChannelOf"/>), each tensor-length.
+    /// </summary>
+    internal DeviceBuffer ResultStack(int index) => (_workspace ?? throw new InvalidOperationException("No Backward call has run on this network yet.")).ParameterStacks[ParameterAt(index).Index];
+
+    /// <summary>Marks device parameters as changed by an in-place update (earlier results become stale).</summary>
+    internal void ParametersChanged() => _version++;
+
+    /// <summary>
+    /// Runs the forward pass on the device and returns the layer values: element 0 is the input
+    /// (N, in), element l + 1 the output of layer l (N, Widths[l]). Valid until the next pass.
+    /// </summary>
+    internal IReadOnlyList<DeviceBuffer> ForwardValues(ReadOnlySpan<float> inputs, int batch)
+    {
+        ThrowIfDisposed();
+        CheckInputs(inputs, batch);
+        var ws = Prepare(batch, 1);
+        _version++;
+        ws.Input.Upload(inputs);
+        RunForward(ws, batch);
+        return [ws.Input, .. ws.Values];
     }
 
     private void CheckInputs(ReadOnlySpan<float> inputs, int batch)

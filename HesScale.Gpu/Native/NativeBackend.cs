@@ -8,7 +8,7 @@ namespace HesScale.Gpu.Native;
 /// and split over threads. Same shapes and channel conventions as <see cref="LinearKernels"/>.
 /// Small jobs run on the calling thread (a parallel loop costs microseconds).
 /// </summary>
-internal sealed class NativeBackend : Backend
+internal sealed partial class NativeBackend : Backend
 {
     /// <summary>Multiply-adds below which a call stays on one thread.</summary>
     private const long ParallelThreshold = 1 << 15;

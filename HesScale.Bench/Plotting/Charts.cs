@@ -1,0 +1,84 @@
+using ScottPlot;
+
+namespace HesScale.Bench.Plotting;
+
+/// <summary>A named line: x, y and an optional band (lower, upper) drawn shaded around it.</summary>
+public sealed record Series(string Name, double[] X, double[] Y, double[]? Lower = null, double[]? Upper = null);
+
+/// <summary>PNG figures in one consistent style (ScottPlot 5), shared by every experiment command.</summary>
+public static class Charts
+{
+    public const int Width = 900, Height = 560;
+
+    /// <summary>Lines with optional bands; log axes draw log10 of the values with labelled ticks.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IEnumerable<Series> series, bool logX = false, bool logY = false)
+    {
+        var plot = new Plot();
+        double Tx(double v) => logX ? Math.Log10(v) : v;
+        double Ty(double v) => logY ? Math.Log10(v) : v;
+        var palette = new ScottPlot.Palettes.Category10();
+        int i = 0;
+        foreach (var s in series)
+        {
+            var color = palette.GetColor(i++);
+            var xs = s.X.Select(Tx).ToArray();
+            if (s.Lower is not null && s.Upper is not null)
+            {
+                var band = plot.Add.FillY(xs, s.Lower.Select(Ty).ToArray(), s.Upper.Select(Ty).ToArray());
+                band.FillColor = color.WithAlpha(0.2);
+                band.LineWidth = 0;
+            }
+            var line = plot.Add.Scatter(xs, s.Y.Select(Ty).ToArray());
+            line.Color = color;
+            line.LegendText = s.Name;
+            line.MarkerSize = xs.Length > 40 ? 0 : 5;
+        }
+        if (logX) plot.Axes.Bottom.TickGenerator = LogTicks();
+        if (logY) plot.Axes.Left.TickGenerator = LogTicks();
+        Finish(plot, path, title, xLabel, yLabel);
+    }
+
+    /// <summary>One bar per category (the mean) with one dot per seed on top of it.</summary>
+    public static void BarsWithDots(string path, string title, string yLabel, IReadOnlyList<(string Name, double Mean, double[] Dots)> bars)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var rng = new Random(0);
+        for (int i = 0; i < bars.Count; i++)
+        {
+            var bar = plot.Add.Bar(i, bars[i].Mean);
+            bar.Color = palette.GetColor(i).WithAlpha(0.7);
+            var xs = bars[i].Dots.Select(_ => i + (rng.NextDouble() - 0.5) * 0.4).ToArray();
+            var dots = plot.Add.ScatterPoints(xs, bars[i].Dots);
+            dots.Color = Colors.Black;
+            dots.MarkerSize = 4;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            bars.Select((b, i) => new Tick(i, b.Name)).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 35;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Margins(bottom: 0);
+        Finish(plot, path, title, "", yLabel, legend: false);
+    }
+
+    private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
+    {
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        IntegerTicksOnly = true,
+        LabelFormatter = v => $"1e{v:0}",
+    };
+
+    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool legend = true)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        if (legend) plot.ShowLegend(Alignment.UpperLeft);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        // Atomic: a reader never sees a half-written PNG.
+        string temp = path + ".tmp.png";
+        plot.SavePng(temp, Width, Height);
+        File.Move(temp, path, overwrite: true);
+    }
+}
