@@ -25,18 +25,17 @@ internal static class ExactHessian
         return Unflatten(net, flat);
     }
 
+    /// <summary>Calls use(j, H e_j) for every flat index j; columns are independent, so they run in parallel.</summary>
     private static void ForEachColumn(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, Action<int, double[]> use)
     {
-        int j = 0;
-        foreach (var info in net.Spec.Parameters)
+        var at = PearlmutterHvp.Linearize(net, inputs, batch, targets, loss);
+        var tensorOf = net.Spec.Parameters.SelectMany(p => Enumerable.Range(0, p.Length).Select(e => (p.Index, e))).ToArray();
+        Parallel.For(0, tensorOf.Length, j =>
         {
-            for (int e = 0; e < info.Length; e++, j++)
-            {
-                var v = net.ZeroParameters();
-                v[info.Index][e] = 1.0;
-                use(j, Flatten(PearlmutterHvp.Product(net, inputs, batch, targets, loss, v)));
-            }
-        }
+            var v = net.ZeroParameters();
+            v[tensorOf[j].Index][tensorOf[j].e] = 1.0;
+            use(j, Flatten(PearlmutterHvp.Product(net, at, v)));
+        });
     }
 
     /// <summary>Concatenates per-tensor arrays in spec order.</summary>

@@ -4,9 +4,10 @@ namespace HesScale.Reference;
 
 /// <summary>
 /// Loss value and derivatives with respect to the network output y (N x K row-major), divided by M = loss.Divisor(N, K).
+/// Targets are assumed validated (ReferenceTargets.Validate).
 /// MSE: l = sum (y - t)^2 / M. Cross-entropy: l = sum_n (logsumexp(y_n) - y_n[t_n]) / M.
 /// </summary>
-public static class LossDerivatives
+internal static class LossDerivatives
 {
     public static double Value(double[] y, int batch, int outputs, ReferenceTargets targets, LossSpec loss)
     {

@@ -11,10 +11,24 @@ namespace HesScale.Reference;
 /// </summary>
 internal static class PearlmutterHvp
 {
-    public static double[][] Product(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, double[][] v)
+    /// <summary>The v-independent part: forward values (see <see cref="ReferenceNetwork.ForwardValues"/>) and g_y = dL/dy (N x K).</summary>
+    public sealed record Linearization(double[][] Values, double[] OutputGradient, int Batch, LossSpec Loss);
+
+    public static Linearization Linearize(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
-        int layers = net.LayerCount;
         var values = net.ForwardValues(inputs, batch);
+        return new Linearization(values, LossDerivatives.Gradient(values[^1], batch, net.Outputs, targets, loss), batch, loss);
+    }
+
+    public static double[][] Product(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, double[][] v) =>
+        Product(net, Linearize(net, inputs, batch, targets, loss), v);
+
+    /// <summary>H v for a direction v shaped like the parameters.</summary>
+    public static double[][] Product(ReferenceNetwork net, Linearization at, double[][] v)
+    {
+        int layers = net.LayerCount, batch = at.Batch;
+        var values = at.Values;
+        var inputs = values[0];
         // R-forward: rValues[l] = R{values[l]}, same shapes; the inputs do not depend on theta.
         var rValues = new double[layers + 1][];
         rValues[0] = new double[inputs.Length];
@@ -40,8 +54,8 @@ internal static class PearlmutterHvp
 
         int outputs = net.Outputs;
         var y = values[layers];
-        var g = LossDerivatives.Gradient(y, batch, outputs, targets, loss);
-        var rg = LossDerivatives.HessianVectorProduct(y, batch, outputs, loss, rValues[layers]);
+        var g = at.OutputGradient;
+        var rg = LossDerivatives.HessianVectorProduct(y, batch, outputs, at.Loss, rValues[layers]);
 
         // R-backward.
         var result = net.ZeroParameters();
