@@ -1,1 +1,60 @@
-﻿Console.WriteLine("Hello, World!");
+using BenchmarkDotNet.Running;
+using HesScale.Bench.Commands;
+using HesScale.Gpu.Cases;
+
+namespace HesScale.Bench;
+
+/// <summary>The <c>hesscale</c> command line: <c>diag</c>, <c>demo</c>, <c>bench</c>.</summary>
+public static class Program
+{
+    public const string Usage =
+        "usage: hesscale <command> [options]\n" +
+        "commands:\n" +
+        "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
+        "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
+        "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
+        "  --help  this text\n" +
+        "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
+
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        string[] rest = args[1..];
+        try
+        {
+            switch (args[0])
+            {
+                case "diag":
+                    return DiagCommand.Run(rest, Console.Out, Console.Error);
+                case "demo":
+                    return DemoCommand.Run(rest, Console.Out, Console.Error);
+                case "bench":
+                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
+                    return 0;
+                case "--help" or "-h" or "help":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"hesscale: unknown command '{args[0]}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"hesscale: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is CaseFormatException or IOException or UnauthorizedAccessException
+            or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException)
+        {
+            Console.Error.WriteLine($"hesscale: error: {e.Message}");
+            return 1;
+        }
+    }
+}

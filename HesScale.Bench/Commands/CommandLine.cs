@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>A wrong command line: usage problem, reported with exit code 2.</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException() : base("Invalid command line.")
+    {
+    }
+
+    public UsageException(string message) : base(message)
+    {
+    }
+
+    public UsageException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Minimal <c>--name value</c> option parsing shared by the commands.</summary>
+internal sealed class CommandLine
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    private CommandLine()
+    {
+    }
+
+    /// <summary>Parses <c>--name value</c> pairs; every option must be one of <paramref name="known"/>.</summary>
+    public static CommandLine Parse(IReadOnlyList<string> args, string command, params string[] known)
+    {
+        var result = new CommandLine();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new UsageException($"{command}: unexpected argument '{arg}'.");
+            string name = arg[2..];
+            string? value = null;
+            int eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            if (!known.Contains(name, StringComparer.Ordinal))
+                throw new UsageException($"{command}: unknown option '--{name}' (known: {string.Join(", ", known.Select(k => "--" + k))}).");
+            if (value is null)
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    throw new UsageException($"{command}: option '--{name}' needs a value.");
+                value = args[++i];
+            }
+            if (!result._values.TryAdd(name, value))
+                throw new UsageException($"{command}: option '--{name}' given twice.");
+        }
+        return result;
+    }
+
+    public string? Get(string name) => _values.TryGetValue(name, out var v) ? v : null;
+
+    public string Required(string command, string name) =>
+        Get(name) ?? throw new UsageException($"{command}: missing required option '--{name}'.");
+
+    public int Threads(string command)
+    {
+        string? text = Get("threads");
+        if (text is null) return 0;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int threads))
+            throw new UsageException($"{command}: --threads expects a non-negative integer, got '{text}'.");
+        return threads;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using HesScale.Gpu;
+using HesScale.Gpu.Cases;
+using HesScale.Reference;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>
+/// <c>hesscale diag --case FILE|DIR --methods LIST --out FILE|DIR [--device D] [--threads T]</c>:
+/// computes gradients and Hessian-diagonal estimates for case files and writes them in the
+/// expected-file shape. All cases are read and checked before anything is computed, everything
+/// is computed before anything is written, and each output is written atomically; a failed run
+/// leaves no output files (and no temporary files) behind.
+/// </summary>
+public static class DiagCommand
+{
+    /// <summary>Method names accepted by <c>--methods</c>, in output order.</summary>
+    public static readonly IReadOnlyList<string> MethodNames = ["gradient", "hesscale", "hesscale_gn", "bl89", "exact", "ggn"];
+
+    public const string Usage =
+        "usage: hesscale diag --case FILE|DIR --methods LIST --out FILE|DIR [--device D] [--threads T]\n" +
+        "  --case     a hesscale-case/1 file, or a folder: every case-*.json in it (not *.expected.json)\n" +
+        "  --methods  comma-separated: gradient, hesscale, hesscale_gn, bl89 (engine, float32),\n" +
+        "             exact, ggn (double reference, at most 5000 parameters), or all\n" +
+        "  --out      output file (or folder, required when --case is a folder; created if missing)\n" +
+        "  --device   auto, cuda, opencl, cpu, ilgpu-cpu, or a device name (default: $HESSCALE_DEVICE, else auto)\n" +
+        "  --threads  CPU threads for the cpu devices (0 = all)";
+
+    private const string Command = "diag";
+
+    /// <summary>Runs the command; returns 0 on success, 1 on a failure, 2 on a wrong command line.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            if (args.Any(a => a is "--help" or "-h"))
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+            return Execute(args, stdout);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"hesscale diag: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (IsReportable(e))
+        {
+            stderr.WriteLine($"hesscale diag: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Exceptions that describe a problem with the input or the machine rather than a bug.</summary>
+    internal static bool IsReportable(Exception e) => e is CaseFormatException or IOException or UnauthorizedAccessException
+        or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException;
+
+    private static int Execute(string[] args, TextWriter stdout)
+    {
+        var options = CommandLine.Parse(args, Command, "case", "methods", "out", "device", "threads");
+        string casePath = options.Required(Command, "case");
+        var methods = ParseMethods(options.Required(Command, "methods"));
+        string outPath = options.Required(Command, "out");
+        int threads = options.Threads(Command);
+
+        // 1. Where the cases come from and where each result goes.
+        var jobs = PlanOutputs(casePath, outPath);
+
+        // 2. Read and check every case before computing anything.
+        var cases = new List<HesScaleCase>(jobs.Count);
+        foreach (var (input, _) in jobs)
+        {
+            var c = CaseFile.Load(input);
+            if ((methods.Contains("exact") || methods.Contains("ggn")) && c.Spec.ParameterCount > ReferenceNetwork.MaxExactParameters)
+            {
+                throw new InvalidOperationException(
+                    $"{c.FileName}: the network has {c.Spec.ParameterCount} parameters; the exact and ggn diagonals are limited to " +
+                    $"{ReferenceNetwork.MaxExactParameters} (ReferenceNetwork.MaxExactParameters). Leave out 'exact' and 'ggn'.");
+            }
+            cases.Add(c);
+        }
+
+        // 3. Compute everything.
+        using var device = ComputeDevice.FromEnvironment(options.Get("device"), threads);
+        stdout.WriteLine($"device: {device.Name}");
+        var results = new List<CaseResult>(cases.Count);
+        foreach (var c in cases)
+        {
+            var result = Compute(device, c, methods);
+            results.Add(result);
+            stdout.WriteLine($"{c.FileName}: loss {result.Loss.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        // 4. Write: all to temporary files first, then move them into place.
+        if (jobs.Count > 1 || Directory.Exists(casePath)) Directory.CreateDirectory(outPath);
+        WriteAll(results, jobs.Select(j => j.Output).ToList());
+        stdout.WriteLine(jobs.Count == 1 ? $"wrote {jobs[0].Output}" : $"wrote {jobs.Count} files to {outPath}");
+        return 0;
+    }
+
+    private static List<string> ParseMethods(string list)
+    {
+        var methods = new List<string>();
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string name = raw.ToLowerInvariant();
+            if (name == "all")
+            {
+                methods.AddRange(MethodNames);
+                continue;
+            }
+            if (!MethodNames.Contains(name))
+                throw new UsageException($"unknown method '{raw}' in --methods (known: {string.Join(", ", MethodNames)}, all).");
+            methods.Add(name);
+        }
+        if (methods.Count == 0) throw new UsageException("--methods is empty.");
+        // Output order is fixed and duplicates collapse.
+        return MethodNames.Where(methods.Contains).ToList();
+    }
+
+    private static List<(string Input, string Output)> PlanOutputs(string casePath, string outPath)
+    {
+        if (Directory.Exists(casePath))
+        {
+            if (File.Exists(outPath))
+                throw new UsageException($"--case '{casePath}' is a folder, so --out must be a folder, but '{outPath}' is a file.");
+            var inputs = Directory.GetFiles(casePath, "case-*.json")
+                .Where(p => !p.EndsWith(".expected.json", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
+                .ToList();
+            if (inputs.Count == 0) throw new InvalidOperationException($"no case-*.json files in '{casePath}'.");
+            var outputs = inputs.Select(p => Path.Combine(outPath, Path.GetFileName(p))).ToList();
+            foreach (var (input, output) in inputs.Zip(outputs))
+            {
+                if (string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal))
+                    throw new UsageException($"--out '{outPath}' is the case folder; the results would overwrite the cases.");
+            }
+            return inputs.Zip(outputs).ToList();
+        }
+        if (!File.Exists(casePath)) throw new FileNotFoundException($"case file or folder '{casePath}' not found.", casePath);
+        string target = Directory.Exists(outPath) ? Path.Combine(outPath, Path.GetFileName(casePath)) : outPath;
+        if (string.Equals(Path.GetFullPath(casePath), Path.GetFullPath(target), StringComparison.Ordinal))
+            throw new UsageException($"--out '{outPath}' would overwrite the case file.");
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(target));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"output folder '{folder}' does not exist.");
+        return [(casePath, target)];
+    }
+
+    /// <summary>Computes the requested methods for one case. Engine methods come from one backward pass.</summary>
+    internal static CaseResult Compute(ComputeDevice device, HesScaleCase c, IReadOnlyList<string> methods)
+    {
+        var engineMethods = CurvatureMethods.None;
+        foreach (var m in methods)
+        {
+            if (CurvatureMethodNames.TryParse(m, out var single)) engineMethods |= single;
+        }
+        bool needsEngine = methods.Contains("gradient") || engineMethods != CurvatureMethods.None;
+        bool needsReference = methods.Contains("exact") || methods.Contains("ggn");
+
+        // A BackwardResult reads from the network's device buffers: keep the network alive until all is copied out.
+        using var network = needsEngine ? new Network(device, c.Spec, c.ParametersAsFloat()) : null;
+        BackwardResult? backward = network?.Backward(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, engineMethods);
+
+        double[][]? exact = null, ggn = null;
+        double referenceLoss = double.NaN;
+        if (needsReference)
+        {
+            var reference = new ReferenceNetwork(c.Spec, c.Parameters);
+            var targets = c.Classes is not null ? ReferenceTargets.FromClasses(c.Classes) : ReferenceTargets.FromValues(c.TargetValues!);
+            if (methods.Contains("exact")) exact = reference.ExactDiagonal(c.Inputs, c.Batch, targets, c.Loss);
+            if (methods.Contains("ggn")) ggn = reference.GgnDiagonal(c.Inputs, c.Batch, targets, c.Loss);
+            if (backward is null) referenceLoss = reference.Loss(c.Inputs, c.Batch, targets, c.Loss);
+        }
+
+        var result = new CaseResult(c.Spec, backward is not null ? backward.Loss : referenceLoss, device.Name);
+        for (int p = 0; p < c.Spec.Parameters.Count; p++)
+        {
+            foreach (var m in methods)
+            {
+                if (m == "gradient") result.Add(p, m, backward!.Gradient(p));
+                else if (m == "exact") result.Add(p, m, exact![p]);
+                else if (m == "ggn") result.Add(p, m, ggn![p]);
+                else if (CurvatureMethodNames.TryParse(m, out var single)) result.Add(p, m, backward!.Curvature(single, p));
+            }
+        }
+        return result;
+    }
+
+    private static void WriteAll(List<CaseResult> results, List<string> outputs)
+    {
+        var temps = new List<string>(outputs.Count);
+        var moved = new List<string>(outputs.Count);
+        try
+        {
+            for (int i = 0; i < outputs.Count; i++) temps.Add(ResultWriter.WriteTemporary(results[i], outputs[i]));
+            for (int i = 0; i < outputs.Count; i++)
+            {
+                File.Move(temps[i], outputs[i], overwrite: true);
+                moved.Add(outputs[i]);
+            }
+        }
+        catch
+        {
+            // Leave nothing of a failed run behind: neither temporary files nor some of its outputs.
+            foreach (var t in temps) ResultWriter.TryDelete(t);
+            foreach (var m in moved) ResultWriter.TryDelete(m);
+            throw;
+        }
+    }
+}
