@@ -51,7 +51,7 @@ public static class Program
             return 2;
         }
         catch (Exception e) when (e is CaseFormatException or IOException or UnauthorizedAccessException
-            or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException)
+            or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException or ArithmeticException)
         {
             Console.Error.WriteLine($"hesscale: error: {e.Message}");
             return 1;

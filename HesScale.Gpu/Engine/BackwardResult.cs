@@ -2,7 +2,8 @@ namespace HesScale.Gpu;
 
 /// <summary>
 /// What one <c>Network.Backward</c> call computed. The arrays stay on the device until
-/// read; reading copies one tensor to the host. Valid until the next pass on the same network.
+/// read; reading copies one tensor to the host. Valid until the next pass on the same network,
+/// and only while that network is not disposed (copy what you keep to the host first).
 /// </summary>
 public sealed class BackwardResult
 {
