@@ -170,26 +170,8 @@ public sealed class ActorCriticAgent : IDisposable
         ComputeAdvantages(last);
     }
 
-    /// <summary>GAE(lambda) backwards over the rollout; returns = advantages + values.</summary>
-    private void ComputeAdvantages(float[] lastValues)
-    {
-        int e = _s.Environments;
-        double gamma = _s.Gamma, lambda = _s.Lambda;
-        for (int i = 0; i < e; i++)
-        {
-            double gae = 0;
-            for (int t = _s.RolloutSteps - 1; t >= 0; t--)
-            {
-                int k = t * e + i;
-                double next = t == _s.RolloutSteps - 1 ? lastValues[i] : _values[k + e];
-                double live = _dones[k] ? 0 : 1;
-                double delta = _rewards[k] + gamma * next * live - _values[k];
-                gae = delta + gamma * lambda * live * gae;
-                _advantages[k] = (float)gae;
-                _returns[k] = (float)(gae + _values[k]);
-            }
-        }
-    }
+    private void ComputeAdvantages(float[] lastValues) =>
+        Gae.Compute(_rewards, _values, _dones, lastValues, _s.RolloutSteps, _s.Environments, _s.Gamma, _s.Lambda, _advantages, _returns);
 
     private void Act(float[] x, int n, float[] actions, Span<float> logp)
     {

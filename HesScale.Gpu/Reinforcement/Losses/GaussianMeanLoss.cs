@@ -44,7 +44,7 @@ public sealed class GaussianMeanLoss : IOutputLoss
             for (int d = 0; d < width; d++)
             {
                 int i = n * width + d;
-                double v = _variances[i], diff = _actions[i] - outputs[i];
+                double v = _variances[i], diff = (double)_actions[i] - outputs[i];
                 loss += w * (diff * diff / (2 * v) + 0.5 * Math.Log(v));
                 gradient[i] = (float)(-w * diff / v);
                 hessianDiagonal[i] = (float)(w / v);

@@ -44,7 +44,7 @@ public sealed class GaussianVarianceLoss : IOutputLoss
             for (int d = 0; d < width; d++)
             {
                 int i = n * width + d;
-                double v = PolicyMath.Variance(outputs[i], MinVariance), diff = _actions[i] - _means[i];
+                double v = PolicyMath.Variance(outputs[i], MinVariance), diff = (double)_actions[i] - _means[i];
                 loss += w * (diff * diff / (2 * v) + 0.5 * Math.Log(v));
                 var (first, second) = PolicyMath.NegLogDensityVarianceDerivatives(_actions[i], _means[i], outputs[i], MinVariance);
                 gradient[i] = (float)(w * first);

@@ -68,7 +68,7 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss
                     hessianDiagonal[i] = 0;
                     continue;
                 }
-                double v = _variances[i], g = (_actions[i] - outputs[i]) / v;
+                double v = _variances[i], g = ((double)_actions[i] - outputs[i]) / v;
                 gradient[i] = (float)(w * g);
                 hessianDiagonal[i] = (float)(w * (g * g - 1 / v));
             }
