@@ -46,7 +46,7 @@ public static class RlCommand
             var options = CommandLine.Parse(args, Command, [.. AgentOptions, "target"]);
             var settings = Settings(options, Command);
             long steps = Long(options, "steps", 100_000, Command);
-            double? target = options.Get("target") is { } t ? Double(t, "target", Command) : null;
+            double? target = options.Get("target") is { } t ? Signed(t, "target", Command) : null;
             string outDir = options.Get("out") ?? Path.Combine("results", "rl");
             using var device = ComputeDevice.FromEnvironment(options.Get("device") ?? "cpu", options.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
@@ -153,6 +153,11 @@ public static class RlCommand
             throw new UsageException($"{command}: --{name} expects a positive number, got '{text}'.");
         return v;
     }
+
+    internal static double Signed(string text, string name, string command) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+            ? v
+            : throw new UsageException($"{command}: --{name} expects a number, got '{text}'.");
 
     internal static string Name(RlAlgorithm a) => a == RlAlgorithm.Ppo ? "ppo" : "a2c";
 
