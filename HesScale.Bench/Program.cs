@@ -13,6 +13,7 @@ public static class Program
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
         "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
+        "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
@@ -36,6 +37,8 @@ public static class Program
                     return DemoCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
+                case "train":
+                    return TrainCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;
