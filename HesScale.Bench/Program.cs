@@ -12,7 +12,10 @@ public static class Program
         "commands:\n" +
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
+        "  rl      train an A2C/PPO agent on a classic-control task (hesscale rl --help)\n" +
+        "  rl-sweep  step-size robustness sweep over optimizers, learning rates and seeds (hesscale rl-sweep --help)\n" +
         "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
+        "  cost    time per step of every method on the paper's cost networks (hesscale cost --help)\n" +
         "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
@@ -35,6 +38,12 @@ public static class Program
                     return DiagCommand.Run(rest, Console.Out, Console.Error);
                 case "demo":
                     return DemoCommand.Run(rest, Console.Out, Console.Error);
+                case "rl":
+                    return RlCommand.Run(rest, Console.Out, Console.Error);
+                case "rl-sweep":
+                    return RlSweepCommand.Run(rest, Console.Out, Console.Error);
+                case "cost":
+                    return CostCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "train":

@@ -108,131 +108,118 @@ internal static class Gemm
         y[y0] = s0; y[y0 + 1] = s1; y[y0 + 2] = s2; y[y0 + 3] = s3;
     }
 
-    /// <summary>
-    /// dst[r, i] = sum_o coef[r, o] W[o, i]^p for columns i in [i0, i1), all rows (NN product).
-    /// coef and dst are one channel plane each: coef (N, out) at <paramref name="cOff"/>, dst (N, in) at <paramref name="dOff"/>.
-    /// </summary>
-    public static void BackInput(float[] coef, int cOff, float[] w, float[] dst, int dOff, int n, int inW, int outW, int i0, int i1, bool squared)
-    {
-        int r = 0;
-        for (; r + 4 <= n; r += 4) AxpyRows(coef, cOff, w, dst, dOff, r, 4, inW, outW, i0, i1, squared);
-        for (; r < n; r++) AxpyRows(coef, cOff, w, dst, dOff, r, 1, inW, outW, i0, i1, squared);
-    }
+    /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>
+    public static int Panel => 2 * Vector<float>.Count;
 
-    // rows x 2 vectors of columns per tile: accumulators stay in registers over the whole o loop.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AxpyRows(float[] coef, int cOff, float[] w, float[] dst, int dOff, int r, int rows, int inW, int outW, int i0, int i1, bool squared)
+    /// <summary>
+    /// Copies columns [p0, p0 + width) of src (K rows, leading dimension ld) into packed (K, Panel),
+    /// zero-padding to the panel width; squares the values when <paramref name="squared"/>.
+    /// Packing makes the inner loop read memory sequentially instead of with a stride of ld floats.
+    /// </summary>
+    public static void PackPanel(float[] src, int ld, int k, int p0, int width, bool squared, float[] packed)
     {
-        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
-        int c0 = cOff + r * outW;
-        int i = i0;
-        for (; i + 2 * V <= i1; i += 2 * V)
+        int panel = Panel;
+        for (int row = 0; row < k; row++)
         {
-            Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            for (int o = 0; o < outW; o++)
+            int s0 = row * ld + p0, d0 = row * panel;
+            if (squared)
             {
-                nuint k = (nuint)(o * inW + i);
-                var b0 = Vector.LoadUnsafe(ref wr, k);
-                var b1 = Vector.LoadUnsafe(ref wr, k + (nuint)V);
-                if (squared) { b0 *= b0; b1 *= b1; }
-                var g = new Vector<float>(coef[c0 + o]);
-                a00 += g * b0; a01 += g * b1;
-                if (rows == 4)
+                for (int j = 0; j < width; j++)
                 {
-                    g = new Vector<float>(coef[c0 + outW + o]);
-                    a10 += g * b0; a11 += g * b1;
-                    g = new Vector<float>(coef[c0 + 2 * outW + o]);
-                    a20 += g * b0; a21 += g * b1;
-                    g = new Vector<float>(coef[c0 + 3 * outW + o]);
-                    a30 += g * b0; a31 += g * b1;
+                    float v = src[s0 + j];
+                    packed[d0 + j] = v * v;
                 }
             }
-            nuint d = (nuint)(dOff + r * inW + i);
-            a00.StoreUnsafe(ref dr, d); a01.StoreUnsafe(ref dr, d + (nuint)V);
+            else
+            {
+                Array.Copy(src, s0, packed, d0, width);
+            }
+            for (int j = width; j < panel; j++) packed[d0 + j] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// dst[r, p0 + j] = sum_k coef[r, k] packed[k, j] for rows r in [r0, r1) and j &lt; width:
+    /// coef (rows, K) at cOff with leading dimension K; dst (rows, ld) at dOff. Used for
+    /// Bin = B W^p (coef = B, packed = W panel) and dW = B^T h^p (coef = B^T, packed = h panel).
+    /// </summary>
+    public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    {
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width);
+        for (; r < r1; r++) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width);
+    }
+
+    // rows (1 or 4) x 2 vectors: accumulators stay in registers over the whole K loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelTile(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    {
+        ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
+        int v = V;
+        nuint c0 = (nuint)(cOff + r * k), c1 = c0 + (nuint)k, c2 = c1 + (nuint)k, c3 = c2 + (nuint)k;
+        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int kk = 0; kk < k; kk++)
+        {
+            nuint q = (nuint)(kk * 2 * v);
+            var b0 = Vector.LoadUnsafe(ref pr, q);
+            var b1 = Vector.LoadUnsafe(ref pr, q + (nuint)v);
+            var g = new Vector<float>(Unsafe.Add(ref cr, c0 + (nuint)kk));
+            a00 += g * b0; a01 += g * b1;
             if (rows == 4)
             {
-                d += (nuint)inW; a10.StoreUnsafe(ref dr, d); a11.StoreUnsafe(ref dr, d + (nuint)V);
-                d += (nuint)inW; a20.StoreUnsafe(ref dr, d); a21.StoreUnsafe(ref dr, d + (nuint)V);
-                d += (nuint)inW; a30.StoreUnsafe(ref dr, d); a31.StoreUnsafe(ref dr, d + (nuint)V);
+                g = new Vector<float>(Unsafe.Add(ref cr, c1 + (nuint)kk));
+                a10 += g * b0; a11 += g * b1;
+                g = new Vector<float>(Unsafe.Add(ref cr, c2 + (nuint)kk));
+                a20 += g * b0; a21 += g * b1;
+                g = new Vector<float>(Unsafe.Add(ref cr, c3 + (nuint)kk));
+                a30 += g * b0; a31 += g * b1;
             }
         }
-        for (; i < i1; i++)
+        int d = dOff + r * ld + p0;
+        Store(dst, d, a00, a01, width);
+        if (rows == 4)
         {
-            for (int rr = 0; rr < rows; rr++)
-            {
-                float acc = 0f;
-                int cr = c0 + rr * outW;
-                for (int o = 0; o < outW; o++)
-                {
-                    float wv = w[o * inW + i];
-                    acc += coef[cr + o] * (squared ? wv * wv : wv);
-                }
-                dst[dOff + (r + rr) * inW + i] = acc;
-            }
+            Store(dst, d + ld, a10, a11, width);
+            Store(dst, d + 2 * ld, a20, a21, width);
+            Store(dst, d + 3 * ld, a30, a31, width);
         }
-    }
-
-    /// <summary>
-    /// dW[o, i] = sum_r coef[r, o] h[r, i]^p for outputs o in [o0, o1), all columns (TN product);
-    /// coef is one channel plane (N, out) at <paramref name="cOff"/>, dW one plane (out, in) at <paramref name="dOff"/>.
-    /// </summary>
-    public static void BackWeight(float[] coef, int cOff, float[] h, float[] dW, int dOff, int n, int inW, int outW, int o0, int o1, bool squared)
-    {
-        int o = o0;
-        for (; o + 4 <= o1; o += 4) OuterTile(coef, cOff, h, dW, dOff, o, 4, n, inW, outW, squared);
-        for (; o < o1; o++) OuterTile(coef, cOff, h, dW, dOff, o, 1, n, inW, outW, squared);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterTile(float[] coef, int cOff, float[] h, float[] dW, int dOff, int o, int outs, int n, int inW, int outW, bool squared)
+    private static void Store(float[] dst, int at, Vector<float> lo, Vector<float> hi, int width)
     {
-        ref float hr = ref MemoryMarshal.GetArrayDataReference(h);
-        ref float dr = ref MemoryMarshal.GetArrayDataReference(dW);
-        int i = 0;
-        for (; i + 2 * V <= inW; i += 2 * V)
+        int v = V;
+        if (width == 2 * v)
         {
-            Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            for (int r = 0; r < n; r++)
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            lo.StoreUnsafe(ref dr, (nuint)at);
+            hi.StoreUnsafe(ref dr, (nuint)(at + v));
+            return;
+        }
+        for (int j = 0; j < width; j++) dst[at + j] = j < v ? lo[j] : hi[j - v];
+    }
+
+    /// <summary>dst (cols, rows) at dOff = src (rows, cols) at sOff, transposed in cache blocks.</summary>
+    public static void Transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff)
+    {
+        const int block = 32;
+        for (int r0 = 0; r0 < rows; r0 += block)
+        {
+            int r1 = Math.Min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block)
             {
-                nuint k = (nuint)(r * inW + i);
-                var b0 = Vector.LoadUnsafe(ref hr, k);
-                var b1 = Vector.LoadUnsafe(ref hr, k + (nuint)V);
-                if (squared) { b0 *= b0; b1 *= b1; }
-                int c = cOff + r * outW + o;
-                var g = new Vector<float>(coef[c]);
-                a00 += g * b0; a01 += g * b1;
-                if (outs == 4)
-                {
-                    g = new Vector<float>(coef[c + 1]);
-                    a10 += g * b0; a11 += g * b1;
-                    g = new Vector<float>(coef[c + 2]);
-                    a20 += g * b0; a21 += g * b1;
-                    g = new Vector<float>(coef[c + 3]);
-                    a30 += g * b0; a31 += g * b1;
-                }
-            }
-            nuint d = (nuint)(dOff + o * inW + i);
-            a00.StoreUnsafe(ref dr, d); a01.StoreUnsafe(ref dr, d + (nuint)V);
-            if (outs == 4)
-            {
-                d += (nuint)inW; a10.StoreUnsafe(ref dr, d); a11.StoreUnsafe(ref dr, d + (nuint)V);
-                d += (nuint)inW; a20.StoreUnsafe(ref dr, d); a21.StoreUnsafe(ref dr, d + (nuint)V);
-                d += (nuint)inW; a30.StoreUnsafe(ref dr, d); a31.StoreUnsafe(ref dr, d + (nuint)V);
+                int c1 = Math.Min(cols, c0 + block);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++) dst[dOff + c * rows + r] = src[sOff + r * cols + c];
             }
         }
-        for (; i < inW; i++)
-        {
-            for (int oo = 0; oo < outs; oo++)
-            {
-                float acc = 0f;
-                for (int r = 0; r < n; r++)
-                {
-                    float hv = h[r * inW + i];
-                    acc += coef[cOff + r * outW + o + oo] * (squared ? hv * hv : hv);
-                }
-                dW[dOff + (o + oo) * inW + i] = acc;
-            }
-        }
+    }
+
+    /// <summary>A per-thread scratch array of at least <paramref name="length"/> floats, grown as needed (no per-step allocation once warm).</summary>
+    public static float[] Scratch(ref float[]? slot, int length)
+    {
+        if (slot is null || slot.Length < length) slot = new float[Math.Max(length, 64)];
+        return slot;
     }
 }

@@ -139,42 +139,110 @@ internal sealed partial class NativeBackend : Backend
         });
     }
 
+    [ThreadStatic] private static float[]? t_packed;
+    [ThreadStatic] private static float[]? t_packedSquared;
+    private float[]? _transposed;
+
     public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels)
     {
         float[] bo = A(bOut), hv = A(h), wv = A(w), dwv = A(dW);
-        int plane = n * outW, paramPlane = outW * inW;
+        int plane = n * outW, paramPlane = outW * inW, panel = Gemm.Panel;
         long work = (long)channels * n * inW * outW;
+        bool anySquared = channels > linearChannels;
 
-        // Parameter quantities: dW[c] = B[c]^T h^p, output rows split over threads (4-row tiles).
-        ForChunks(outW, 4, work, (o0, o1) =>
+        if (n < SmallBatch)
         {
-            for (int c = 0; c < channels; c++)
-                Gemm.BackWeight(bo, c * plane, hv, dwv, c * paramPlane, n, inW, outW, o0, o1, c >= linearChannels);
-        });
-        if (db is not null)
-        {
-            float[] dbv = A(db);
-            for (int c = 0; c < channels; c++)
-            {
-                var sum = dbv.AsSpan(c * outW, outW);
-                sum.Clear();
-                for (int s = 0; s < n; s++) SimdMath.AddScaled(sum, 1f, bo.AsSpan(c * plane + s * outW, outW));
-            }
+            SmallBatchBackward(bo, hv, wv, bIn is null ? null : A(bIn), dwv, n, inW, outW, channels, linearChannels, work);
+            BiasSums(bo, db, n, outW, channels);
+            return;
         }
+
+        // Parameter quantities dW[c] = B[c]^T h^p: B[c]^T (out, N) once per channel, then per
+        // column panel of h, h and h^2 packed once and shared by every channel.
+        var bt = Gemm.Scratch(ref _transposed, channels * plane);
+        for (int c = 0; c < channels; c++) Gemm.Transpose(bo, c * plane, n, outW, bt, c * plane);
+        ForChunks(inW, panel, work, (i0, i1) =>
+        {
+            var packed = Gemm.Scratch(ref t_packed, n * panel);
+            var packedSq = Gemm.Scratch(ref t_packedSquared, n * panel);
+            for (int p0 = i0; p0 < i1; p0 += panel)
+            {
+                int width = Math.Min(panel, i1 - p0);
+                Gemm.PackPanel(hv, inW, n, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(hv, inW, n, p0, width, true, packedSq);
+                for (int c = 0; c < channels; c++)
+                    Gemm.PanelProduct(bt, c * plane, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
+            }
+        });
+        BiasSums(bo, db, n, outW, channels);
 
         if (bIn is null) return;
         float[] bi = A(bIn);
-        int inPlane = n * inW, panel = 2 * System.Numerics.Vector<float>.Count;
-        // Input stack: Bin[c] = B[c] W^p, column panels split over threads. Every channel runs on a
-        // panel before the next panel, so W's panel is read from memory once and from cache after.
+        int inPlane = n * inW;
+        // Input stack Bin[c] = B[c] W^p: per column panel of W, W and W^2 packed once and shared
+        // by every channel, so W is read from memory once per pass.
         ForChunks(inW, panel, work, (i0, i1) =>
         {
+            var packed = Gemm.Scratch(ref t_packed, outW * panel);
+            var packedSq = Gemm.Scratch(ref t_packedSquared, outW * panel);
             for (int p0 = i0; p0 < i1; p0 += panel)
             {
-                int p1 = Math.Min(i1, p0 + panel);
+                int width = Math.Min(panel, i1 - p0);
+                Gemm.PackPanel(wv, inW, outW, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(wv, inW, outW, p0, width, true, packedSq);
                 for (int c = 0; c < channels; c++)
-                    Gemm.BackInput(bo, c * plane, wv, bi, c * inPlane, n, inW, outW, p0, p1, c >= linearChannels);
+                    Gemm.PanelProduct(bo, c * plane, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
+            }
+        });
+    }
+
+    /// <summary>Below this batch size products are outer-product shaped: stream W and h once, no packing.</summary>
+    private const int SmallBatch = 4;
+
+    private static void BiasSums(float[] bo, DeviceBuffer? db, int n, int outW, int channels)
+    {
+        if (db is null) return;
+        float[] dbv = A(db);
+        int plane = n * outW;
+        for (int c = 0; c < channels; c++)
+        {
+            var sum = dbv.AsSpan(c * outW, outW);
+            bo.AsSpan(c * plane, outW).CopyTo(sum);
+            for (int s = 1; s < n; s++) SimdMath.AddScaled(sum, 1f, bo.AsSpan(c * plane + s * outW, outW));
+        }
+    }
+
+    /// <summary>
+    /// Batch 1..3: dW[c, o, :] = sum_s B[c, s, o] h[s, :]^p and Bin[c, s, :] = sum_o B[c, s, o] W[o, :]^p,
+    /// each row of h and W read once for all channels (the memory-traffic floor of method.md).
+    /// </summary>
+    private void SmallBatchBackward(float[] bo, float[] hv, float[] wv, float[]? bi, float[] dwv, int n, int inW, int outW, int channels, int linear, long work)
+    {
+        int plane = n * outW, paramPlane = outW * inW, inPlane = n * inW;
+        ForChunks(outW, 4, work, (o0, o1) =>
+        {
+            Span<float> coef = stackalloc float[channels];
+            for (int o = o0; o < o1; o++)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
+                    SimdMath.FusedAxpy(dwv, o * inW, paramPlane, coef, linear, hv, s * inW, 0, inW, accumulate: s > 0);
+                }
+            }
+        });
+        if (bi is null) return;
+        ForChunks(inW, 64, work, (i0, i1) =>
+        {
+            Span<float> coef = stackalloc float[channels];
+            for (int s = 0; s < n; s++)
+            {
+                for (int o = 0; o < outW; o++)
+                {
+                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
+                    SimdMath.FusedAxpy(bi, s * inW, inPlane, coef, linear, wv, o * inW, i0, i1, accumulate: o > 0);
+                }
             }
         });
     }
