@@ -37,15 +37,15 @@ public static class TrainCommand
     public static readonly IReadOnlyDictionary<string, float> DefaultLearningRates = new Dictionary<string, float>
     {
         ["sgd"] = 1e-1f,
-        ["adam"] = 3e-3f,
-        ["adahesscale"] = 3e-3f,
-        ["adahesscale_gn"] = 3e-3f,
-        ["bl89"] = 1e-3f,
-        ["adahessian"] = 3e-3f,
-        ["adaggnmc"] = 3e-3f,
+        ["adam"] = 1e-2f,
+        ["adahesscale"] = 1e-3f,
+        ["adahesscale_gn"] = 3e-4f,
+        ["bl89"] = 3e-4f,
+        ["adahessian"] = 1e-2f,
+        ["adaggnmc"] = 1e-3f,
         ["scaled_adam"] = 3e-3f,
         ["scaled_adahesscale"] = 3e-3f,
-        ["scaled_adahesscale_gn"] = 3e-3f,
+        ["scaled_adahesscale_gn"] = 3e-4f,
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
