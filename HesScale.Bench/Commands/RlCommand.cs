@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using System.Diagnostics;
 using System.Globalization;
 using HesScale.Bench.Plotting;
@@ -22,7 +23,7 @@ public static class RlCommand
         "  --algo       a2c or ppo\n" +
         "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (one per network)\n" +
         "  --lr         learning rate (default per environment and algorithm)\n" +
-        "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-4)\n" +
+        "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-8, the paper's RL value)\n" +
         "  --target     report the first step where the mean of the last 100 returns reaches R\n" +
         "  --device     auto, cuda, opencl, cpu, ilgpu-cpu (default cpu: small networks)";
 

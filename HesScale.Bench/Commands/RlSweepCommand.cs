@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using HesScale.Bench.Plotting;
@@ -40,7 +41,7 @@ public static class RlSweepCommand
             }
             var options = CommandLine.Parse(args, Command,
                 [.. RlCommand.AgentOptions.Where(o => o is not ("optimizer" or "lr" or "seed")), "optimizers", "lr-min", "lr-max", "lr-count", "seeds", "parallel"]);
-            var optimizers = (options.Get("optimizers") ?? string.Join(",", OptimizerFactory.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var optimizers = (options.Get("optimizers") ?? string.Join(",", OptimizerFactory.StudyNames)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             double lrMin = RlCommand.Double(options.Get("lr-min") ?? "1e-5", "lr-min", Command);
             double lrMax = RlCommand.Double(options.Get("lr-max") ?? "1", "lr-max", Command);
             int lrCount = (int)RlCommand.Long(options, "lr-count", 6, Command);

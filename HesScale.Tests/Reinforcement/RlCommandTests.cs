@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using HesScale.Bench.Commands;
 using HesScale.Bench.Reinforcement;
 
@@ -108,7 +109,7 @@ public sealed class RlCommandTests
         // A huge learning rate on Pendulum drives the Gaussian policy's ratio or outputs to non-finite values.
         var settings = Gpu.Reinforcement.AgentSettings.A2CDefaults("pendulum") with
         {
-            Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Reinforcement.RlOptimizerSettings { LearningRate = 1e30f },
+            Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Optimizers.OptimizerSettings { LearningRate = 1e30f },
         };
         using var device = Gpu.ComputeDevice.Create(Gpu.DeviceKind.Cpu);
         var result = RlRun.Execute(settings, device, 4000);

@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>A2C or PPO.</summary>
@@ -15,7 +16,11 @@ public sealed record AgentSettings
     public string Environment { get; init; } = "cartpole";
     public RlAlgorithm Algorithm { get; init; } = RlAlgorithm.Ppo;
     public string Optimizer { get; init; } = "adahesscale";
-    public RlOptimizerSettings OptimizerSettings { get; init; } = new();
+    /// <summary>Per-network optimizer settings; RL defaults use delta = 1e-8 for step-size scaling (the paper's RL value).</summary>
+    public OptimizerSettings OptimizerSettings { get; init; } = OptimizerDefaults(3e-4f);
+
+    /// <summary>Adam defaults with learning rate <paramref name="lr"/> and delta = 1e-8.</summary>
+    public static OptimizerSettings OptimizerDefaults(float lr) => new() { LearningRate = lr, Delta = 1e-8f };
     public int Seed { get; init; }
     /// <summary>Environment copies stepped together.</summary>
     public int Environments { get; init; } = 4;
@@ -42,7 +47,7 @@ public sealed record AgentSettings
     {
         Environment = environment, Algorithm = RlAlgorithm.A2C, Environments = 8, RolloutSteps = 5, Epochs = 1, Minibatches = 1,
         Lambda = 1f, NormalizeAdvantages = false,
-        OptimizerSettings = new RlOptimizerSettings { LearningRate = 7e-4f },
+        OptimizerSettings = OptimizerDefaults(7e-4f),
     };
 
     /// <summary>PPO defaults per environment (continuous tasks: 1 copy x 2048 steps, 10 epochs of 32 mini-batches, reward scaling).</summary>
@@ -51,14 +56,14 @@ public sealed record AgentSettings
         "pendulum" => new()
         {
             Environment = environment, Environments = 4, RolloutSteps = 512, Epochs = 10, Minibatches = 32, Gamma = 0.9f, Lambda = 0.95f,
-            ScaleRewards = true, OptimizerSettings = new RlOptimizerSettings { LearningRate = 1e-3f },
+            ScaleRewards = true, OptimizerSettings = OptimizerDefaults(1e-3f),
         },
         "mountaincar_continuous" => new()
         {
             Environment = environment, Environments = 1, RolloutSteps = 2048, Epochs = 10, Minibatches = 32, ScaleRewards = true,
         },
         "acrobot" => new() { Environment = environment, Environments = 4, RolloutSteps = 128, Epochs = 4, Minibatches = 4 },
-        _ => new() { Environment = environment, OptimizerSettings = new RlOptimizerSettings { LearningRate = 2.5e-4f } },
+        _ => new() { Environment = environment, OptimizerSettings = OptimizerDefaults(1e-3f) },
     };
 
     public static AgentSettings Defaults(string environment, RlAlgorithm algorithm) =>
