@@ -17,7 +17,7 @@ public static class QualityCommand
         "  MLP 64-64-64-64-10 on the embedded digits; L1 error of each method against the exact Hessian diagonal at batch size 1,\n" +
         "  before and after T Adam steps (lr 1e-3, batch 32), normalised by HesScale's.\n" +
         "  --seeds        networks (default 10)           --samples  samples per seed and phase (default 30)\n" +
-        "  --train-steps  Adam steps (default 3000)        --full     the paper's 40 seeds x 100 samples\n" +
+        "  --train-steps  Adam steps (default 2000)        --full     the paper's 40 seeds x 100 samples\n" +
         "  --activation   tanh (default) or relu           --out      output folder (default results/quality)\n" +
         "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
         "  --threads      CPU threads for the cpu devices (0 = all)";
@@ -42,7 +42,7 @@ public static class QualityCommand
             {
                 Seeds = Positive(options, "seeds", full ? 40 : 10),
                 Samples = Positive(options, "samples", full ? 100 : 30),
-                TrainSteps = NonNegative(options, "train-steps", 3000),
+                TrainSteps = NonNegative(options, "train-steps", 2000),
                 Activation = options.Get("activation") ?? "tanh",
                 OutDir = options.Get("out") ?? Path.Combine("results", "quality"),
             };

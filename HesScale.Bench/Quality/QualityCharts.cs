@@ -46,4 +46,35 @@ public static class QualityCharts
         plot.SavePng(temp, Plotting.Charts.Width, Plotting.Charts.Height);
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>Mean L1 error per Linear layer, one line per method, log axis; the legend sits outside the plot.</summary>
+    public static void LayerLines(string path, string title, IReadOnlyList<string> layers, IReadOnlyList<(string Name, double[] Values)> series)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var xs = Enumerable.Range(0, layers.Count).Select(i => (double)i).ToArray();
+        for (int i = 0; i < series.Count; i++)
+        {
+            var line = plot.Add.Scatter(xs, series[i].Values.Select(Math.Log10).ToArray());
+            line.Color = palette.GetColor(i);
+            line.LegendText = series[i].Name;
+            line.MarkerSize = 6;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(layers.Select((l, i) => new Tick(i, l)).ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = v => $"1e{v:0}",
+        };
+        plot.Title(title);
+        plot.XLabel("Linear layer (fc1 = input side)");
+        plot.YLabel("mean L1 error");
+        plot.ShowLegend(Edge.Right);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        string temp = path + ".tmp.png";
+        plot.SavePng(temp, Plotting.Charts.Width, Plotting.Charts.Height);
+        File.Move(temp, path, overwrite: true);
+    }
 }

@@ -5,7 +5,7 @@ public sealed record QualityOptions
 {
     public int Seeds { get; init; } = 10;
     public int Samples { get; init; } = 30;
-    public int TrainSteps { get; init; } = 3000;
+    public int TrainSteps { get; init; } = 2000;
     public int TrainBatch { get; init; } = 32;
     public float LearningRate { get; init; } = 1e-3f;
     /// <summary>"tanh" or "relu".</summary>

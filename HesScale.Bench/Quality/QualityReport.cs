@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using HesScale.Bench.Plotting;
 
 namespace HesScale.Bench.Quality;
 
@@ -81,12 +80,9 @@ public static class QualityReport
             // One line per method (the 50-sample variants left out to keep ten distinct colours);
             // errors below 1e-6 are float rounding of an exact layer and are drawn at 1e-6.
             var series = lines.Where(e => e.Method is not ("exact" or "ggn_mc_50" or "hutchinson_50" or "kfac_50")).Select(e =>
-            {
-                var y = layers.Select(l => rows.Where(r => r.Phase == phase && r.Method == e.Method && r.Layer == l).Average(r => r.L1Error)).ToArray();
-                return new Series(e.Method, Enumerable.Range(1, layers.Length).Select(i => (double)i).ToArray(), y.Select(v => Math.Max(v, 1e-6)).ToArray());
-            }).ToList();
+                (e.Method, layers.Select(l => Math.Max(1e-6, rows.Where(r => r.Phase == phase && r.Method == e.Method && r.Layer == l).Average(r => r.L1Error))).ToArray())).ToList();
             string perLayer = Path.Combine(outDir, $"quality_layers_{phase}.png");
-            Charts.Lines(perLayer, $"{title}, {phase}: L1 error per layer (fc1 = input side)", "Linear layer", "mean L1 error", series, logY: true);
+            QualityCharts.LayerLines(perLayer, $"{title}, {phase}: L1 error per layer", layers, series);
             files.Add(perLayer);
         }
         return files;

@@ -109,7 +109,7 @@ internal static class CurvatureKernels
         for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
         {
             int r = idx / plane, e = idx - r * plane;
-            ActivationMath.Derivatives(kind, slope, a[e], out float d1, out float d2);
+            CurvatureDerivatives.At(kind, slope, a[e], out float d1, out float d2);
             if (r < columns)
             {
                 sa[idx] = d1 * sz[idx];

@@ -18,7 +18,7 @@ internal static class CurvatureRBackwardKernels
         for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
         {
             int e = idx % count;
-            ActivationMath.Derivatives(kind, slope, a[e], out float d1, out float d2);
+            CurvatureDerivatives.At(kind, slope, a[e], out float d1, out float d2);
             rga[idx] = rgz[idx] * d1 + g[e] * d2 * ra[idx];
         }
     }

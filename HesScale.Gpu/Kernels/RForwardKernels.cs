@@ -39,7 +39,7 @@ internal static class RForwardKernels
         int stride = Grid.DimX * Group.DimX;
         for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
         {
-            ActivationMath.Derivatives(kind, slope, a[idx % count], out float d1, out float _);
+            CurvatureDerivatives.At(kind, slope, a[idx % count], out float d1, out float _);
             rz[idx] = d1 * ra[idx];
         }
     }

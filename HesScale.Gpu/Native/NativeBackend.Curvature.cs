@@ -10,6 +10,13 @@ namespace HesScale.Gpu.Native;
 /// </summary>
 internal sealed partial class NativeBackend
 {
+    /// <summary>Runs body(i) for i in [0, count), split over threads when the work is large enough.</summary>
+    private void For(int count, long work, Action<int> body) =>
+        ForChunks(count, 1, work, (start, end) =>
+        {
+            for (int i = start; i < end; i++) body(i);
+        });
+
     public override void OutputFactors(LossSpec loss, DeviceBuffer y, DeviceBuffer s, DeviceBuffer signs, int n, int k, int columns, int mode, ulong seed, ulong stream)
     {
         float[] yv = A(y), sv = A(s), sg = A(signs);
@@ -87,14 +94,14 @@ internal sealed partial class NativeBackend
         int kind = (int)layer.Kind, plane = n * width;
         for (int e = 0; e < plane; e++)
         {
-            ActivationMath.Derivatives(kind, layer.Slope, av[e], out float d1, out float d2);
+            CurvatureDerivatives.At(kind, layer.Slope, av[e], out float d1, out float d2);
             for (int r = 0; r < columns; r++) outv[r * plane + e] = d1 * zv[r * plane + e];
         }
         if (!residual) return;
         Array.Clear(outv, columns * plane, width * plane);
         for (int e = 0; e < plane; e++)
         {
-            ActivationMath.Derivatives(kind, layer.Slope, av[e], out float _, out float d2);
+            CurvatureDerivatives.At(kind, layer.Slope, av[e], out float _, out float d2);
             int sample = e / width, j = e - sample * width, r = columns + j;
             float value = d2 * gv[e];
             outv[r * plane + e] = MathF.Sqrt(MathF.Abs(value));
@@ -184,7 +191,7 @@ internal sealed partial class NativeBackend
         float[] av = A(a), rav = A(ra), rzv = A(rz);
         for (int e = 0; e < count; e++)
         {
-            ActivationMath.Derivatives((int)layer.Kind, layer.Slope, av[e], out float d1, out float _);
+            CurvatureDerivatives.At((int)layer.Kind, layer.Slope, av[e], out float d1, out float _);
             for (int r = 0; r < columns; r++) rzv[r * count + e] = d1 * rav[r * count + e];
         }
     }
@@ -224,7 +231,7 @@ internal sealed partial class NativeBackend
         float[] av = A(a), gv = A(g), rav = A(ra), rgzv = A(rgz), rgav = A(rga);
         for (int e = 0; e < count; e++)
         {
-            ActivationMath.Derivatives((int)layer.Kind, layer.Slope, av[e], out float d1, out float d2);
+            CurvatureDerivatives.At((int)layer.Kind, layer.Slope, av[e], out float d1, out float d2);
             float curvature = gv[e] * d2;
             for (int r = 0; r < columns; r++)
             {

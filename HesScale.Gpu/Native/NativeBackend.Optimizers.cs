@@ -12,16 +12,24 @@ internal sealed partial class NativeBackend
     /// <summary>Elements per chunk (and per partial sum of a scaled step).</summary>
     private const int Chunk = 8192;
 
-    private void ForChunks(int length, Action<int, int, int> body)
+    /// <summary>body(chunk, start, end) over fixed chunks of <see cref="Chunk"/> elements; threads only when there are several chunks.</summary>
+    private void ForOptimizerChunks(int length, Action<int, int, int> body)
     {
-        int chunks = (length + Chunk - 1) / Chunk;
-        For(Math.Max(1, chunks), length, c => body(c, c * Chunk, Math.Min(length, (c + 1) * Chunk)));
+        int chunks = Math.Max(1, (length + Chunk - 1) / Chunk);
+        if (chunks == 1 || Threads == 1)
+        {
+            for (int c = 0; c < chunks; c++) body(c, c * Chunk, Math.Min(length, (c + 1) * Chunk));
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads }, c => body(c, c * Chunk, Math.Min(length, (c + 1) * Chunk)));
+        }
     }
 
     public override void SgdStep(DeviceBuffer theta, DeviceBuffer grad, int gradOffset, DeviceBuffer momentum, SgdParameters s)
     {
         float[] p = A(theta), g = A(grad), b = A(momentum);
-        ForChunks(s.Length, (_, start, end) =>
+        ForOptimizerChunks(s.Length, (_, start, end) =>
         {
             for (int i = start; i < end; i++) p[i] -= OptimizerMath.Sgd(g[gradOffset + i], p[i], ref b[i], s);
         });
@@ -31,7 +39,7 @@ internal sealed partial class NativeBackend
         DeviceBuffer m, DeviceBuffer v, AdaptiveParameters a)
     {
         float[] p = A(theta), g = A(grad), h = A(curv), mv = A(m), vv = A(v);
-        ForChunks(a.Length, (_, start, end) =>
+        ForOptimizerChunks(a.Length, (_, start, end) =>
         {
             for (int i = start; i < end; i++)
             {
@@ -50,7 +58,7 @@ internal sealed partial class NativeBackend
         float[] p = A(theta), g = A(grad), h = A(curv), mv = A(m), vv = A(v), parts = A(partials);
         float[]? wv = w is null ? null : A(w);
         if (a.Length == 0) parts[partialOffset] = 0f;
-        ForChunks(a.Length, (chunk, start, end) =>
+        ForOptimizerChunks(a.Length, (chunk, start, end) =>
         {
             float acc = 0f;
             for (int i = start; i < end; i++)
@@ -83,7 +91,7 @@ internal sealed partial class NativeBackend
     {
         float[] p = A(theta), mv = A(m), vv = A(v);
         float alpha = A(scale)[0];
-        ForChunks(a.Length, (_, start, end) =>
+        ForOptimizerChunks(a.Length, (_, start, end) =>
         {
             for (int i = start; i < end; i++) p[i] -= alpha * OptimizerMath.Direction(mv[i], vv[i], a);
         });

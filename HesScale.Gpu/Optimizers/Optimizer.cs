@@ -1,3 +1,4 @@
+using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Engine;
 
 namespace HesScale.Gpu.Optimizers;
@@ -13,12 +14,18 @@ public abstract class Optimizer : IDisposable
     private readonly string[] _slotNames;
     private readonly DeviceBuffer[][] _slots; // [slot][parameter], each tensor-length
     private bool _disposed;
+    private CurvatureEstimate? _lastEstimate;
 
     /// <summary>Identifiers accepted by <see cref="Create"/>, as used on the command line and in files.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["sgd", "adam", "adahesscale", "adahesscale_gn", "bl89", "adahessian", "adaggnmc", "scaled_adam", "scaled_adahesscale", "scaled_adahesscale_gn"];
 
     private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, params string[] slotNames)
+        : this(name, network, settings, required, null, slotNames)
+    {
+    }
+
+    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, EstimatorKind? estimator, params string[] slotNames)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
@@ -27,6 +34,7 @@ public abstract class Optimizer : IDisposable
         Network = network;
         Settings = settings;
         RequiredCurvature = required;
+        RequiredEstimator = estimator;
         _slotNames = slotNames;
         var parameters = network.Spec.Parameters;
         _slots = new DeviceBuffer[slotNames.Length][];
@@ -66,8 +74,8 @@ public abstract class Optimizer : IDisposable
             "scaled_adam" => new ScaledOptimizer("scaled_adam", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceGradientSquared),
             "scaled_adahesscale" => new ScaledOptimizer("scaled_adahesscale", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
             "scaled_adahesscale_gn" => new ScaledOptimizer("scaled_adahesscale_gn", network, settings, CurvatureMethods.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "adahessian" or "adaggnmc" => throw new NotSupportedException(
-                $"Optimizer '{name}' needs the HesScale.Gpu.Curvature estimators (Hutchinson / GGN-MC), which are not in this build yet."),
+            "adahessian" => new AdaptiveOptimizer("adahessian", network, settings, EstimatorKind.Hutchinson),
+            "adaggnmc" => new AdaptiveOptimizer("adaggnmc", network, settings, EstimatorKind.GgnMc),
             _ => throw new ArgumentException($"Unknown optimizer '{name}' (known: {string.Join(", ", Names)}).", nameof(name)),
         };
     }
@@ -77,6 +85,28 @@ public abstract class Optimizer : IDisposable
     public OptimizerSettings Settings { get; }
     /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (None for SGD and Adam).</summary>
     public CurvatureMethods RequiredCurvature { get; }
+    /// <summary>
+    /// Non-null for AdaHessian (Hutchinson) and AdaGGNMC (GgnMc): these step from a
+    /// <see cref="CurvatureEstimator"/> result (<see cref="Step(CurvatureEstimate)"/>) computed with
+    /// <see cref="OptimizerSettings.Samples"/> samples and seed <see cref="NextSeed"/>.
+    /// </summary>
+    public EstimatorKind? RequiredEstimator { get; }
+
+    /// <summary>
+    /// Seed for the estimate of the next step: a hash of <see cref="OptimizerSettings.Seed"/> and
+    /// <see cref="Steps"/>, so that a resumed run draws the same samples.
+    /// </summary>
+    public ulong NextSeed
+    {
+        get
+        {
+            ulong z = Settings.Seed + 0x9E3779B97F4A7C15UL * (ulong)(Steps + 1);
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+    }
+
     /// <summary>Steps taken so far (t of the bias corrections).</summary>
     public long Steps { get; private set; }
     /// <summary>The scale alpha of the last step for scaled_* optimizers (read from the device on access), 1 otherwise.</summary>
@@ -96,6 +126,8 @@ public abstract class Optimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(result);
+        if (RequiredEstimator is { } kind)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from a CurvatureEstimator result ({kind}); call Step(CurvatureEstimate).");
         if (!ReferenceEquals(result.Network, Network))
             throw new ArgumentException($"The BackwardResult belongs to another network than optimizer '{Name}'s.", nameof(result));
         result.EnsureCurrent();
@@ -114,6 +146,35 @@ public abstract class Optimizer : IDisposable
             var stack = Network.ResultStack(p);
             inputs[p] = new TensorInputs(stack, 0, stack, channel * parameters[p].Length);
         }
+        Steps++;
+        Update(inputs, Steps);
+        Network.ParametersChanged();
+    }
+
+    /// <summary>
+    /// One update from an estimator result of kind <see cref="RequiredEstimator"/> on this network
+    /// (AdaHessian, AdaGGNMC); each estimate may be used for one step only.
+    /// </summary>
+    public void Step(CurvatureEstimate estimate)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(estimate);
+        if (RequiredEstimator is not { } kind)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from Network.Backward results; call Step(BackwardResult).");
+        if (estimate.Kind != kind)
+            throw new ArgumentException($"Optimizer '{Name}' needs a {kind} estimate, got {estimate.Kind}.", nameof(estimate));
+        if (ReferenceEquals(estimate, _lastEstimate))
+            throw new InvalidOperationException("This estimate was already used for a step; the parameters have changed since.");
+        var parameters = Network.Spec.Parameters;
+        var inputs = new TensorInputs[parameters.Count];
+        for (int p = 0; p < inputs.Length; p++)
+        {
+            DeviceBuffer g = estimate.GradientBuffer(p), h = estimate.DiagonalBuffer(p); // throw if the estimate is stale
+            if (g.Length != parameters[p].Length || h.Length != parameters[p].Length)
+                throw new ArgumentException($"The estimate's tensor {p} has {g.Length} values; this network's has {parameters[p].Length} (an estimate of another network?).", nameof(estimate));
+            inputs[p] = new TensorInputs(g, 0, h, 0);
+        }
+        _lastEstimate = estimate;
         Steps++;
         Update(inputs, Steps);
         Network.ParametersChanged();
@@ -175,7 +236,7 @@ public abstract class Optimizer : IDisposable
     }
 
     /// <summary>State of the sampling stream (0 for optimizers that do not sample).</summary>
-    private protected virtual ulong RngState => 0;
+    private protected virtual ulong RngState => RequiredEstimator is null ? 0 : NextSeed;
 
     /// <summary>Restores what a subclass keeps besides its slots (last scale, RNG).</summary>
     private protected virtual void RestoreExtra(OptimizerState state) { }

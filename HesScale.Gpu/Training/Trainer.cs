@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Data;
 using HesScale.Gpu.Optimizers;
 
@@ -11,7 +12,7 @@ namespace HesScale.Gpu.Training;
 /// a given seed, device and thread count; <see cref="Progress"/> and <see cref="Restore"/> let a
 /// checkpointed run continue exactly where it stopped, even mid-epoch.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly Network _network;
     private readonly Optimizer _optimizer;
@@ -21,6 +22,7 @@ public sealed class Trainer
     private readonly SplitMix64 _rng;
     private readonly int[] _order;
     private readonly float[] _inputs;
+    private CurvatureEstimator? _estimator;
     private bool _orderDrawn;
     private ulong _epochShuffleState;
     private double _epochLossSum;
@@ -109,13 +111,27 @@ public sealed class Trainer
             _train.Sample(index).CopyTo(_inputs.AsSpan(s * f, f));
             labels[s] = _train.Labels[index];
         }
-        var result = _network.Backward(_inputs.AsSpan(0, n * f), n, Targets.FromClasses(labels), _options.Loss, _optimizer.RequiredCurvature);
-        _optimizer.Step(result);
-        _epochLossSum += (double)result.Loss * (_options.Loss.Reduction == Reduction.Mean ? n : 1);
+        var targets = Targets.FromClasses(labels);
+        float loss;
+        if (_optimizer.RequiredEstimator is { } kind)
+        {
+            // AdaHessian / AdaGGNMC: k samples seeded from the optimizer's step counter.
+            _estimator ??= new CurvatureEstimator(_network);
+            var estimate = _estimator.Estimate(_inputs.AsSpan(0, n * f), n, targets, _options.Loss, kind, _optimizer.Settings.Samples, _optimizer.NextSeed);
+            _optimizer.Step(estimate);
+            loss = estimate.Loss;
+        }
+        else
+        {
+            var result = _network.Backward(_inputs.AsSpan(0, n * f), n, targets, _options.Loss, _optimizer.RequiredCurvature);
+            _optimizer.Step(result);
+            loss = result.Loss;
+        }
+        _epochLossSum += (double)loss * (_options.Loss.Reduction == Reduction.Mean ? n : 1);
         _epochSamples += n;
         BatchInEpoch++;
         _epochSeconds += clock.Elapsed.TotalSeconds;
-        return result.Loss;
+        return loss;
     }
 
     /// <summary>
@@ -159,4 +175,7 @@ public sealed class Trainer
         }
         return (double)correct / data.Count;
     }
+
+    /// <summary>Releases the curvature estimator's buffers (AdaHessian, AdaGGNMC); the network and optimizer belong to the caller.</summary>
+    public void Dispose() => _estimator?.Dispose();
 }

@@ -1,4 +1,5 @@
 using HesScale.Gpu;
+using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
 using HesScale.Reference.Optimizers;
 using HesScale.Tests.Engine;
@@ -11,6 +12,9 @@ internal static class OptimizerCases
     /// <summary>Optimizers that step from a BackwardResult (AdaHessian / AdaGGNMC need CurvatureEstimate).</summary>
     public static readonly string[] ResultOptimizers =
         ["sgd", "adam", "adahesscale", "adahesscale_gn", "bl89", "scaled_adam", "scaled_adahesscale", "scaled_adahesscale_gn"];
+
+    /// <summary>Optimizers that step from a CurvatureEstimate.</summary>
+    public static readonly string[] EstimateOptimizers = ["adahessian", "adaggnmc"];
 
     /// <summary>Non-default betas and weight decay so that a confused coefficient shows.</summary>
     public static OptimizerSettings Settings(float delta = 1e-4f, float alphaMax = 1f) => new()
@@ -40,16 +44,29 @@ internal static class OptimizerCases
     {
         using var net = new Network(device, c.Spec, c.Parameters);
         using var opt = Optimizer.Create(name, net, settings);
+        using var estimator = new CurvatureEstimator(net);
         var parameters = c.Spec.Parameters;
         var reference = new ReferenceOptimizer(name, Reference(settings), parameters.Select(p => p.Length).ToArray());
         var scales = new List<float>();
         for (int step = 1; step <= steps; step++)
         {
-            var r = net.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, opt.RequiredCurvature);
-            var grads = parameters.Select(p => D(r.Gradient(p.Index))).ToArray();
-            var h = opt.RequiredCurvature == CurvatureMethods.None ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature, p.Index))).ToArray();
+            double[][] grads;
+            double[][]? h;
             var before = parameters.Select(p => D(net.GetParameter(p.Index))).ToArray();
-            opt.Step(r);
+            if (opt.RequiredEstimator is { } kind)
+            {
+                var e = estimator.Estimate(c.Inputs, c.Batch, c.Targets, c.Loss, kind, settings.Samples, opt.NextSeed);
+                grads = parameters.Select(p => D(e.Gradient(p.Index))).ToArray();
+                h = parameters.Select(p => D(e.Diagonal(p.Index))).ToArray();
+                opt.Step(e);
+            }
+            else
+            {
+                var r = net.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, opt.RequiredCurvature);
+                grads = parameters.Select(p => D(r.Gradient(p.Index))).ToArray();
+                h = opt.RequiredCurvature == CurvatureMethods.None ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature, p.Index))).ToArray();
+                opt.Step(r);
+            }
             Assert.AreEqual(step, opt.Steps);
             var expected = before.Select(t => (double[])t.Clone()).ToArray();
             reference.Step(expected, grads, h);

@@ -10,7 +10,7 @@ namespace HesScale.Tests.Optimizers;
 [TestClass]
 public sealed class OptimizerVersusReferenceTests
 {
-    public static IEnumerable<object[]> Names => OptimizerCases.ResultOptimizers.Select((n, i) => new object[] { n, i });
+    public static IEnumerable<object[]> Names => OptimizerCases.ResultOptimizers.Concat(OptimizerCases.EstimateOptimizers).Select((n, i) => new object[] { n, i });
 
     private static LossSpec Loss(int i) => i % 2 == 0 ? LossSpec.CrossEntropy() : LossSpec.Mse(Reduction.Sum);
 

@@ -29,17 +29,19 @@ public sealed class CheckpointTests
     [DataRow(DeviceKind.Cpu, "sgd")]
     [DataRow(DeviceKind.Cpu, "adahesscale_gn")]
     [DataRow(DeviceKind.Cpu, "scaled_adam")]
+    [DataRow(DeviceKind.Cpu, "adahessian")]
+    [DataRow(DeviceKind.IlgpuCpu, "adaggnmc")]
     public void Resumed_run_matches_the_uninterrupted_one_bit_for_bit(DeviceKind kind, string name)
     {
         var device = Devices.Get(kind);
         var (train, test) = TrainerTests.SmallDigits(101, 40);
         var options = new TrainingOptions { BatchSize = 16, ShuffleSeed = 5 };
-        var settings = new OptimizerSettings { LearningRate = 3e-3f, Momentum = 0.9f, WeightDecay = 1e-4f };
+        var settings = new OptimizerSettings { LearningRate = 3e-3f, Momentum = 0.9f, WeightDecay = 1e-4f, Samples = 2, Seed = 8 };
         const int k = 10;
 
         using var straight = new Network(device, SmallMlp, seed: 4);
         using var straightOpt = Optimizer.Create(name, straight, settings);
-        var straightTrainer = new Trainer(straight, straightOpt, train, test, options);
+        using var straightTrainer = new Trainer(straight, straightOpt, train, test, options);
         var straightEpochs = new List<EpochResult>();
         Advance(straightTrainer, 2 * k, straightEpochs);
 
@@ -49,7 +51,7 @@ public sealed class CheckpointTests
         using (var first = new Network(device, SmallMlp, seed: 4))
         using (var firstOpt = Optimizer.Create(name, first, settings))
         {
-            var firstTrainer = new Trainer(first, firstOpt, train, test, options);
+            using var firstTrainer = new Trainer(first, firstOpt, train, test, options);
             Advance(firstTrainer, k, firstEpochs);
             Checkpoint.Capture(first, firstOpt, firstTrainer).Save(file);
         }
@@ -57,7 +59,7 @@ public sealed class CheckpointTests
         var loaded = Checkpoint.Load(file);
         using var resumed = new Network(device, SmallMlp, seed: 99);
         using var resumedOpt = Optimizer.Create(name, resumed, loaded.OptimizerSettings!);
-        var resumedTrainer = new Trainer(resumed, resumedOpt, train, test, options);
+        using var resumedTrainer = new Trainer(resumed, resumedOpt, train, test, options);
         loaded.Restore(resumed, resumedOpt, resumedTrainer);
         Assert.AreEqual(k, resumedOpt.Steps);
         Advance(resumedTrainer, k, firstEpochs);

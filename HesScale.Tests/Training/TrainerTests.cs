@@ -26,7 +26,7 @@ public sealed class TrainerTests
     {
         using var net = new Network(Devices.Native, DigitsMlp, seed: 1);
         using var opt = Optimizer.Create(name, net, new OptimizerSettings { LearningRate = lr });
-        var trainer = new Trainer(net, opt, Digits.Train, Digits.Test, new TrainingOptions { BatchSize = 32, ShuffleSeed = 3 });
+        using var trainer = new Trainer(net, opt, Digits.Train, Digits.Test, new TrainingOptions { BatchSize = 32, ShuffleSeed = 3 });
         double before = trainer.Accuracy(Digits.Test);
         EpochResult last = trainer.RunEpoch();
         double firstLoss = last.TrainLoss;
@@ -46,7 +46,7 @@ public sealed class TrainerTests
         {
             using var net = new Network(Devices.Native, DigitsMlp, seed: 2);
             using var opt = Optimizer.Create("adam", net, new OptimizerSettings());
-            var trainer = new Trainer(net, opt, train, test, options);
+            using var trainer = new Trainer(net, opt, train, test, options);
             double sum = 0;
             for (int b = 0; b < trainer.BatchesPerEpoch; b++)
             {

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using HesScale.Bench.Plotting;
+using HesScale.Gpu;
+using HesScale.Gpu.Curvature;
+using HesScale.Gpu.Optimizers;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>
+/// <c>hesscale cost</c>: the paper's computational-cost experiment. Median milliseconds per step
+/// (after warm-up) of each method on bias-free MSE networks built exactly as the official script
+/// builds them (no activation after the first Linear); writes cost.csv and cost.png.
+/// </summary>
+public static class CostCommand
+{
+    public const string Usage =
+        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--device D] [--threads T] [--out DIR]\n" +
+        "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024)\n" +
+        "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
+        "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
+        "           default: those; 'all' adds adahessian, adaggnmc (full steps), exact, ggn, kfac (estimates)\n" +
+        "  --reps N      timed steps per point after 3 warm-up steps (default 30); --seconds S caps each point (default 2)\n" +
+        "  --out DIR     where cost.csv and cost.png go (default results/cost)";
+
+    private const string Command = "cost";
+
+    public static readonly string[] DefaultConfigs = ["paper-cost-L1", "paper-cost-L2", "paper-cost-L4", "paper-cost-L8", "paper-cost-L16", "rl-small", "rl-mid"];
+    public static readonly string[] AllConfigs = [.. DefaultConfigs, "wide"];
+    public static readonly string[] DefaultMethods = ["gradient", "hesscale", "bl89", "sgd", "adam", "adahesscale", "adahesscale_gn"];
+    public static readonly string[] AllMethods = [.. DefaultMethods, "adahessian", "adaggnmc", "exact", "ggn", "kfac"];
+
+    /// <summary>A configuration: network and batch size.</summary>
+    public static (NetworkSpec Spec, int Batch) Config(string id)
+    {
+        static LayerSpec Lin(int i, int o) => LayerSpec.Linear(i, o, bias: false);
+        if (id.StartsWith("paper-cost-L", StringComparison.Ordinal)
+            && int.TryParse(id["paper-cost-L".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int depth) && depth is >= 1 and <= 64)
+        {
+            // Linear(64, 512), L x [Linear(512, 512), Tanh], Linear(512, 100): as the official script.
+            var layers = new List<LayerSpec> { Lin(64, 512) };
+            for (int l = 0; l < depth; l++)
+            {
+                layers.Add(Lin(512, 512));
+                layers.Add(LayerSpec.Tanh());
+            }
+            layers.Add(Lin(512, 100));
+            return (new NetworkSpec(layers), 1);
+        }
+        return id switch
+        {
+            "rl-small" => (new NetworkSpec(Lin(17, 64), Lin(64, 64), LayerSpec.Tanh(), Lin(64, 6)), 64),
+            "rl-mid" => (new NetworkSpec(Lin(64, 256), Lin(256, 256), LayerSpec.Tanh(), Lin(256, 18)), 256),
+            "wide" => (new NetworkSpec(Lin(784, 1024), Lin(1024, 1024), LayerSpec.Tanh(), Lin(1024, 10)), 1024),
+            _ => throw new UsageException($"{Command}: unknown config '{id}' (known: {string.Join(", ", AllConfigs)}, paper-cost-L<n>)."),
+        };
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+        try
+        {
+            var o = CommandLine.Parse(args, Command, "configs", "methods", "reps", "seconds", "device", "threads", "out");
+            var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
+            foreach (var c in configs) Config(c);
+            var methods = List(o.Get("methods"), DefaultMethods, AllMethods);
+            foreach (var m in methods)
+                if (!AllMethods.Contains(m)) throw new UsageException($"{Command}: unknown method '{m}' (known: {string.Join(", ", AllMethods)}).");
+            int reps = PositiveInt(o.Get("reps") ?? "30", "reps");
+            double seconds = double.TryParse(o.Get("seconds") ?? "2", NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0
+                ? s : throw new UsageException($"{Command}: --seconds expects a positive number.");
+            string outDir = o.Get("out") ?? Path.Combine("results", "cost");
+
+            using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
+            stdout.WriteLine($"device: {device.Name}");
+            var rows = new List<(string Config, int Params, int Batch, string Method, double Ms)>();
+            foreach (var id in configs)
+            {
+                var (spec, batch) = Config(id);
+                double? gradientMs = null;
+                foreach (var method in methods)
+                {
+                    double ms = Measure(device, spec, batch, method, reps, seconds);
+                    rows.Add((id, spec.ParameterCount, batch, method, ms));
+                    if (method == "gradient") gradientMs = ms;
+                    string ratio = gradientMs is double g ? $"{ms / g,6:F2}x gradient" : "";
+                    stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {method,-15} {ms,10:F3} ms/step  {ratio}");
+                }
+            }
+            Directory.CreateDirectory(outDir);
+            string csv = Path.Combine(outDir, "cost.csv");
+            WriteAtomically(csv, "device,config,params,batch,method,ms_per_step\n" + string.Concat(rows.Select(r =>
+                $"{Quote(device.Name)},{r.Config},{r.Params},{r.Batch},{r.Method},{r.Ms.ToString("G6", CultureInfo.InvariantCulture)}\n")));
+            string png = Path.Combine(outDir, "cost.png");
+            var series = methods.Select(m =>
+            {
+                var pts = rows.Where(r => r.Method == m && r.Config.StartsWith("paper-cost", StringComparison.Ordinal)).OrderBy(r => r.Params).ToArray();
+                return new Series(m, pts.Select(p => (double)p.Params).ToArray(), pts.Select(p => p.Ms).ToArray());
+            }).Where(x => x.X.Length > 0).ToList();
+            if (series.Count > 0)
+                Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({device.Name})", "parameters", "ms per step", series, logX: true, logY: true);
+            stdout.WriteLine($"wrote {csv}" + (series.Count > 0 ? $" and {png}" : ""));
+            return 0;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"hesscale: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
+        {
+            stderr.WriteLine($"hesscale cost: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Median milliseconds of one step of <paramref name="method"/>, after 3 warm-up steps.</summary>
+    public static double Measure(ComputeDevice device, NetworkSpec spec, int batch, string method, int reps, double seconds)
+    {
+        using var net = new Network(device, spec, seed: 1);
+        var rng = new Random(1);
+        var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var t = Targets.FromValues(Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+        var loss = LossSpec.Mse();
+        using var estimator = method is "exact" or "ggn" or "kfac" or "adahessian" or "adaggnmc" ? new CurvatureEstimator(net) : null;
+        using var optimizer = Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
+        Action step = method switch
+        {
+            "gradient" => () => net.Backward(x, batch, t, loss),
+            "hesscale" => () => net.Backward(x, batch, t, loss, CurvatureMethods.HesScale),
+            "bl89" => () => net.Backward(x, batch, t, loss, CurvatureMethods.BL89),
+            "exact" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
+            "ggn" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
+            "kfac" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
+            _ when optimizer?.RequiredEstimator is EstimatorKind kind => () =>
+            {
+                optimizer.Step(estimator!.Estimate(x, batch, t, loss, kind, optimizer.Settings.Samples, optimizer.NextSeed));
+                device.Synchronize();
+            },
+            _ when optimizer is not null => () =>
+            {
+                optimizer.Step(net.Backward(x, batch, t, loss, optimizer.RequiredCurvature));
+                device.Synchronize();
+            },
+            _ => throw new UsageException($"{Command}: unknown method '{method}'."),
+        };
+        for (int i = 0; i < 3; i++) step();
+        var times = new List<double>(reps);
+        var budget = Stopwatch.StartNew();
+        for (int i = 0; i < reps && (i < 5 || budget.Elapsed.TotalSeconds < seconds); i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static string[] List(string? text, string[] defaults, string[] all) =>
+        text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int PositiveInt(string text, string name) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
+
+    private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}
