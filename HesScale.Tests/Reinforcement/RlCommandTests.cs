@@ -25,7 +25,7 @@ public sealed class RlCommandTests
         try
         {
             var (code, stdout, stderr) = Run(RlCommand.Run, "--env", "cartpole", "--algo", "a2c", "--optimizer", "scaled_adahesscale", "--lr", "0.001",
-                "--steps", "600", "--seed", "2", "--hidden", "9", "--out", dir, "--target", "475");
+                "--steps", "600", "--seed", "2", "--hidden", "9", "--out", dir, "--target", "475", "--value-optimizer", "sgd", "--value-lr", "0.01");
             Assert.AreEqual(0, code, stderr);
             StringAssert.Contains(stdout, "device: cpu");
             StringAssert.Contains(stdout, "target 475: not reached");
@@ -50,6 +50,7 @@ public sealed class RlCommandTests
     [DataRow("--env", "lunarlander")]
     [DataRow("--algo", "sac")]
     [DataRow("--optimizer", "lion")]
+    [DataRow("--value-optimizer", "adahessian")]
     [DataRow("--lr", "-1")]
     [DataRow("--steps", "many")]
     [DataRow("--bogus", "1")]

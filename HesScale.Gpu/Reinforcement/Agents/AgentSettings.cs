@@ -15,7 +15,12 @@ public sealed record AgentSettings
 {
     public string Environment { get; init; } = "cartpole";
     public RlAlgorithm Algorithm { get; init; } = RlAlgorithm.Ppo;
+    /// <summary>Optimizer of the policy networks (mean and variance networks for continuous actions).</summary>
     public string Optimizer { get; init; } = "adahesscale";
+    /// <summary>Optimizer of the value network; null: the same as <see cref="Optimizer"/>.</summary>
+    public string? ValueOptimizer { get; init; }
+    /// <summary>Settings of the value network's optimizer; null: the same as <see cref="OptimizerSettings"/>.</summary>
+    public OptimizerSettings? ValueOptimizerSettings { get; init; }
     /// <summary>Per-network optimizer settings; RL defaults use delta = 1e-8 for step-size scaling (the paper's RL value).</summary>
     public OptimizerSettings OptimizerSettings { get; init; } = OptimizerDefaults(3e-4f);
 
@@ -75,6 +80,7 @@ public sealed record AgentSettings
         if (!Reinforcement.Environments.Ids.Contains(Environment))
             throw new ArgumentException($"Unknown environment '{Environment}' (known: {string.Join(", ", Reinforcement.Environments.Ids)}).", nameof(Environment));
         OptimizerSettings.Validate();
+        ValueOptimizerSettings?.Validate();
         if (Environments <= 0) throw new ArgumentOutOfRangeException(nameof(Environments), Environments, "Must be positive.");
         if (RolloutSteps <= 0) throw new ArgumentOutOfRangeException(nameof(RolloutSteps), RolloutSteps, "Must be positive.");
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Must be positive.");
