@@ -21,7 +21,7 @@ public static class RlCommand
         "                   [--delta D] [--value-optimizer O] [--value-lr X] [--target R] [--device D] [--threads T]\n" +
         "  --env        cartpole, acrobot, pendulum, mountaincar_continuous\n" +
         "  --algo       a2c or ppo\n" +
-        "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (one per network)\n" +
+        "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (also sgd, adahesscale_gn, bl89, scaled_adahesscale_gn); one instance per network\n" +
         "  --lr         learning rate (default per environment and algorithm)\n" +
         "  --value-optimizer, --value-lr  optimizer and learning rate of the value network (default: as the policy's)\n" +
         "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-8, the paper's RL value)\n" +
