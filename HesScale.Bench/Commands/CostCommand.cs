@@ -42,8 +42,7 @@ public static class CostCommand
                 stdout.WriteLine(Usage);
                 return 0;
             }
-            var options = CommandLine.Parse(args, Command, "widths", "depths", "batch", "inputs", "outputs", "activation", "passes",
-                "min-time-ms", "warmup-ms", "out", "device", "threads");
+            var options = CommandLine.Parse(args, Command, Options);
             var settings = Settings(options);
             string? outDir = options.Get("out");
             using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command));
@@ -72,7 +71,13 @@ public static class CostCommand
         }
     }
 
-    internal static CostSettings Settings(CommandLine options)
+    private static readonly string[] Options = ["widths", "depths", "batch", "inputs", "outputs", "activation", "passes",
+        "min-time-ms", "warmup-ms", "out", "device", "threads"];
+
+    /// <summary>The grid a command line asks for; throws <see cref="UsageException"/> naming a bad option.</summary>
+    public static CostSettings ParseSettings(IReadOnlyList<string> args) => Settings(CommandLine.Parse(args, Command, Options));
+
+    private static CostSettings Settings(CommandLine options)
     {
         var defaults = new CostSettings();
         var activation = defaults.Activation;
