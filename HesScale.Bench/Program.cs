@@ -13,6 +13,7 @@ public static class Program
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
         "  cost    time per forward/backward pass with each curvature method over MLP widths (hesscale cost --help)\n" +
+        "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
@@ -35,6 +36,7 @@ public static class Program
                 case "demo":
                     return DemoCommand.Run(rest, Console.Out, Console.Error);
                 case "cost": return CostCommand.Run(rest, Console.Out, Console.Error);
+                case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HesScale.Bench.Perf;
+using HesScale.Gpu.Performance;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu;
 
@@ -60,7 +61,7 @@ public static class CostCommand
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"hesscale cost: {e.Message}");
+            stderr.WriteLine($"hesscale cost: {Unprefixed(e.Message)}");
             stderr.WriteLine(Usage);
             return 2;
         }
@@ -188,6 +189,16 @@ public static class CostCommand
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Usage messages start with the command they came from; the line printed names it once.</summary>
+    private static string Unprefixed(string message)
+    {
+        foreach (string prefix in (string[])["cost: ", "profile: "])
+        {
+            if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
+        }
+        return message;
+    }
+
     private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
     private static string R(double v) => double.IsNaN(v) ? "-" : v.ToString("0.00", CultureInfo.InvariantCulture);
     private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -1,5 +1,7 @@
 using HesScale.Gpu;
 
+using HesScale.Gpu.Performance;
+
 namespace HesScale.Bench.Perf;
 
 /// <summary>One timed pass: a forward pass alone, or Network.Backward with a set of curvature methods.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HesScale.Bench.Commands;
 using HesScale.Bench.Perf;
+using HesScale.Gpu.Performance;
 
 namespace HesScale.Tests.Perf;
 

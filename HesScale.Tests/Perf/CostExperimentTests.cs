@@ -1,4 +1,5 @@
 using HesScale.Bench.Perf;
+using HesScale.Gpu.Performance;
 using HesScale.Gpu;
 using HesScale.Tests.Engine;
 

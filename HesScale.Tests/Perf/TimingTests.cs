@@ -1,4 +1,5 @@
 using HesScale.Bench.Perf;
+using HesScale.Gpu.Performance;
 
 namespace HesScale.Tests.Perf;
 

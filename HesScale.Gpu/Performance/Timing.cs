@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace HesScale.Bench.Perf;
+namespace HesScale.Gpu.Performance;
 
 /// <summary>Order statistics of repeated timings, in microseconds.</summary>
 /// <param name="Count">Number of timed repetitions.</param>
