@@ -74,7 +74,8 @@ public static class ProfileCommand
 
     private static void Print(TextWriter o, IReadOnlyList<OpRow> rows)
     {
-        foreach (var pass in rows.GroupBy(r => r.Channels))
+        var variants = rows.Where(r => r.Op == OpProfile.FusedOp).ToArray();
+        foreach (var pass in rows.Where(r => r.Op != OpProfile.FusedOp).GroupBy(r => r.Channels))
         {
             double total = pass.Sum(r => r.Time.Median);
             o.WriteLine();
@@ -86,6 +87,15 @@ public static class ProfileCommand
                 o.WriteLine($"{layer,5} {r.Op,-20} {r.Shape,-22} {F(r.Time.Median),9} {F(r.Time.P10),9} {F(r.Time.P90),9} {(r.Time.Median / total).ToString("P0", CultureInfo.InvariantCulture),6}");
             }
             o.WriteLine($"{"",5} {"sum",-20} {"",-22} {F(total),9}");
+        }
+        if (variants.Length == 0) return;
+        o.WriteLine();
+        o.WriteLine("native linear_backward: version 1 (engine) vs version 2 (fused channels, FusedLinearBackward)");
+        o.WriteLine($"{"layer",5} {"C",3} {"shape",-22} {"v1",9} {"v2",9} {"v1/v2",6}");
+        foreach (var v in variants)
+        {
+            var v1 = rows.Single(r => r.Op == "linear_backward" && r.Layer == v.Layer && r.Channels == v.Channels);
+            o.WriteLine($"{v.Layer,5} {v.Channels,3} {v.Shape,-22} {F(v1.Time.Median),9} {F(v.Time.Median),9} {(v1.Time.Median / v.Time.Median).ToString("0.00", CultureInfo.InvariantCulture),6}");
         }
     }
 

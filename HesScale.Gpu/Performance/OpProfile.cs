@@ -1,5 +1,6 @@
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Native;
 
 namespace HesScale.Gpu.Performance;
 
@@ -20,6 +21,17 @@ public static class OpProfile
 {
     /// <summary>Most channels a backward pass carries (the gradient and up to 7 curvature diagonals).</summary>
     public const int MaxChannels = Channels.Max;
+
+    /// <summary>Op name of <see cref="FusedLinearBackward"/>, timed next to linear_backward on the native device.</summary>
+    public const string FusedOp = "linear_backward_v2";
+
+    private static float[]?[] Host(params DeviceBuffer?[] buffers) => buffers.Select(b =>
+    {
+        if (b is null) return null;
+        var host = new float[b.Length];
+        b.Download(host);
+        return host;
+    }).ToArray();
 
     /// <summary>Times every operation of <paramref name="spec"/> at batch <paramref name="batch"/>; backward ones once per channel count.</summary>
     public static IReadOnlyList<OpRow> Run(ComputeDevice device, NetworkSpec spec, int batch, IReadOnlyList<int> channelCounts, TimingBudget budget, int seed = 1)
@@ -105,6 +117,14 @@ public static class OpProfile
                         var dW = parameterStacks[wi];
                         var db = layer.Bias ? parameterStacks[wi + 1] : null;
                         Add(l, "linear_backward", $"N={n} {layer.In}<-{layer.Out}", c, () => backend.LinearBackward(bOut, h, w, bIn, dW, db, n, layer.In, layer.Out, c, 1));
+                        if (backend is NativeBackend native)
+                        {
+                            // Version 2 of the native operation on host copies of the same shapes.
+                            var a = Host(bOut, h, w, bIn, dW, db);
+                            var parallel = new ParallelOptions { MaxDegreeOfParallelism = native.Threads };
+                            Add(l, FusedOp, $"N={n} {layer.In}<-{layer.Out}", c, () => FusedLinearBackward.Run(a[0]!, a[1]!, a[2]!, a[3], a[4]!, a[5],
+                                n, layer.In, layer.Out, c, 1, parallel));
+                        }
                     }
                     else
                     {
