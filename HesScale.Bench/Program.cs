@@ -12,7 +12,11 @@ public static class Program
         "commands:\n" +
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
-        "  cost    time per forward/backward pass with each curvature method over MLP widths (hesscale cost --help)\n" +
+        "  rl      train an A2C/PPO agent on a classic-control task (hesscale rl --help)\n" +
+        "  rl-sweep  step-size robustness sweep over optimizers, learning rates and seeds (hesscale rl-sweep --help)\n" +
+        "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
+        "  cost    time per step of every method on the paper's cost networks (hesscale cost --help)\n" +
+        "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
         "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
@@ -35,8 +39,16 @@ public static class Program
                     return DiagCommand.Run(rest, Console.Out, Console.Error);
                 case "demo":
                     return DemoCommand.Run(rest, Console.Out, Console.Error);
-                case "cost": return CostCommand.Run(rest, Console.Out, Console.Error);
+                case "rl":
+                    return RlCommand.Run(rest, Console.Out, Console.Error);
+                case "rl-sweep":
+                    return RlSweepCommand.Run(rest, Console.Out, Console.Error);
+                case "cost":
+                    return CostCommand.Run(rest, Console.Out, Console.Error);
+                case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
                 case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
+                case "quality":
+                    return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

@@ -1,205 +1,183 @@
+using System.Diagnostics;
 using System.Globalization;
-using HesScale.Bench.Perf;
-using HesScale.Gpu.Performance;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu;
+using HesScale.Gpu.Curvature;
+using HesScale.Gpu.Optimizers;
 
 namespace HesScale.Bench.Commands;
 
 /// <summary>
-/// <c>hesscale cost</c>: wall-clock time of one forward pass and of Network.Backward with each
-/// set of curvature methods, over a grid of MLP widths and depths (the paper's cost figure).
-/// Prints a table; with <c>--out</c> also writes cost.csv and PNG charts.
+/// <c>hesscale cost</c>: the paper's computational-cost experiment. Median milliseconds per step
+/// (after warm-up) of each method on bias-free MSE networks built exactly as the official script
+/// builds them (no activation after the first Linear); writes cost.csv and cost.png.
 /// </summary>
 public static class CostCommand
 {
     public const string Usage =
-        "usage: hesscale cost [--widths LIST] [--depths LIST] [--batch N] [--inputs N] [--outputs K]\n" +
-        "                     [--activation A] [--passes LIST] [--min-time-ms T] [--warmup-ms T] [--out DIR]\n" +
-        "                     [--device D] [--threads T]\n" +
-        "  network: inputs -> depth x (Linear(width), activation) -> Linear(outputs), cross-entropy (mean)\n" +
-        "  --widths       comma-separated hidden widths (default 64,128,256,512)\n" +
-        "  --depths       comma-separated hidden-layer counts (default 1,2,3)\n" +
-        "  --batch        samples per pass (default 1, as in the paper)\n" +
-        "  --inputs       input width (default 64);  --outputs  classes (default 100)\n" +
-        "  --activation   tanh, sigmoid, relu, ... (default tanh)\n" +
-        "  --passes       comma-separated: forward, gradient, hesscale_gn, hesscale, bl89, all (default: every one)\n" +
-        "  --min-time-ms  measuring time per grid point and pass (default 300); --warmup-ms (default 100)\n" +
-        "  --out          folder for cost.csv and charts (created if missing)\n" +
-        "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
-        "  --threads      CPU threads for the cpu devices (0 = all)";
+        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--device D] [--threads T] [--out DIR]\n" +
+        "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024)\n" +
+        "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
+        "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
+        "           default: those; 'all' adds adahessian, adaggnmc (full steps), exact, ggn, kfac (estimates)\n" +
+        "  --reps N      timed steps per point after 3 warm-up steps (default 30); --seconds S caps each point (default 2)\n" +
+        "  --out DIR     where cost.csv and cost.png go (default results/cost)";
 
     private const string Command = "cost";
+
+    public static readonly string[] DefaultConfigs = ["paper-cost-L1", "paper-cost-L2", "paper-cost-L4", "paper-cost-L8", "paper-cost-L16", "rl-small", "rl-mid"];
+    public static readonly string[] AllConfigs = [.. DefaultConfigs, "wide"];
+    public static readonly string[] DefaultMethods = ["gradient", "hesscale", "bl89", "sgd", "adam", "adahesscale", "adahesscale_gn"];
+    public static readonly string[] AllMethods = [.. DefaultMethods, "adahessian", "adaggnmc", "exact", "ggn", "kfac"];
+
+    /// <summary>A configuration: network and batch size.</summary>
+    public static (NetworkSpec Spec, int Batch) Config(string id)
+    {
+        static LayerSpec Lin(int i, int o) => LayerSpec.Linear(i, o, bias: false);
+        if (id.StartsWith("paper-cost-L", StringComparison.Ordinal)
+            && int.TryParse(id["paper-cost-L".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int depth) && depth is >= 1 and <= 64)
+        {
+            // Linear(64, 512), L x [Linear(512, 512), Tanh], Linear(512, 100): as the official script.
+            var layers = new List<LayerSpec> { Lin(64, 512) };
+            for (int l = 0; l < depth; l++)
+            {
+                layers.Add(Lin(512, 512));
+                layers.Add(LayerSpec.Tanh());
+            }
+            layers.Add(Lin(512, 100));
+            return (new NetworkSpec(layers), 1);
+        }
+        return id switch
+        {
+            "rl-small" => (new NetworkSpec(Lin(17, 64), Lin(64, 64), LayerSpec.Tanh(), Lin(64, 6)), 64),
+            "rl-mid" => (new NetworkSpec(Lin(64, 256), Lin(256, 256), LayerSpec.Tanh(), Lin(256, 18)), 256),
+            "wide" => (new NetworkSpec(Lin(784, 1024), Lin(1024, 1024), LayerSpec.Tanh(), Lin(1024, 10)), 1024),
+            _ => throw new UsageException($"{Command}: unknown config '{id}' (known: {string.Join(", ", AllConfigs)}, paper-cost-L<n>)."),
+        };
+    }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
         try
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
-            var options = CommandLine.Parse(args, Command, Options);
-            var settings = Settings(options);
-            string? outDir = options.Get("out");
-            using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command));
+            var o = CommandLine.Parse(args, Command, "configs", "methods", "reps", "seconds", "device", "threads", "out");
+            var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
+            foreach (var c in configs) Config(c);
+            var methods = List(o.Get("methods"), DefaultMethods, AllMethods);
+            foreach (var m in methods)
+                if (!AllMethods.Contains(m)) throw new UsageException($"{Command}: unknown method '{m}' (known: {string.Join(", ", AllMethods)}).");
+            int reps = PositiveInt(o.Get("reps") ?? "30", "reps");
+            double seconds = double.TryParse(o.Get("seconds") ?? "2", NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0
+                ? s : throw new UsageException($"{Command}: --seconds expects a positive number.");
+            string outDir = o.Get("out") ?? Path.Combine("results", "cost");
+
+            using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
-            stdout.WriteLine($"network: {settings.Inputs} -> depth x (Linear(width), {LayerSpec.NameOf(settings.Activation)}) -> Linear({settings.Outputs}), cross_entropy(mean), batch {settings.Batch}");
-            stdout.WriteLine("times in microseconds per call (median, p10-p90); rel = median / gradient pass median");
-            stdout.WriteLine($"{"depth",5} {"width",6} {"params",9} {"pass",-12} {"median",10} {"p10",10} {"p90",10} {"n",6} {"rel",6}");
-            var rows = CostExperiment.Run(device, settings, r => stdout.WriteLine(
-                $"{r.Depth,5} {r.Width,6} {r.Parameters,9} {r.Pass,-12} {F(r.Time.Median),10} {F(r.Time.P10),10} {F(r.Time.P90),10} {r.Time.Count,6} {R(r.RelativeToGradient),6}"));
-            if (outDir is not null)
+            var rows = new List<(string Config, int Params, int Batch, string Method, double Ms)>();
+            foreach (var id in configs)
             {
-                foreach (string path in Write(outDir, device.Name, rows)) stdout.WriteLine($"wrote {path}");
+                var (spec, batch) = Config(id);
+                double? gradientMs = null;
+                foreach (var method in methods)
+                {
+                    double ms = Measure(device, spec, batch, method, reps, seconds);
+                    rows.Add((id, spec.ParameterCount, batch, method, ms));
+                    if (method == "gradient") gradientMs = ms;
+                    string ratio = gradientMs is double g ? $"{ms / g,6:F2}x gradient" : "";
+                    stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {method,-15} {ms,10:F3} ms/step  {ratio}");
+                }
             }
+            Directory.CreateDirectory(outDir);
+            string csv = Path.Combine(outDir, "cost.csv");
+            WriteAtomically(csv, "device,config,params,batch,method,ms_per_step\n" + string.Concat(rows.Select(r =>
+                $"{Quote(device.Name)},{r.Config},{r.Params},{r.Batch},{r.Method},{r.Ms.ToString("G6", CultureInfo.InvariantCulture)}\n")));
+            string png = Path.Combine(outDir, "cost.png");
+            var series = methods.Select(m =>
+            {
+                var pts = rows.Where(r => r.Method == m && r.Config.StartsWith("paper-cost", StringComparison.Ordinal)).OrderBy(r => r.Params).ToArray();
+                return new Series(m, pts.Select(p => (double)p.Params).ToArray(), pts.Select(p => p.Ms).ToArray());
+            }).Where(x => x.X.Length > 0).ToList();
+            if (series.Count > 0)
+                Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({device.Name})", "parameters", "ms per step", series, logX: true, logY: true);
+            stdout.WriteLine($"wrote {csv}" + (series.Count > 0 ? $" and {png}" : ""));
             return 0;
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"hesscale cost: {Unprefixed(e.Message)}");
+            stderr.WriteLine($"hesscale: {e.Message}");
             stderr.WriteLine(Usage);
             return 2;
         }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
+        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
         {
             stderr.WriteLine($"hesscale cost: error: {e.Message}");
             return 1;
         }
     }
 
-    private static readonly string[] Options = ["widths", "depths", "batch", "inputs", "outputs", "activation", "passes",
-        "min-time-ms", "warmup-ms", "out", "device", "threads"];
-
-    /// <summary>The grid a command line asks for; throws <see cref="UsageException"/> naming a bad option.</summary>
-    public static CostSettings ParseSettings(IReadOnlyList<string> args) => Settings(CommandLine.Parse(args, Command, Options));
-
-    private static CostSettings Settings(CommandLine options)
+    /// <summary>Median milliseconds of one step of <paramref name="method"/>, after 3 warm-up steps.</summary>
+    public static double Measure(ComputeDevice device, NetworkSpec spec, int batch, string method, int reps, double seconds)
     {
-        var defaults = new CostSettings();
-        var activation = defaults.Activation;
-        if (options.Get("activation") is { } a && (!LayerSpec.TryParseKind(a, out activation) || activation == LayerKind.Linear))
-            throw new UsageException($"cost: --activation '{a}' is not an activation (tanh, sigmoid, relu, leaky_relu, elu, selu, softplus, identity).");
-        IReadOnlyList<PassKind> passes = defaults.Passes;
-        if (options.Get("passes") is { } p)
+        using var net = new Network(device, spec, seed: 1);
+        var rng = new Random(1);
+        var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var t = Targets.FromValues(Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+        var loss = LossSpec.Mse();
+        using var estimator = method is "exact" or "ggn" or "kfac" or "adahessian" or "adaggnmc" ? new CurvatureEstimator(net) : null;
+        using var optimizer = Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
+        Action step = method switch
         {
-            try
+            "gradient" => () => net.Backward(x, batch, t, loss),
+            "hesscale" => () => net.Backward(x, batch, t, loss, CurvatureMethods.HesScale),
+            "bl89" => () => net.Backward(x, batch, t, loss, CurvatureMethods.BL89),
+            "exact" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
+            "ggn" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
+            "kfac" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
+            _ when optimizer?.RequiredEstimator is EstimatorKind kind => () =>
             {
-                passes = Split(p, "passes").Select(PassKind.Parse).Distinct().ToArray();
-            }
-            catch (ArgumentException e)
+                optimizer.Step(estimator!.Estimate(x, batch, t, loss, kind, optimizer.Settings.Samples, optimizer.NextSeed));
+                device.Synchronize();
+            },
+            _ when optimizer is not null => () =>
             {
-                throw new UsageException($"cost: --passes: {e.Message}", e);
-            }
-        }
-        var budget = new TimingBudget(
-            WarmupMs: Number(options, "warmup-ms", defaults.Budget.WarmupMs),
-            MinTimeMs: Number(options, "min-time-ms", defaults.Budget.MinTimeMs));
-        return new CostSettings
-        {
-            Widths = Ints(options, "widths", 1) ?? defaults.Widths,
-            Depths = Ints(options, "depths", 0) ?? defaults.Depths,
-            Batch = Ints(options, "batch", 1)?.Single() ?? defaults.Batch,
-            Inputs = Ints(options, "inputs", 1)?.Single() ?? defaults.Inputs,
-            Outputs = Ints(options, "outputs", 2)?.Single() ?? defaults.Outputs,
-            Activation = activation,
-            Passes = passes,
-            Budget = budget,
+                optimizer.Step(net.Backward(x, batch, t, loss, optimizer.RequiredCurvature));
+                device.Synchronize();
+            },
+            _ => throw new UsageException($"{Command}: unknown method '{method}'."),
         };
-    }
-
-    private static string[] Split(string text, string name)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) throw new UsageException($"cost: --{name} needs at least one value.");
-        return parts;
-    }
-
-    /// <summary>A comma-separated list of integers >= <paramref name="min"/> (one value for scalar options); null when absent.</summary>
-    private static int[]? Ints(CommandLine options, string name, int min)
-    {
-        if (options.Get(name) is not { } text) return null;
-        bool list = name is "widths" or "depths";
-        var parts = Split(text, name);
-        if (!list && parts.Length != 1) throw new UsageException($"cost: --{name} takes one integer, got '{text}'.");
-        return parts.Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= min ? v
-            : throw new UsageException($"cost: --{name} expects {(list ? "integers" : "an integer")} >= {min}, got '{s}'.")).ToArray();
-    }
-
-    private static double Number(CommandLine options, string name, double fallback)
-    {
-        if (options.Get(name) is not { } text) return fallback;
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0 ? v
-            : throw new UsageException($"cost: --{name} expects a number of milliseconds >= 0, got '{text}'.");
-    }
-
-    /// <summary>cost.csv, one time chart per depth and one relative-cost chart; returns the paths written.</summary>
-    internal static IReadOnlyList<string> Write(string folder, string deviceName, IReadOnlyList<CostRow> rows)
-    {
-        Directory.CreateDirectory(folder);
-        var written = new List<string>();
-        string csv = Path.Combine(folder, "cost.csv");
-        using (var w = new StringWriter(CultureInfo.InvariantCulture))
+        for (int i = 0; i < 3; i++) step();
+        var times = new List<double>(reps);
+        var budget = Stopwatch.StartNew();
+        for (int i = 0; i < reps && (i < 5 || budget.Elapsed.TotalSeconds < seconds); i++)
         {
-            w.WriteLine("device,depth,width,batch,parameters,pass,samples,median_us,p10_us,p90_us,mean_us,relative_to_gradient");
-            foreach (var r in rows)
-            {
-                w.WriteLine(string.Join(",", Quote(deviceName), I(r.Depth), I(r.Width), I(r.Batch), r.Parameters.ToString(CultureInfo.InvariantCulture), r.Pass,
-                    I(r.Time.Count), D(r.Time.Median), D(r.Time.P10), D(r.Time.P90), D(r.Time.Mean), D(r.RelativeToGradient)));
-            }
-            File.WriteAllText(csv + ".tmp", w.ToString());
-            File.Move(csv + ".tmp", csv, overwrite: true);
+            long start = Stopwatch.GetTimestamp();
+            step();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        written.Add(csv);
-
-        var passes = rows.Select(r => r.Pass).Distinct().ToArray();
-        foreach (int depth in rows.Select(r => r.Depth).Distinct())
-        {
-            var series = passes.Select(p =>
-            {
-                var pts = rows.Where(r => r.Depth == depth && r.Pass == p).OrderBy(r => r.Width).ToArray();
-                return new Series(p, pts.Select(r => (double)r.Width).ToArray(), pts.Select(r => r.Time.Median).ToArray(),
-                    pts.Select(r => r.Time.P10).ToArray(), pts.Select(r => r.Time.P90).ToArray());
-            }).ToArray();
-            string png = Path.Combine(folder, $"cost-depth{depth}.png");
-            Charts.Lines(png, $"Time per call, {depth} hidden layer{(depth == 1 ? "" : "s")} ({deviceName})", "hidden width",
-                "microseconds (median, p10-p90)", series, logY: true);
-            written.Add(png);
-        }
-
-        var curvature = passes.Where(p => p != PassKind.Forward.Name && p != PassKind.Gradient.Name).ToArray();
-        if (rows.Any(r => r.Pass == PassKind.Gradient.Name) && curvature.Length > 0)
-        {
-            int deepest = rows.Max(r => r.Depth);
-            var series = curvature.Select(p =>
-            {
-                var pts = rows.Where(r => r.Depth == deepest && r.Pass == p).OrderBy(r => r.Width).ToArray();
-                return new Series(p, pts.Select(r => (double)r.Width).ToArray(), pts.Select(r => r.RelativeToGradient).ToArray());
-            }).ToArray();
-            string png = Path.Combine(folder, "cost-relative.png");
-            Charts.Lines(png, $"Backward with curvature / gradient-only backward, {deepest} hidden layers", "hidden width", "relative time", series);
-            written.Add(png);
-        }
-        return written;
+        times.Sort();
+        return times[times.Count / 2];
     }
 
-    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-    private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-    /// <summary>Usage messages start with the command they came from; the line printed names it once.</summary>
-    private static string Unprefixed(string message)
+    private static string[] List(string? text, string[] defaults, string[] all) =>
+        text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int PositiveInt(string text, string name) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
+
+    private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
+
+    private static void WriteAtomically(string path, string text)
     {
-        foreach (string prefix in (string[])["cost: ", "profile: "])
-        {
-            if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
-        }
-        return message;
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
-
-    private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
-    private static string R(double v) => double.IsNaN(v) ? "-" : v.ToString("0.00", CultureInfo.InvariantCulture);
-    private static string Quote(string s) => "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -18,10 +18,11 @@ public static class DiagCommand
     public static readonly IReadOnlyList<string> MethodNames = ["gradient", "hesscale", "hesscale_gn", "bl89", "exact", "ggn"];
 
     public const string Usage =
-        "usage: hesscale diag --case FILE|DIR --methods LIST --out FILE|DIR [--device D] [--threads T]\n" +
+        "usage: hesscale diag --case FILE|DIR --methods LIST --out FILE|DIR [--exact-from F] [--device D] [--threads T]\n" +
         "  --case     a hesscale-case/1 file, or a folder: every case-*.json in it (not *.expected.json)\n" +
         "  --methods  comma-separated: gradient, hesscale, hesscale_gn, bl89 (engine, float32),\n" +
-        "             exact, ggn (double reference, at most 5000 parameters), or all\n" +
+        "             exact, ggn (device kernels, float32), or all\n" +
+        "  --exact-from  kernels (default) or reference: exact and ggn from the double reference (at most 5000 parameters)\n" +
         "  --out      output file (or folder, required when --case is a folder; created if missing)\n" +
         "  --device   auto, cuda, opencl, cpu, ilgpu-cpu, or a device name (default: $HESSCALE_DEVICE, else auto)\n" +
         "  --threads  CPU threads for the cpu devices (0 = all)";
@@ -62,11 +63,17 @@ public static class DiagCommand
 
     private static int Execute(string[] args, TextWriter stdout)
     {
-        var options = CommandLine.Parse(args, Command, "case", "methods", "out", "device", "threads");
+        var options = CommandLine.Parse(args, Command, "case", "methods", "out", "device", "threads", "exact-from");
         string casePath = options.Required(Command, "case");
         var methods = ParseMethods(options.Required(Command, "methods"));
         string outPath = options.Required(Command, "out");
         int threads = options.Threads(Command);
+        bool fromReference = (options.Get("exact-from") ?? "kernels") switch
+        {
+            "kernels" => false,
+            "reference" => true,
+            var other => throw new UsageException($"{Command}: --exact-from expects 'kernels' or 'reference', got '{other}'."),
+        };
 
         // 1. Where the cases come from and where each result goes.
         var jobs = PlanOutputs(casePath, outPath);
@@ -76,11 +83,11 @@ public static class DiagCommand
         foreach (var (input, _) in jobs)
         {
             var c = CaseFile.Load(input);
-            if ((methods.Contains("exact") || methods.Contains("ggn")) && c.Spec.ParameterCount > ReferenceNetwork.MaxExactParameters)
+            if (fromReference && (methods.Contains("exact") || methods.Contains("ggn")) && c.Spec.ParameterCount > ReferenceNetwork.MaxExactParameters)
             {
                 throw new InvalidOperationException(
                     $"{c.FileName}: the network has {c.Spec.ParameterCount} parameters; the exact and ggn diagonals are limited to " +
-                    $"{ReferenceNetwork.MaxExactParameters} (ReferenceNetwork.MaxExactParameters). Leave out 'exact' and 'ggn'.");
+                    $"{ReferenceNetwork.MaxExactParameters} (ReferenceNetwork.MaxExactParameters). Leave out 'exact' and 'ggn', or compute them with --exact-from kernels.");
             }
             cases.Add(c);
         }
@@ -91,7 +98,7 @@ public static class DiagCommand
         var results = new List<CaseResult>(cases.Count);
         foreach (var c in cases)
         {
-            var result = Compute(device, c, methods);
+            var result = Compute(device, c, methods, fromReference);
             results.Add(result);
             stdout.WriteLine($"{c.FileName}: loss {result.Loss.ToString("R", CultureInfo.InvariantCulture)}");
         }
@@ -152,22 +159,36 @@ public static class DiagCommand
         return [(casePath, target)];
     }
 
-    /// <summary>Computes the requested methods for one case. Engine methods come from one backward pass.</summary>
-    internal static CaseResult Compute(ComputeDevice device, HesScaleCase c, IReadOnlyList<string> methods)
+    /// <summary>
+    /// Computes the requested methods for one case. Engine methods come from one backward pass;
+    /// exact and ggn from the curvature kernels, or from the double reference when <paramref name="fromReference"/>.
+    /// </summary>
+    internal static CaseResult Compute(ComputeDevice device, HesScaleCase c, IReadOnlyList<string> methods, bool fromReference = false)
     {
         var engineMethods = CurvatureMethods.None;
         foreach (var m in methods)
         {
             if (CurvatureMethodNames.TryParse(m, out var single)) engineMethods |= single;
         }
-        bool needsEngine = methods.Contains("gradient") || engineMethods != CurvatureMethods.None;
-        bool needsReference = methods.Contains("exact") || methods.Contains("ggn");
+        bool needsExact = methods.Contains("exact") || methods.Contains("ggn");
+        bool needsReference = fromReference && needsExact;
+        bool needsEngine = methods.Contains("gradient") || engineMethods != CurvatureMethods.None || (needsExact && !fromReference);
 
         // A BackwardResult reads from the network's device buffers: keep the network alive until all is copied out.
         using var network = needsEngine ? new Network(device, c.Spec, c.ParametersAsFloat()) : null;
         BackwardResult? backward = network?.Backward(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, engineMethods);
 
         double[][]? exact = null, ggn = null;
+        float[][]? exactKernels = null, ggnKernels = null;
+        if (needsExact && !fromReference)
+        {
+            // Copy the engine results first: the estimator's passes reuse the network's workspace.
+            var saved = backward is null ? null : SaveEngineResults(c.Spec, backward, methods);
+            using var estimator = new HesScale.Gpu.Curvature.CurvatureEstimator(network!);
+            if (methods.Contains("exact")) exactKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, HesScale.Gpu.Curvature.EstimatorKind.Exact));
+            if (methods.Contains("ggn")) ggnKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, HesScale.Gpu.Curvature.EstimatorKind.Ggn));
+            return Assemble(c, device, methods, backward!.Loss, saved!, exactKernels, ggnKernels);
+        }
         double referenceLoss = double.NaN;
         if (needsReference)
         {
@@ -187,6 +208,37 @@ public static class DiagCommand
                 else if (m == "exact") result.Add(p, m, exact![p]);
                 else if (m == "ggn") result.Add(p, m, ggn![p]);
                 else if (CurvatureMethodNames.TryParse(m, out var single)) result.Add(p, m, backward!.Curvature(single, p));
+            }
+        }
+        return result;
+    }
+
+    private static float[][] Download(NetworkSpec spec, HesScale.Gpu.Curvature.CurvatureEstimate e) =>
+        spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
+
+    /// <summary>Engine arrays (gradient and fused methods) per method name and parameter, copied to the host.</summary>
+    private static Dictionary<string, float[][]> SaveEngineResults(NetworkSpec spec, BackwardResult backward, IReadOnlyList<string> methods)
+    {
+        var saved = new Dictionary<string, float[][]>();
+        foreach (var m in methods)
+        {
+            if (m == "gradient") saved[m] = spec.Parameters.Select(p => backward.Gradient(p.Index)).ToArray();
+            else if (CurvatureMethodNames.TryParse(m, out var single)) saved[m] = spec.Parameters.Select(p => backward.Curvature(single, p.Index)).ToArray();
+        }
+        return saved;
+    }
+
+    private static CaseResult Assemble(HesScaleCase c, ComputeDevice device, IReadOnlyList<string> methods, float loss,
+        Dictionary<string, float[][]> engine, float[][]? exact, float[][]? ggn)
+    {
+        var result = new CaseResult(c.Spec, loss, device.Name);
+        for (int p = 0; p < c.Spec.Parameters.Count; p++)
+        {
+            foreach (var m in methods)
+            {
+                if (m == "exact") result.Add(p, m, exact![p]);
+                else if (m == "ggn") result.Add(p, m, ggn![p]);
+                else result.Add(p, m, engine[m][p]);
             }
         }
         return result;

@@ -42,8 +42,8 @@ public static class ProfileCommand
             }
             var options = CommandLine.Parse(args, Command, Options);
             int[] channels = ParseList(options.Get("channels") ?? "1,2,4", "channels", 1, OpProfile.MaxChannels);
-            // Network and timing options mean the same as in `hesscale cost`.
-            var cost = CostCommand.ParseSettings(CostArguments(options));
+            // Network and timing options mean the same as in `hesscale cost-grid`.
+            var cost = CostGridCommand.ParseSettings(CostArguments(options));
             var budget = new TimingBudget(
                 WarmupMs: options.Get("warmup-ms") is null ? 50 : cost.Budget.WarmupMs,
                 MinTimeMs: options.Get("min-time-ms") is null ? 100 : cost.Budget.MinTimeMs);
@@ -99,7 +99,7 @@ public static class ProfileCommand
         }
     }
 
-    /// <summary>The network and timing options under `hesscale cost`'s names.</summary>
+    /// <summary>The network and timing options under `hesscale cost-grid`'s names.</summary>
     private static string[] CostArguments(CommandLine options)
     {
         var result = new List<string>();
@@ -126,7 +126,7 @@ public static class ProfileCommand
     /// <summary>Usage messages start with the command they came from; the line printed names it once.</summary>
     private static string Unprefixed(string message)
     {
-        foreach (string prefix in (string[])["cost: ", "profile: "])
+        foreach (string prefix in (string[])["cost-grid: ", "profile: "])
         {
             if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
         }

@@ -161,6 +161,9 @@ public sealed class ComputeDevice : IDisposable
         return found;
     }
 
+    /// <summary>Waits until every operation queued on this device has finished (a no-op on the CPU path).</summary>
+    public void Synchronize() => Backend.Synchronize();
+
     public void Dispose()
     {
         if (_disposed) return;

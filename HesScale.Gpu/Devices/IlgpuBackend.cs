@@ -24,7 +24,7 @@ internal sealed partial class IlgpuBackend : Backend
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> _linearBackwardInput;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> _linearBackwardWeight;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float> _activationForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int> _activationBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int> _activationBackward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> _lossBackward;
 
     public IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind)
@@ -41,7 +41,7 @@ internal sealed partial class IlgpuBackend : Backend
         _linearBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(LinearKernels.BackwardInput);
         _linearBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(LinearKernels.BackwardWeight);
         _activationForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float>(ActivationKernels.Forward);
-        _activationBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(ActivationKernels.Backward);
+        _activationBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(ActivationKernels.Backward);
         _lossBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(LossKernels.Backward);
         _dummy = Allocate(1);
     }
@@ -86,8 +86,8 @@ internal sealed partial class IlgpuBackend : Backend
         _lossBackward(Config(n), V(y), V(targets), V(b), V(lossPerSample), n, k, channels,
             loss.Kind == LossKind.CrossEntropy ? 1 : 0, 1f / loss.Divisor(n, k), packedModes);
 
-    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes) =>
-        _activationBackward(Config(count), V(a), V(bz), V(ba), count, channels, (int)layer.Kind, layer.Slope, packedModes);
+    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes) =>
+        _activationBackward(Config(count), V(a), V(z), V(bz), V(ba), count, channels, (int)layer.Kind, layer.Slope, packedModes);
 
     public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels)

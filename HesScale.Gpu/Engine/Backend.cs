@@ -35,8 +35,8 @@ internal abstract partial class Backend : IDisposable
     public abstract void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
         int n, int k, int channels, int packedModes);
 
-    /// <summary>Channel stack through an activation: bz (C, N, w) to ba (C, N, w); count = N w.</summary>
-    public abstract void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes);
+    /// <summary>Channel stack through an activation: bz (C, N, w) to ba (C, N, w); count = N w; z = s(a) as stored by the forward pass.</summary>
+    public abstract void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes);
 
     /// <summary>
     /// Channel stack through a Linear layer: parameter quantities dW (C, out, in), db (C, out) and,

@@ -268,7 +268,7 @@ public sealed partial class Network : IDisposable
             }
             else
             {
-                _backend.ActivationBackward(layer, h, ws.Stacks[l], bIn!, n * Spec.Widths[l], channels, packed);
+                _backend.ActivationBackward(layer, h, ws.Values[l], ws.Stacks[l], bIn!, n * Spec.Widths[l], channels, packed);
             }
         }
     }

@@ -2,7 +2,7 @@ using ILGPU;
 
 namespace HesScale.Gpu.Kernels;
 
-/// <summary>Elementwise activation kernels. a, z are (N, width); B stacks are (C, N, width).</summary>
+/// <summary>Elementwise activation kernels. a (input), z = s(a) (output) are (N, width); B stacks are (C, N, width).</summary>
 internal static class ActivationKernels
 {
     public static void Forward(ArrayView<float> a, ArrayView<float> z, int count, int kind, float slope)
@@ -17,13 +17,13 @@ internal static class ActivationKernels
     /// channels (the residual is dropped for HesScaleGN). All channels in one launch.
     /// </summary>
     public static void Backward(
-        ArrayView<float> a, ArrayView<float> bz, ArrayView<float> ba,
+        ArrayView<float> a, ArrayView<float> z, ArrayView<float> bz, ArrayView<float> ba,
         int count, int channels, int kind, float slope, int packedModes)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int idx = Grid.GlobalIndex.X; idx < count; idx += stride)
         {
-            ActivationMath.Derivatives(kind, slope, a[idx], out float d1, out float d2);
+            ActivationMath.Derivatives(kind, slope, a[idx], z[idx], out float d1, out float d2);
             float g = bz[idx];
             ba[idx] = d1 * g;
             float residual = d2 * g, d1Sq = d1 * d1;

@@ -33,26 +33,23 @@ internal static class ActivationMath
         }
     }
 
-    /// <summary>First and second derivative at the pre-activation <paramref name="a"/>.</summary>
+    /// <summary>
+    /// First and second derivative at the pre-activation <paramref name="a"/>, reusing the stored
+    /// output <paramref name="z"/> = s(a) where that saves a transcendental (tanh, sigmoid, elu, selu).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Derivatives(int kind, float slope, float a, out float d1, out float d2)
+    public static void Derivatives(int kind, float slope, float a, float z, out float d1, out float d2)
     {
         switch (kind)
         {
             case (int)LayerKind.Tanh:
-                {
-                    float t = XMath.Tanh(a);
-                    d1 = 1f - t * t;
-                    d2 = -2f * t * d1;
-                    return;
-                }
+                d1 = 1f - z * z;
+                d2 = -2f * z * d1;
+                return;
             case (int)LayerKind.Sigmoid:
-                {
-                    float s = Sigmoid(a);
-                    d1 = s * (1f - s);
-                    d2 = d1 * (1f - 2f * s);
-                    return;
-                }
+                d1 = z * (1f - z);
+                d2 = d1 * (1f - 2f * z);
+                return;
             case (int)LayerKind.ReLU:
                 d1 = a > 0f ? 1f : 0f;
                 d2 = 0f;
@@ -62,11 +59,13 @@ internal static class ActivationMath
                 d2 = 0f;
                 return;
             case (int)LayerKind.ELU:
-                d1 = a > 0f ? 1f : XMath.Exp(a);
+                // For a <= 0, z = e^a - 1, so e^a = z + 1.
+                d1 = a > 0f ? 1f : z + 1f;
                 d2 = a > 0f ? 0f : d1;
                 return;
             case (int)LayerKind.SELU:
-                d1 = a > 0f ? SeluScale : SeluScale * SeluAlpha * XMath.Exp(a);
+                // For a <= 0, z = scale alpha (e^a - 1), so scale alpha e^a = z + scale alpha.
+                d1 = a > 0f ? SeluScale : z + SeluScale * SeluAlpha;
                 d2 = a > 0f ? 0f : d1;
                 return;
             case (int)LayerKind.Softplus:

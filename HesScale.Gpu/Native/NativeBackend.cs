@@ -30,37 +30,47 @@ internal sealed partial class NativeBackend : Backend
 
     public override DeviceBuffer Allocate(int length) => new HostBuffer(length);
 
-    /// <summary>Runs body(i) for i in [0, count), in parallel when the total work is large enough.</summary>
-    private void For(int count, long work, Action<int> body)
+    /// <summary>
+    /// Splits [0, total) into chunks whose boundaries are multiples of <paramref name="align"/>
+    /// and runs body(start, end) on each, in parallel when the work is large enough.
+    /// </summary>
+    private void ForChunks(int total, int align, long work, Action<int, int> body)
     {
-        if (Threads == 1 || count == 1 || work < ParallelThreshold)
+        int units = (total + align - 1) / align;
+        int chunks = Threads == 1 || work < ParallelThreshold ? 1 : Math.Min(units, Threads * 4);
+        if (chunks <= 1)
         {
-            for (int i = 0; i < count; i++) body(i);
+            body(0, total);
+            return;
         }
-        else
+        Parallel.For(0, chunks, _options, c =>
         {
-            Parallel.For(0, count, _options, body);
-        }
+            int start = (int)((long)units * c / chunks) * align;
+            int end = Math.Min(total, (int)((long)units * (c + 1) / chunks) * align);
+            if (start < end) body(start, end);
+        });
     }
 
     public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW)
     {
         float[] xs = A(x), ws = A(w), ys = A(y);
         float[]? bs = b is null ? null : A(b);
-        For(n * outW, (long)n * outW * inW, idx =>
-        {
-            int row = idx / outW, o = idx - row * outW;
-            float acc = SimdMath.Dot(xs.AsSpan(row * inW, inW), ws.AsSpan(o * inW, inW));
-            ys[idx] = bs is null ? acc : acc + bs[o];
-        });
+        // Output columns split over threads in multiples of the 3-wide register tile.
+        ForChunks(outW, 12, (long)n * outW * inW, (o0, o1) => Gemm.Forward(xs, ws, bs, ys, n, inW, outW, o0, o1));
     }
+
+    /// <summary>Elements per work chunk of the elementwise loops (transcendentals cost ~10-25 ns each).</summary>
+    private const int ElementChunk = 4096;
 
     public override void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count)
     {
         float[] av = A(a), zv = A(z);
         int kind = (int)layer.Kind;
         float slope = layer.Slope;
-        for (int i = 0; i < count; i++) zv[i] = ActivationMath.Forward(kind, slope, av[i]);
+        ForChunks(count, ElementChunk, 16L * count, (i0, i1) =>
+        {
+            for (int i = i0; i < i1; i++) zv[i] = ActivationMath.Forward(kind, slope, av[i]);
+        });
     }
 
     public override void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
@@ -106,74 +116,132 @@ internal sealed partial class NativeBackend : Backend
         }
     }
 
-    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes)
+    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes)
     {
-        float[] av = A(a), zv = A(bz), outv = A(ba);
+        float[] av = A(a), zs = A(z), zv = A(bz), outv = A(ba);
         int kind = (int)layer.Kind;
         float slope = layer.Slope;
-        for (int i = 0; i < count; i++)
+        ForChunks(count, ElementChunk, 4L * channels * count, (i0, i1) =>
         {
-            ActivationMath.Derivatives(kind, slope, av[i], out float d1, out float d2);
-            float g = zv[i];
-            outv[i] = d1 * g;
-            float residual = d2 * g, d1Sq = d1 * d1;
-            for (int c = 1; c < channels; c++)
+            for (int i = i0; i < i1; i++)
             {
-                float d = d1Sq * zv[c * count + i];
-                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
-                outv[c * count + i] = d;
+                ActivationMath.Derivatives(kind, slope, av[i], zs[i], out float d1, out float d2);
+                float g = zv[i];
+                outv[i] = d1 * g;
+                float residual = d2 * g, d1Sq = d1 * d1;
+                for (int c = 1; c < channels; c++)
+                {
+                    float d = d1Sq * zv[c * count + i];
+                    if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
+                    outv[c * count + i] = d;
+                }
             }
-        }
+        });
     }
+
+    [ThreadStatic] private static float[]? t_packed;
+    [ThreadStatic] private static float[]? t_packedSquared;
+    private float[]? _transposed;
 
     public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels)
     {
         float[] bo = A(bOut), hv = A(h), wv = A(w), dwv = A(dW);
-        float[]? dbv = db is null ? null : A(db);
-        int plane = n * outW;
+        int plane = n * outW, paramPlane = outW * inW, panel = Gemm.Panel;
+        long work = (long)channels * n * inW * outW;
+        bool anySquared = channels > linearChannels;
 
-        // Parameter quantities, one output row o per work item: every channel reads row o of
-        // each B plane and the same rows of h (h^2 for curvature channels).
-        For(outW, (long)channels * n * inW * outW, o =>
+        if (n < SmallBatch)
         {
-            for (int c = 0; c < channels; c++)
+            SmallBatchBackward(bo, hv, wv, bIn is null ? null : A(bIn), dwv, n, inW, outW, channels, linearChannels, work);
+            BiasSums(bo, db, n, outW, channels);
+            return;
+        }
+
+        // Parameter quantities dW[c] = B[c]^T h^p: B[c]^T (out, N) once per channel, then per
+        // column panel of h, h and h^2 packed once and shared by every channel.
+        var bt = Gemm.Scratch(ref _transposed, channels * plane);
+        for (int c = 0; c < channels; c++) Gemm.Transpose(bo, c * plane, n, outW, bt, c * plane);
+        ForChunks(inW, panel, work, (i0, i1) =>
+        {
+            var packed = Gemm.Scratch(ref t_packed, n * panel);
+            var packedSq = Gemm.Scratch(ref t_packedSquared, n * panel);
+            for (int p0 = i0; p0 < i1; p0 += panel)
             {
-                var row = dwv.AsSpan((c * outW + o) * inW, inW);
-                row.Clear();
-                bool squared = c >= linearChannels;
-                float biasAcc = 0f;
-                for (int s = 0; s < n; s++)
-                {
-                    float coef = bo[c * plane + s * outW + o];
-                    biasAcc += coef;
-                    if (coef == 0f) continue;
-                    var hRow = hv.AsSpan(s * inW, inW);
-                    if (squared) SimdMath.AddScaledSquare(row, coef, hRow);
-                    else SimdMath.AddScaled(row, coef, hRow);
-                }
-                if (dbv is not null) dbv[c * outW + o] = biasAcc;
+                int width = Math.Min(panel, i1 - p0);
+                Gemm.PackPanel(hv, inW, n, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(hv, inW, n, p0, width, true, packedSq);
+                for (int c = 0; c < channels; c++)
+                    Gemm.PanelProduct(bt, c * plane, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
             }
         });
+        BiasSums(bo, db, n, outW, channels);
 
         if (bIn is null) return;
         float[] bi = A(bIn);
         int inPlane = n * inW;
-        // Input stack, one sample per work item: Bin[c, s, :] = sum_o B[c, s, o] W[o, :]^p.
-        For(n, (long)channels * n * inW * outW, s =>
+        // Input stack Bin[c] = B[c] W^p: per column panel of W, W and W^2 packed once and shared
+        // by every channel, so W is read from memory once per pass.
+        ForChunks(inW, panel, work, (i0, i1) =>
         {
-            for (int c = 0; c < channels; c++)
+            var packed = Gemm.Scratch(ref t_packed, outW * panel);
+            var packedSq = Gemm.Scratch(ref t_packedSquared, outW * panel);
+            for (int p0 = i0; p0 < i1; p0 += panel)
             {
-                var dst = bi.AsSpan(c * inPlane + s * inW, inW);
-                dst.Clear();
-                bool squared = c >= linearChannels;
+                int width = Math.Min(panel, i1 - p0);
+                Gemm.PackPanel(wv, inW, outW, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(wv, inW, outW, p0, width, true, packedSq);
+                for (int c = 0; c < channels; c++)
+                    Gemm.PanelProduct(bo, c * plane, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
+            }
+        });
+    }
+
+    /// <summary>Below this batch size products are outer-product shaped: stream W and h once, no packing.</summary>
+    private const int SmallBatch = 4;
+
+    private static void BiasSums(float[] bo, DeviceBuffer? db, int n, int outW, int channels)
+    {
+        if (db is null) return;
+        float[] dbv = A(db);
+        int plane = n * outW;
+        for (int c = 0; c < channels; c++)
+        {
+            var sum = dbv.AsSpan(c * outW, outW);
+            bo.AsSpan(c * plane, outW).CopyTo(sum);
+            for (int s = 1; s < n; s++) SimdMath.AddScaled(sum, 1f, bo.AsSpan(c * plane + s * outW, outW));
+        }
+    }
+
+    /// <summary>
+    /// Batch 1..3: dW[c, o, :] = sum_s B[c, s, o] h[s, :]^p and Bin[c, s, :] = sum_o B[c, s, o] W[o, :]^p,
+    /// each row of h and W read once for all channels (the memory-traffic floor of method.md).
+    /// </summary>
+    private void SmallBatchBackward(float[] bo, float[] hv, float[] wv, float[]? bi, float[] dwv, int n, int inW, int outW, int channels, int linear, long work)
+    {
+        int plane = n * outW, paramPlane = outW * inW, inPlane = n * inW;
+        ForChunks(outW, 4, work, (o0, o1) =>
+        {
+            Span<float> coef = stackalloc float[channels];
+            for (int o = o0; o < o1; o++)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
+                    SimdMath.FusedAxpy(dwv, o * inW, paramPlane, coef, linear, hv, s * inW, 0, inW, accumulate: s > 0);
+                }
+            }
+        });
+        if (bi is null) return;
+        ForChunks(inW, 64, work, (i0, i1) =>
+        {
+            Span<float> coef = stackalloc float[channels];
+            for (int s = 0; s < n; s++)
+            {
                 for (int o = 0; o < outW; o++)
                 {
-                    float coef = bo[c * plane + s * outW + o];
-                    if (coef == 0f) continue;
-                    var wRow = wv.AsSpan(o * inW, inW);
-                    if (squared) SimdMath.AddScaledSquare(dst, coef, wRow);
-                    else SimdMath.AddScaled(dst, coef, wRow);
+                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
+                    SimdMath.FusedAxpy(bi, s * inW, inPlane, coef, linear, wv, o * inW, i0, i1, accumulate: o > 0);
                 }
             }
         });

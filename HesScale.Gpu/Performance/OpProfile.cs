@@ -129,7 +129,8 @@ public static class OpProfile
                     else
                     {
                         int count = n * spec.Widths[l];
-                        Add(l, "activation_backward", $"N={n} {LayerSpec.NameOf(layer.Kind)} {spec.Widths[l]}", c, () => backend.ActivationBackward(layer, h, bOut, bIn!, count, c, packed));
+                        var z = values[l]; // s(a), stored by the forward pass (a local: the lambda must not capture l)
+                        Add(l, "activation_backward", $"N={n} {LayerSpec.NameOf(layer.Kind)} {spec.Widths[l]}", c, () => backend.ActivationBackward(layer, h, z, bOut, bIn!, count, c, packed));
                     }
                 }
             }

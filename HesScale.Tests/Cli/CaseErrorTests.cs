@@ -245,7 +245,7 @@ public sealed class CaseErrorTests
         File.WriteAllText(path, node.ToJsonString());
         string outDir = run.PathOf("out");
         Directory.CreateDirectory(outDir);
-        int code = run.Diag("--case", path, "--methods", "gradient,exact", "--out", Path.Combine(outDir, "r.json"), "--device", "cpu");
+        int code = run.Diag("--case", path, "--methods", "gradient,exact", "--out", Path.Combine(outDir, "r.json"), "--device", "cpu", "--exact-from", "reference");
         AssertFailure(run, code, outDir, "case-big.json", "6060", "5000");
     }
 

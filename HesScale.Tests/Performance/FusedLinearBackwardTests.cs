@@ -1,7 +1,7 @@
 using HesScale.Gpu.Native;
 using HesScale.Tests.Engine;
 
-namespace HesScale.Tests.Perf;
+namespace HesScale.Tests.Performance;
 
 /// <summary>Version 2 of the native Linear backward against a double reference and against version 1.</summary>
 [TestClass]

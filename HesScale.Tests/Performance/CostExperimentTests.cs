@@ -3,7 +3,7 @@ using HesScale.Gpu.Performance;
 using HesScale.Gpu;
 using HesScale.Tests.Engine;
 
-namespace HesScale.Tests.Perf;
+namespace HesScale.Tests.Performance;
 
 [TestClass]
 public sealed class CostExperimentTests

@@ -1,7 +1,7 @@
 using HesScale.Bench.Perf;
 using HesScale.Gpu.Performance;
 
-namespace HesScale.Tests.Perf;
+namespace HesScale.Tests.Performance;
 
 [TestClass]
 public sealed class TimingTests

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using HesScale.Bench.Plotting;
+using HesScale.Bench.Reinforcement;
+using HesScale.Gpu;
+using HesScale.Gpu.Reinforcement;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>
+/// <c>hesscale rl --env E --algo A --optimizer O --lr X --steps N --seed S [--out DIR]</c>: trains one
+/// actor-critic agent, shows progress (running mean return) on stderr, writes rl.csv (one row per
+/// episode) and rl.png (learning curve) to the output folder.
+/// </summary>
+public static class RlCommand
+{
+    public const string Usage =
+        "usage: hesscale rl [--env cartpole] [--algo ppo] [--optimizer adahesscale] [--lr X] [--steps 100000] [--seed 0] [--out results/rl]\n" +
+        "                   [--envs E] [--rollout T] [--epochs K] [--minibatches M] [--gamma G] [--lambda L] [--hidden H]\n" +
+        "                   [--delta D] [--target R] [--device D] [--threads T]\n" +
+        "  --env        cartpole, acrobot, pendulum, mountaincar_continuous\n" +
+        "  --algo       a2c or ppo\n" +
+        "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (one per network)\n" +
+        "  --lr         learning rate (default per environment and algorithm)\n" +
+        "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-4)\n" +
+        "  --target     report the first step where the mean of the last 100 returns reaches R\n" +
+        "  --device     auto, cuda, opencl, cpu, ilgpu-cpu (default cpu: small networks)";
+
+    private const string Command = "rl";
+
+    internal static readonly string[] AgentOptions =
+        ["env", "algo", "optimizer", "lr", "steps", "seed", "out", "envs", "rollout", "epochs", "minibatches", "gamma", "lambda", "hidden", "delta", "device", "threads"];
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            if (args.Any(a => a is "--help" or "-h"))
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+            var options = CommandLine.Parse(args, Command, [.. AgentOptions, "target"]);
+            var settings = Settings(options, Command);
+            long steps = Long(options, "steps", 100_000, Command);
+            double? target = options.Get("target") is { } t ? Signed(t, "target", Command) : null;
+            string outDir = options.Get("out") ?? Path.Combine("results", "rl");
+            using var device = ComputeDevice.FromEnvironment(options.Get("device") ?? "cpu", options.Threads(Command));
+            stdout.WriteLine($"device: {device.Name}");
+            stdout.WriteLine($"rl: {settings.Environment} {Name(settings.Algorithm)} {settings.Optimizer} lr {Format(settings.OptimizerSettings.LearningRate)} seed {settings.Seed}, {steps} steps, {settings.Environments} envs x {settings.RolloutSteps} steps per rollout");
+
+            var clock = Stopwatch.StartNew();
+            var lastPrint = TimeSpan.Zero;
+            var result = RlRun.Execute(settings, device, steps, agent =>
+            {
+                if (clock.Elapsed - lastPrint < TimeSpan.FromSeconds(2) && agent.EnvironmentSteps < steps) return;
+                lastPrint = clock.Elapsed;
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  step {agent.EnvironmentSteps,8}/{steps}  episodes {agent.Episodes.Count,5}  mean return (last 100) {agent.MeanReturn(100),9:F2}  alpha {agent.LastPolicyScale:G3}  {clock.Elapsed.TotalSeconds:F0} s"));
+            });
+
+            Directory.CreateDirectory(outDir);
+            string csv = Path.Combine(outDir, "rl.csv");
+            WriteCsv(csv, [result]);
+            string png = Path.Combine(outDir, "rl.png");
+            PlotCurve(png, result);
+            if (result.Diverged) stdout.WriteLine($"diverged after {result.EnvironmentSteps} steps: {result.Failure}");
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"episodes {result.Episodes.Count}, env steps {result.EnvironmentSteps}, mean return of the last 100 episodes {result.MeanOfLast(100):F2}, wall {result.Wall.TotalSeconds:F1} s"));
+            if (target is { } r)
+            {
+                long? at = result.FirstReached(r, 100);
+                stdout.WriteLine(at is { } s
+                    ? string.Create(CultureInfo.InvariantCulture, $"target {r}: reached (mean of 100 episodes) at env step {s}")
+                    : string.Create(CultureInfo.InvariantCulture, $"target {r}: not reached within {result.EnvironmentSteps} steps"));
+            }
+            stdout.WriteLine($"wrote {csv} and {png}");
+            return result.Diverged ? 3 : 0;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"hesscale rl: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (DiagCommand.IsReportable(e))
+        {
+            stderr.WriteLine($"hesscale rl: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Agent settings from the shared options (defaults per environment and algorithm).</summary>
+    internal static AgentSettings Settings(CommandLine options, string command, string? optimizerOverride = null, float? lrOverride = null, int? seedOverride = null)
+    {
+        string env = options.Get("env") ?? "cartpole";
+        if (!Gpu.Reinforcement.Environments.Ids.Contains(env))
+            throw new UsageException($"{command}: unknown --env '{env}' (known: {string.Join(", ", Gpu.Reinforcement.Environments.Ids)}).");
+        var algo = (options.Get("algo") ?? "ppo") switch
+        {
+            "ppo" => RlAlgorithm.Ppo,
+            "a2c" => RlAlgorithm.A2C,
+            var a => throw new UsageException($"{command}: unknown --algo '{a}' (known: a2c, ppo)."),
+        };
+        string optimizer = optimizerOverride ?? options.Get("optimizer") ?? "adahesscale";
+        if (!OptimizerFactory.Names.Contains(optimizer))
+            throw new UsageException($"{command}: unknown --optimizer '{optimizer}' (known: {string.Join(", ", OptimizerFactory.Names)}).");
+        var d = AgentSettings.Defaults(env, algo);
+        var opt = d.OptimizerSettings with
+        {
+            LearningRate = lrOverride ?? (options.Get("lr") is { } lr ? (float)Double(lr, "lr", command) : d.OptimizerSettings.LearningRate),
+            Delta = options.Get("delta") is { } delta ? (float)Double(delta, "delta", command) : d.OptimizerSettings.Delta,
+        };
+        var settings = d with
+        {
+            Optimizer = optimizer,
+            OptimizerSettings = opt,
+            Seed = seedOverride ?? (int)Long(options, "seed", 0, command),
+            Environments = (int)Long(options, "envs", d.Environments, command),
+            RolloutSteps = (int)Long(options, "rollout", d.RolloutSteps, command),
+            Epochs = (int)Long(options, "epochs", d.Epochs, command),
+            Minibatches = (int)Long(options, "minibatches", d.Minibatches, command),
+            Gamma = options.Get("gamma") is { } g ? (float)Double(g, "gamma", command) : d.Gamma,
+            Lambda = options.Get("lambda") is { } l ? (float)Double(l, "lambda", command) : d.Lambda,
+            Hidden = (int)Long(options, "hidden", d.Hidden, command),
+        };
+        try
+        {
+            settings.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{command}: {e.Message}");
+        }
+        return settings;
+    }
+
+    internal static long Long(CommandLine options, string name, long fallback, string command)
+    {
+        string? text = options.Get(name);
+        if (text is null) return fallback;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || v < 0 || v > int.MaxValue)
+            throw new UsageException($"{command}: --{name} expects a non-negative integer, got '{text}'.");
+        return v;
+    }
+
+    internal static double Double(string text, string name, string command)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v <= 0)
+            throw new UsageException($"{command}: --{name} expects a positive number, got '{text}'.");
+        return v;
+    }
+
+    internal static double Signed(string text, string name, string command) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+            ? v
+            : throw new UsageException($"{command}: --{name} expects a number, got '{text}'.");
+
+    internal static string Name(RlAlgorithm a) => a == RlAlgorithm.Ppo ? "ppo" : "a2c";
+
+    internal static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>rl.csv: env,algo,optimizer,lr,seed,env_steps,episode_return (one row per finished episode).</summary>
+    internal static void WriteCsv(string path, IEnumerable<RlRunResult> results)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("env,algo,optimizer,lr,seed,env_steps,episode_return");
+        foreach (var r in results)
+        {
+            var s = r.Settings;
+            foreach (var e in r.Episodes)
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Environment},{Name(s.Algorithm)},{s.Optimizer},{Format(s.OptimizerSettings.LearningRate)},{s.Seed},{e.EnvironmentSteps},{e.Return:R}"));
+        }
+    }
+
+    private static void PlotCurve(string path, RlRunResult result)
+    {
+        var eps = result.Episodes;
+        if (eps.Count == 0) return;
+        var x = eps.Select(e => (double)e.EnvironmentSteps).ToArray();
+        var y = eps.Select(e => e.Return).ToArray();
+        var mean = new double[y.Length];
+        double sum = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            sum += y[i];
+            if (i >= 100) sum -= y[i - 100];
+            mean[i] = sum / Math.Min(i + 1, 100);
+        }
+        var s = result.Settings;
+        Charts.Lines(path, $"{s.Environment} {Name(s.Algorithm)} {s.Optimizer} lr {Format(s.OptimizerSettings.LearningRate)} seed {s.Seed}",
+            "environment steps", "episode return",
+            [new Series("episode return", x, y), new Series("mean of last 100", x, mean)]);
+    }
+}

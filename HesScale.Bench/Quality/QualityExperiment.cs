@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using HesScale.Gpu;
+using HesScale.Gpu.Curvature;
+using HesScale.Gpu.Data;
+using HesScale.Gpu.Optimizers;
+
+namespace HesScale.Bench.Quality;
+
+/// <summary>One row of quality.csv: the L1 error of a method on one layer (or "all"), averaged over the samples of one seed.</summary>
+public sealed record QualityRow(string Phase, int Seed, string Method, string Layer, double L1Error);
+
+/// <summary>
+/// The approximation-quality protocol of the paper on the embedded digits: an MLP 64-64-64-64-10
+/// (tanh or relu), per seed fresh parameters; errors at batch size 1 on S training samples before
+/// training and after T Adam steps (batch 32). Error of a method on a parameter tensor:
+/// sum |estimate - exact|; per Linear layer (weight + bias) and in total, averaged over the samples.
+/// </summary>
+public sealed class QualityExperiment(ComputeDevice device, QualityOptions options, TextWriter progress)
+{
+    public const int Hidden = 64;
+
+    public static NetworkSpec Spec(string activation)
+    {
+        LayerSpec Act() => activation switch
+        {
+            "tanh" => LayerSpec.Tanh(),
+            "relu" => LayerSpec.ReLU(),
+            _ => throw new ArgumentException($"--activation expects tanh or relu, got '{activation}'.", nameof(activation)),
+        };
+        return new NetworkSpec(
+            LayerSpec.Linear(Digits.Features, Hidden), Act(),
+            LayerSpec.Linear(Hidden, Hidden), Act(),
+            LayerSpec.Linear(Hidden, Hidden), Act(),
+            LayerSpec.Linear(Hidden, Digits.Classes));
+    }
+
+    /// <summary>Test-set accuracy of each seed's network after training (filled by <see cref="Run"/>).</summary>
+    public List<double> TestAccuracies { get; } = [];
+
+    private static double Accuracy(Network network, Dataset test)
+    {
+        var outputs = network.Forward(test.Features, test.Count);
+        int correct = 0;
+        for (int s = 0; s < test.Count; s++)
+        {
+            var row = outputs.AsSpan(s * test.Classes, test.Classes);
+            int best = 0;
+            for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
+            if (best == test.Labels[s]) correct++;
+        }
+        return (double)correct / test.Count;
+    }
+
+    /// <summary>Runs every seed; rows in (phase, seed, method, layer) order.</summary>
+    public List<QualityRow> Run()
+    {
+        var spec = Spec(options.Activation);
+        var (train, test) = Digits.LoadStandardizedSplit();
+        var rows = new List<QualityRow>();
+        var clock = Stopwatch.StartNew();
+        long lastReport = -1000;
+        int totalUnits = options.Seeds * (2 * options.Samples + options.TrainSteps / 50 + 1), done = 0;
+        void Tick(string what, int units = 1)
+        {
+            done += units;
+            if (clock.ElapsedMilliseconds - lastReport < 500) return;
+            lastReport = clock.ElapsedMilliseconds;
+            double fraction = Math.Min(1, (double)done / totalUnits);
+            double eta = fraction > 0 ? clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : 0;
+            progress.Write($"\r  {fraction * 100,5:0.0}%  {what,-34} elapsed {clock.Elapsed.TotalSeconds,6:0}s  eta {eta,5:0}s ");
+        }
+
+        for (int seed = 0; seed < options.Seeds; seed++)
+        {
+            using var network = new Network(device, spec, seed: seed);
+            using var estimator = new CurvatureEstimator(network);
+            var rng = new Random(1000 + seed);
+            var picks = Enumerable.Range(0, train.Count).OrderBy(_ => rng.Next()).Take(options.Samples).ToArray();
+
+            rows.AddRange(Measure(estimator, spec, train, picks, "initial", seed, s => Tick($"seed {seed + 1}/{options.Seeds} initial {s + 1}/{picks.Length}")));
+            Train(network, train, rng, steps => Tick($"seed {seed + 1}/{options.Seeds} training {steps}/{options.TrainSteps}", 1));
+            TestAccuracies.Add(Accuracy(network, test));
+            rows.AddRange(Measure(estimator, spec, train, picks, "trained", seed, s => Tick($"seed {seed + 1}/{options.Seeds} trained {s + 1}/{picks.Length}")));
+        }
+        progress.Write("\r" + new string(' ', 90) + "\r");
+        return rows;
+    }
+
+    private IEnumerable<QualityRow> Measure(CurvatureEstimator estimator, NetworkSpec spec, Dataset data, int[] picks, string phase, int seed, Action<int> tick)
+    {
+        int layers = spec.Parameters.Max(p => LayerNumber(spec, p)) + 1;
+        var methods = QualityMethod.All;
+        var sums = new double[methods.Count, layers];
+        for (int s = 0; s < picks.Length; s++)
+        {
+            var input = data.Sample(picks[s]);
+            var targets = Targets.FromClasses([data.Labels[picks[s]]]);
+            var exactEstimate = estimator.Estimate(input, 1, targets, LossSpec.CrossEntropy(), EstimatorKind.Exact);
+            var exact = spec.Parameters.Select(p => exactEstimate.Diagonal(p.Index)).ToArray();
+            for (int m = 0; m < methods.Count; m++)
+            {
+                var method = methods[m];
+                float[][] estimate;
+                if (method.Kind is not { } kind)
+                {
+                    estimate = spec.Parameters.Select(p => new float[p.Length]).ToArray();
+                }
+                else
+                {
+                    // A distinct random stream per (seed, phase, sample, method).
+                    ulong rngSeed = ((ulong)seed << 40) ^ ((ulong)(phase == "trained" ? 1 : 0) << 39) ^ ((ulong)s << 8) ^ (ulong)m;
+                    var e = estimator.Estimate(input, 1, targets, LossSpec.CrossEntropy(), kind, method.Samples, rngSeed);
+                    estimate = spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
+                }
+                foreach (var p in spec.Parameters)
+                {
+                    double l1 = 0;
+                    var est = estimate[p.Index];
+                    var ex = exact[p.Index];
+                    for (int i = 0; i < est.Length; i++) l1 += Math.Abs((double)est[i] - ex[i]);
+                    sums[m, LayerNumber(spec, p)] += l1;
+                }
+            }
+            tick(s);
+        }
+        for (int m = 0; m < methods.Count; m++)
+        {
+            double total = 0;
+            for (int l = 0; l < layers; l++)
+            {
+                double mean = sums[m, l] / picks.Length;
+                total += mean;
+                yield return new QualityRow(phase, seed, methods[m].Id, LayerName(l), mean);
+            }
+            yield return new QualityRow(phase, seed, methods[m].Id, "all", total);
+        }
+    }
+
+    private void Train(Network network, Dataset data, Random rng, Action<int> tick)
+    {
+        using var adam = Optimizer.Create("adam", network, new OptimizerSettings { LearningRate = options.LearningRate });
+        int batch = Math.Min(options.TrainBatch, data.Count), width = data.FeatureCount;
+        var inputs = new float[batch * width];
+        var labels = new int[batch];
+        for (int step = 0; step < options.TrainSteps; step++)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                int index = rng.Next(data.Count);
+                data.Sample(index).CopyTo(inputs.AsSpan(b * width, width));
+                labels[b] = data.Labels[index];
+            }
+            var result = network.Backward(inputs, batch, Targets.FromClasses(labels), LossSpec.CrossEntropy(), adam.RequiredCurvature);
+            adam.Step(result);
+            if ((step + 1) % 50 == 0) tick(step + 1);
+        }
+        tick(options.TrainSteps);
+    }
+
+    /// <summary>Index of the Linear layer (0-based among Linear layers) holding parameter <paramref name="p"/>.</summary>
+    public static int LayerNumber(NetworkSpec spec, ParameterInfo p) => spec.Layers.Take(p.LayerIndex).Count(l => l.IsLinear);
+
+    /// <summary>"fc1", "fc2", ...: the Linear layers from the input.</summary>
+    public static string LayerName(int number) => $"fc{number + 1}";
+}

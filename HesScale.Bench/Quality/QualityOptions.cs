@@ -1,0 +1,14 @@
+namespace HesScale.Bench.Quality;
+
+/// <summary>Settings of one quality run.</summary>
+public sealed record QualityOptions
+{
+    public int Seeds { get; init; } = 10;
+    public int Samples { get; init; } = 30;
+    public int TrainSteps { get; init; } = 2000;
+    public int TrainBatch { get; init; } = 32;
+    public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>"tanh" or "relu".</summary>
+    public string Activation { get; init; } = "tanh";
+    public string OutDir { get; init; } = Path.Combine("results", "quality");
+}

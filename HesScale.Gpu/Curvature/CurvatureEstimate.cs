@@ -1,0 +1,54 @@
+using HesScale.Gpu.Engine;
+
+namespace HesScale.Gpu.Curvature;
+
+/// <summary>
+/// What one <see cref="CurvatureEstimator.Estimate"/> call computed: the loss, the gradient and the
+/// diagonal estimate per parameter tensor, kept on the device until read. Valid until the next
+/// Estimate on the same estimator.
+/// </summary>
+public sealed class CurvatureEstimate
+{
+    private readonly CurvatureEstimator _owner;
+    private readonly int _version;
+
+    internal CurvatureEstimate(CurvatureEstimator owner, int version, EstimatorKind kind, float loss, int samples)
+    {
+        _owner = owner;
+        _version = version;
+        Kind = kind;
+        Loss = loss;
+        Samples = samples;
+    }
+
+    public EstimatorKind Kind { get; }
+    /// <summary>The reduced loss of the batch.</summary>
+    public float Loss { get; }
+    /// <summary>Random samples averaged (1 for deterministic estimators).</summary>
+    public int Samples { get; }
+
+    /// <summary>dL/dtheta of parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
+    public float[] Gradient(int parameter) => Download(GradientBuffer(parameter));
+
+    /// <summary>The diagonal estimate for parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
+    public float[] Diagonal(int parameter) => Download(DiagonalBuffer(parameter));
+
+    internal DeviceBuffer GradientBuffer(int parameter)
+    {
+        _owner.EnsureCurrent(_version);
+        return _owner.GradientBuffer(parameter);
+    }
+
+    internal DeviceBuffer DiagonalBuffer(int parameter)
+    {
+        _owner.EnsureCurrent(_version);
+        return _owner.DiagonalBuffer(parameter);
+    }
+
+    private static float[] Download(DeviceBuffer buffer)
+    {
+        var result = new float[buffer.Length];
+        buffer.Download(result);
+        return result;
+    }
+}

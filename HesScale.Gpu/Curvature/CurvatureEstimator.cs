@@ -1,0 +1,320 @@
+using HesScale.Gpu.Engine;
+using HesScale.Gpu.Kernels;
+
+namespace HesScale.Gpu.Curvature;
+
+/// <summary>
+/// Every Hessian-diagonal estimator of the comparison (<see cref="EstimatorKind"/>) on the network's
+/// device. Each call runs the network's forward and gradient pass, then the estimator's own batched
+/// kernels: factor columns backpropagated through the Jacobians (exact, GGN, GGN-MC, KFAC), the
+/// R-operator (Hutchinson), or the engine's fused recursion (HesScale, HesScaleGN, BL89).
+/// Random numbers are counter-based (seed, stream, index), so a seed gives the same numbers on
+/// every backend. Buffers are allocated on first use and reused; not thread-safe.
+/// </summary>
+/// <remarks>
+/// Scaling conventions: every estimate is of the Hessian of the reduced loss (mean or sum, as
+/// <see cref="LossSpec"/> says), so the output factors carry 1/sqrt(M). GGN-MC and Hutchinson
+/// average over their k samples. KFAC uses G = sum_n E[s_n s_n^T] (the MC GGN of the layer
+/// outputs, with the 1/M of the loss) and A = (1/N) sum_n h_n h_n^T (BackPACK's convention); at
+/// batch size 1 its diagonal has the same distribution as GGN-MC's.
+/// </remarks>
+public sealed class CurvatureEstimator : IDisposable
+{
+    private const ulong StreamGgnMc = 1, StreamKfac = 2, StreamHutchinson = 16;
+
+    private readonly Network _network;
+    private readonly Backend _backend;
+    private readonly NetworkSpec _spec;
+    private readonly DeviceBuffer[] _gradient;
+    private readonly DeviceBuffer[] _diagonal;
+    private readonly int[] _weightOf;
+    private readonly int[] _biasOf;
+    private readonly DeviceBuffer?[] _directions;
+    private readonly DeviceBuffer?[] _products;
+    private readonly DeviceBuffer?[] _rValues;
+    private DeviceBuffer? _stackA, _stackB, _signs, _energy;
+    private int _version;
+    private bool _disposed;
+
+    public CurvatureEstimator(Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        _network = network;
+        _backend = network.Backend;
+        _spec = network.Spec;
+        var parameters = _spec.Parameters;
+        _gradient = new DeviceBuffer[parameters.Count];
+        _diagonal = new DeviceBuffer[parameters.Count];
+        _directions = new DeviceBuffer?[parameters.Count];
+        _products = new DeviceBuffer?[parameters.Count];
+        _rValues = new DeviceBuffer?[_spec.Layers.Count];
+        _weightOf = new int[_spec.Layers.Count];
+        _biasOf = new int[_spec.Layers.Count];
+        Array.Fill(_weightOf, -1);
+        Array.Fill(_biasOf, -1);
+        try
+        {
+            foreach (var p in parameters)
+            {
+                _gradient[p.Index] = _backend.Allocate(p.Length);
+                _diagonal[p.Index] = _backend.Allocate(p.Length);
+                if (p.IsWeight) _weightOf[p.LayerIndex] = p.Index;
+                else _biasOf[p.LayerIndex] = p.Index;
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public Network Network => _network;
+
+    /// <summary>
+    /// Loss, gradient and the <paramref name="kind"/> diagonal estimate for one batch.
+    /// <paramref name="samples"/> (k) and <paramref name="seed"/> matter for GGN-MC, Hutchinson and KFAC.
+    /// The result reads this estimator's buffers and is valid until the next call.
+    /// </summary>
+    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, EstimatorKind kind, int samples = 1, ulong seed = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown estimator kind.");
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "The number of samples must be at least 1.");
+        if (samples > 4096) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At most 4096 samples per call (call again with another seed for more).");
+        _version++;
+        float lossValue = kind switch
+        {
+            EstimatorKind.HesScale => Fused(inputs, batch, targets, loss, CurvatureMethods.HesScale),
+            EstimatorKind.HesScaleGN => Fused(inputs, batch, targets, loss, CurvatureMethods.HesScaleGN),
+            EstimatorKind.BL89 => Fused(inputs, batch, targets, loss, CurvatureMethods.BL89),
+            EstimatorKind.BL89Official => OfficialBl89(inputs, batch, targets, loss),
+            _ => GradientPass(inputs, batch, targets, loss),
+        };
+        int n = batch;
+        switch (kind)
+        {
+            case EstimatorKind.GradSquared:
+                foreach (var p in _spec.Parameters) _backend.CopyPower(_gradient[p.Index], _diagonal[p.Index], 0, 0, p.Length, squared: true);
+                break;
+            case EstimatorKind.Exact:
+                Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: true, kfac: false, 1f, seed, 0);
+                break;
+            case EstimatorKind.Ggn:
+                Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: false, kfac: false, 1f, seed, 0);
+                break;
+            case EstimatorKind.GgnMc:
+                Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: false, 1f / samples, seed, StreamGgnMc);
+                break;
+            case EstimatorKind.Kfac:
+                Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: true, 1f / samples, seed, StreamKfac);
+                break;
+            case EstimatorKind.Hutchinson:
+                foreach (var p in _spec.Parameters)
+                    _backend.Rademacher(Ensure(ref _directions[p.Index], samples * p.Length), samples * p.Length, seed, StreamHutchinson + (ulong)p.Index);
+                HessianVectorProducts(loss, n, samples);
+                foreach (var p in _spec.Parameters)
+                    _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
+                break;
+        }
+        _backend.Synchronize();
+        return new CurvatureEstimate(this, _version, kind, lossValue, EstimatorNames.IsStochastic(kind) ? samples : 1);
+    }
+
+    /// <summary>H v for given directions (one per parameter tensor) by the R-operator; for tests and checks.</summary>
+    internal float[][] HessianVectorProduct(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, IReadOnlyList<float[]> v)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(v);
+        if (v.Count != _spec.Parameters.Count) throw new ArgumentException($"Expected {_spec.Parameters.Count} direction tensors, got {v.Count}.", nameof(v));
+        _version++;
+        GradientPass(inputs, batch, targets, loss);
+        foreach (var p in _spec.Parameters)
+        {
+            if (v[p.Index].Length != p.Length) throw new ArgumentException($"Direction {p.Index} must have {p.Length} values, got {v[p.Index].Length}.", nameof(v));
+            Ensure(ref _directions[p.Index], p.Length).Upload(v[p.Index]);
+        }
+        HessianVectorProducts(loss, batch, 1);
+        return _spec.Parameters.Select(p =>
+        {
+            var result = new float[p.Length];
+            _products[p.Index]!.Download(result);
+            return result;
+        }).ToArray();
+    }
+
+    internal void EnsureCurrent(int version)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (version != _version)
+            throw new InvalidOperationException("This CurvatureEstimate was superseded by a later Estimate on the same estimator; read results before the next call.");
+    }
+
+    internal DeviceBuffer GradientBuffer(int parameter) => _gradient[CheckParameter(parameter)];
+
+    internal DeviceBuffer DiagonalBuffer(int parameter) => _diagonal[CheckParameter(parameter)];
+
+    private int CheckParameter(int parameter) => (uint)parameter < (uint)_gradient.Length
+        ? parameter
+        : throw new ArgumentOutOfRangeException(nameof(parameter), parameter, $"The network has {_gradient.Length} parameter tensors.");
+
+    // ---- passes ----
+
+    /// <summary>The engine's fused pass with one method: channel 0 the gradient, channel 1 the diagonal.</summary>
+    private float Fused(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods method)
+    {
+        var result = _network.Backward(inputs, batch, targets, loss, method);
+        CopyResult(result.ChannelOf(method));
+        return result.Loss;
+    }
+
+    private float OfficialBl89(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss)
+    {
+        if (loss.Kind != LossKind.CrossEntropy) return Fused(inputs, batch, targets, loss, CurvatureMethods.HesScale);
+        targets.Validate(loss, batch, _spec.OutputSize);
+        var result = _network.Backward(inputs, batch, new OfficialBl89Loss(targets.Classes!, loss), CurvatureMethods.HesScale);
+        CopyResult(result.ChannelOf(CurvatureMethods.HesScale));
+        return result.Loss;
+    }
+
+    private void CopyResult(int channel)
+    {
+        foreach (var p in _spec.Parameters)
+        {
+            var stack = _network.ResultStack(p.Index);
+            _backend.CopyPower(stack, _gradient[p.Index], 0, 0, p.Length, squared: false);
+            _backend.CopyPower(stack, _diagonal[p.Index], channel * p.Length, 0, p.Length, squared: false);
+        }
+    }
+
+    /// <summary>Forward and gradient pass; leaves layer values and per-layer gradients in the network's workspace.</summary>
+    private float GradientPass(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss)
+    {
+        var result = _network.Backward(inputs, batch, targets, loss);
+        foreach (var p in _spec.Parameters)
+            _backend.CopyPower(_network.ResultStack(p.Index), _gradient[p.Index], 0, 0, p.Length, squared: false);
+        return result.Loss;
+    }
+
+    /// <summary>
+    /// Backpropagates R signed factor columns per sample from the output (R = K exact factors or
+    /// R = k samples), adding the activations' residual columns when <paramref name="residual"/>;
+    /// at each Linear layer the column energies q give the weight diagonal sum_n q h^2 (or KFAC's).
+    /// </summary>
+    private void Columns(LossSpec loss, int n, int mode, int columns, bool residual, bool kfac, float scale, ulong seed, ulong stream)
+    {
+        var layers = _spec.Layers;
+        int last = layers.Count - 1, k = _spec.OutputSize;
+
+        // Capacities: columns grow by the width at each activation when residuals are kept.
+        int c = columns, stackLength = c * n * k, maxWidth = k;
+        for (int l = last; l >= 0; l--)
+        {
+            if (!layers[l].IsLinear && residual) c += _spec.Widths[l];
+            int inWidth = _spec.InputWidth(l);
+            stackLength = Math.Max(stackLength, c * n * inWidth);
+            maxWidth = Math.Max(maxWidth, _spec.Widths[l]);
+        }
+        var current = Ensure(ref _stackA, stackLength);
+        var other = Ensure(ref _stackB, stackLength);
+        var signs = Ensure(ref _signs, c * n);
+        var energy = Ensure(ref _energy, n * maxWidth);
+
+        _backend.OutputFactors(loss, _network.LayerValues(last), current, signs, n, k, columns, mode, seed, stream);
+        c = columns;
+        for (int l = last; l >= 0; l--)
+        {
+            var layer = layers[l];
+            if (layer.IsLinear)
+            {
+                var h = _network.LayerInput(l);
+                var w = _network.ParameterBuffer(_weightOf[l]);
+                var db = _biasOf[l] < 0 ? null : _diagonal[_biasOf[l]];
+                _backend.ColumnEnergy(current, signs, energy, c, n, layer.Out, scale);
+                if (kfac) _backend.KfacWeight(energy, h, _diagonal[_weightOf[l]], db, n, layer.In, layer.Out);
+                else _backend.LinearBackward(energy, h, w, null, _diagonal[_weightOf[l]], db, n, layer.In, layer.Out, 1, 0);
+                if (l == 0) break;
+                _backend.ColumnsThroughLinear(current, w, other, c, n, layer.In, layer.Out);
+            }
+            else
+            {
+                int width = _spec.Widths[l];
+                _backend.ColumnsThroughActivation(layer, _network.LayerInput(l), _network.LayerGradient(l), current, other, signs, c, residual, n, width);
+                if (residual) c += width;
+            }
+            (current, other) = (other, current);
+        }
+    }
+
+    /// <summary>H v for the R directions in <see cref="_directions"/> into <see cref="_products"/> (R-forward, R-loss, R-backward).</summary>
+    private void HessianVectorProducts(LossSpec loss, int n, int columns)
+    {
+        var layers = _spec.Layers;
+        int last = layers.Count - 1, k = _spec.OutputSize;
+        int maxWidth = Math.Max(_spec.InputSize, _spec.Widths.Max());
+        foreach (var p in _spec.Parameters) Ensure(ref _products[p.Index], columns * p.Length);
+        for (int l = 0; l <= last; l++)
+        {
+            var layer = layers[l];
+            var rv = Ensure(ref _rValues[l], columns * n * _spec.Widths[l]);
+            if (layer.IsLinear)
+            {
+                _backend.RForwardLinear(l == 0 ? null : _rValues[l - 1], _network.LayerInput(l), _network.ParameterBuffer(_weightOf[l]),
+                    _directions[_weightOf[l]]!, _biasOf[l] < 0 ? null : _directions[_biasOf[l]], rv, columns, n, layer.In, layer.Out);
+            }
+            else
+            {
+                _backend.RForwardActivation(layer, _network.LayerInput(l), _rValues[l - 1]!, rv, columns, n * _spec.Widths[l]);
+            }
+        }
+
+        var current = Ensure(ref _stackA, columns * n * maxWidth);
+        var other = Ensure(ref _stackB, columns * n * maxWidth);
+        _backend.RLoss(loss, _network.LayerValues(last), _rValues[last]!, current, columns, n, k);
+        for (int l = last; l >= 0; l--)
+        {
+            var layer = layers[l];
+            var g = _network.LayerGradient(l);
+            if (layer.IsLinear)
+            {
+                var rh = l == 0 ? null : _rValues[l - 1];
+                _backend.RBackwardLinearWeight(current, g, _network.LayerInput(l), rh, _products[_weightOf[l]]!,
+                    _biasOf[l] < 0 ? null : _products[_biasOf[l]], columns, n, layer.In, layer.Out);
+                if (l == 0) break;
+                _backend.RBackwardLinearInput(current, g, _network.ParameterBuffer(_weightOf[l]), _directions[_weightOf[l]]!, other, columns, n, layer.In, layer.Out);
+            }
+            else
+            {
+                _backend.RBackwardActivation(layer, _network.LayerInput(l), g, _rValues[l - 1]!, current, other, columns, n * _spec.Widths[l]);
+            }
+            (current, other) = (other, current);
+        }
+    }
+
+    private DeviceBuffer Ensure(ref DeviceBuffer? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer?.Dispose();
+            buffer = null;
+            buffer = _backend.Allocate(length);
+        }
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var b in _gradient) b?.Dispose();
+        foreach (var b in _diagonal) b?.Dispose();
+        foreach (var b in _directions) b?.Dispose();
+        foreach (var b in _products) b?.Dispose();
+        foreach (var b in _rValues) b?.Dispose();
+        _stackA?.Dispose();
+        _stackB?.Dispose();
+        _signs?.Dispose();
+        _energy?.Dispose();
+    }
+}

@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace HesScale.Gpu.Native;
+
+/// <summary>
+/// Register-blocked, vectorised products of the native path. Each function computes one tile range
+/// so callers can split the work over threads. "p" is 1 (plain) or 2 (squared operand: HesScale's
+/// W^2 and h^2), applied on the fly so that no squared copy is stored.
+/// Layouts (row-major): x (N, in), W (out, in), B (N, out), h (N, in).
+/// </summary>
+internal static class Gemm
+{
+    private static int V => Vector<float>.Count;
+
+    /// <summary>y[r, o] = b[o] + sum_i x[r, i] W[o, i] for o in [o0, o1), all rows. (NT product.)</summary>
+    public static void Forward(float[] x, float[] w, float[]? b, float[] y, int n, int inW, int outW, int o0, int o1)
+    {
+        int r = 0;
+        for (; r + 4 <= n; r += 4)
+        {
+            int o = o0;
+            for (; o + 3 <= o1; o += 3) DotTile4x3(x, w, y, r, o, inW, outW);
+            for (; o < o1; o++)
+                for (int rr = r; rr < r + 4; rr++) y[rr * outW + o] = SimdMath.Dot(x.AsSpan(rr * inW, inW), w.AsSpan(o * inW, inW));
+        }
+        for (; r < n; r++)
+        {
+            int o = o0;
+            for (; o + 4 <= o1; o += 4) DotTile1x4(x, w, y, r, o, inW, outW);
+            for (; o < o1; o++) y[r * outW + o] = SimdMath.Dot(x.AsSpan(r * inW, inW), w.AsSpan(o * inW, inW));
+        }
+        if (b is not null)
+            for (int rr = 0; rr < n; rr++)
+                for (int o = o0; o < o1; o++) y[rr * outW + o] += b[o];
+    }
+
+    // 4 rows of x against 3 rows of W: 12 vector accumulators, every load used 3 or 4 times.
+    private static void DotTile4x3(float[] x, float[] w, float[] y, int r, int o, int inW, int outW)
+    {
+        ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+        nuint x0 = (nuint)(r * inW), x1 = x0 + (nuint)inW, x2 = x1 + (nuint)inW, x3 = x2 + (nuint)inW;
+        nuint w0 = (nuint)(o * inW), w1 = w0 + (nuint)inW, w2 = w1 + (nuint)inW;
+        Vector<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
+        Vector<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
+        int i = 0;
+        for (; i <= inW - V; i += V)
+        {
+            nuint k = (nuint)i;
+            var b0 = Vector.LoadUnsafe(ref wr, w0 + k);
+            var b1 = Vector.LoadUnsafe(ref wr, w1 + k);
+            var b2 = Vector.LoadUnsafe(ref wr, w2 + k);
+            var v = Vector.LoadUnsafe(ref xr, x0 + k);
+            a00 += v * b0; a01 += v * b1; a02 += v * b2;
+            v = Vector.LoadUnsafe(ref xr, x1 + k);
+            a10 += v * b0; a11 += v * b1; a12 += v * b2;
+            v = Vector.LoadUnsafe(ref xr, x2 + k);
+            a20 += v * b0; a21 += v * b1; a22 += v * b2;
+            v = Vector.LoadUnsafe(ref xr, x3 + k);
+            a30 += v * b0; a31 += v * b1; a32 += v * b2;
+        }
+        float s00 = Vector.Sum(a00), s01 = Vector.Sum(a01), s02 = Vector.Sum(a02);
+        float s10 = Vector.Sum(a10), s11 = Vector.Sum(a11), s12 = Vector.Sum(a12);
+        float s20 = Vector.Sum(a20), s21 = Vector.Sum(a21), s22 = Vector.Sum(a22);
+        float s30 = Vector.Sum(a30), s31 = Vector.Sum(a31), s32 = Vector.Sum(a32);
+        for (; i < inW; i++)
+        {
+            float b0 = w[(int)w0 + i], b1 = w[(int)w1 + i], b2 = w[(int)w2 + i];
+            float v0 = x[(int)x0 + i], v1 = x[(int)x1 + i], v2 = x[(int)x2 + i], v3 = x[(int)x3 + i];
+            s00 += v0 * b0; s01 += v0 * b1; s02 += v0 * b2;
+            s10 += v1 * b0; s11 += v1 * b1; s12 += v1 * b2;
+            s20 += v2 * b0; s21 += v2 * b1; s22 += v2 * b2;
+            s30 += v3 * b0; s31 += v3 * b1; s32 += v3 * b2;
+        }
+        int y0 = r * outW + o;
+        y[y0] = s00; y[y0 + 1] = s01; y[y0 + 2] = s02;
+        y0 += outW; y[y0] = s10; y[y0 + 1] = s11; y[y0 + 2] = s12;
+        y0 += outW; y[y0] = s20; y[y0 + 1] = s21; y[y0 + 2] = s22;
+        y0 += outW; y[y0] = s30; y[y0 + 1] = s31; y[y0 + 2] = s32;
+    }
+
+    // One row of x against 4 rows of W (batch 1 is bound by reading W once).
+    private static void DotTile1x4(float[] x, float[] w, float[] y, int r, int o, int inW, int outW)
+    {
+        ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+        nuint x0 = (nuint)(r * inW), w0 = (nuint)(o * inW), w1 = w0 + (nuint)inW, w2 = w1 + (nuint)inW, w3 = w2 + (nuint)inW;
+        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int i = 0;
+        for (; i <= inW - V; i += V)
+        {
+            nuint k = (nuint)i;
+            var v = Vector.LoadUnsafe(ref xr, x0 + k);
+            a0 += v * Vector.LoadUnsafe(ref wr, w0 + k);
+            a1 += v * Vector.LoadUnsafe(ref wr, w1 + k);
+            a2 += v * Vector.LoadUnsafe(ref wr, w2 + k);
+            a3 += v * Vector.LoadUnsafe(ref wr, w3 + k);
+        }
+        float s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+        for (; i < inW; i++)
+        {
+            float v = x[(int)x0 + i];
+            s0 += v * w[(int)w0 + i]; s1 += v * w[(int)w1 + i]; s2 += v * w[(int)w2 + i]; s3 += v * w[(int)w3 + i];
+        }
+        int y0 = r * outW + o;
+        y[y0] = s0; y[y0 + 1] = s1; y[y0 + 2] = s2; y[y0 + 3] = s3;
+    }
+
+    /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>
+    public static int Panel => 2 * Vector<float>.Count;
+
+    /// <summary>
+    /// Copies columns [p0, p0 + width) of src (K rows, leading dimension ld) into packed (K, Panel),
+    /// zero-padding to the panel width; squares the values when <paramref name="squared"/>.
+    /// Packing makes the inner loop read memory sequentially instead of with a stride of ld floats.
+    /// </summary>
+    public static void PackPanel(float[] src, int ld, int k, int p0, int width, bool squared, float[] packed)
+    {
+        int panel = Panel;
+        for (int row = 0; row < k; row++)
+        {
+            int s0 = row * ld + p0, d0 = row * panel;
+            if (squared)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    float v = src[s0 + j];
+                    packed[d0 + j] = v * v;
+                }
+            }
+            else
+            {
+                Array.Copy(src, s0, packed, d0, width);
+            }
+            for (int j = width; j < panel; j++) packed[d0 + j] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// dst[r, p0 + j] = sum_k coef[r, k] packed[k, j] for rows r in [r0, r1) and j &lt; width:
+    /// coef (rows, K) at cOff with leading dimension K; dst (rows, ld) at dOff. Used for
+    /// Bin = B W^p (coef = B, packed = W panel) and dW = B^T h^p (coef = B^T, packed = h panel).
+    /// </summary>
+    public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    {
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width);
+        for (; r < r1; r++) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width);
+    }
+
+    // rows (1 or 4) x 2 vectors: accumulators stay in registers over the whole K loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelTile(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    {
+        ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
+        int v = V;
+        nuint c0 = (nuint)(cOff + r * k), c1 = c0 + (nuint)k, c2 = c1 + (nuint)k, c3 = c2 + (nuint)k;
+        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int kk = 0; kk < k; kk++)
+        {
+            nuint q = (nuint)(kk * 2 * v);
+            var b0 = Vector.LoadUnsafe(ref pr, q);
+            var b1 = Vector.LoadUnsafe(ref pr, q + (nuint)v);
+            var g = new Vector<float>(Unsafe.Add(ref cr, c0 + (nuint)kk));
+            a00 += g * b0; a01 += g * b1;
+            if (rows == 4)
+            {
+                g = new Vector<float>(Unsafe.Add(ref cr, c1 + (nuint)kk));
+                a10 += g * b0; a11 += g * b1;
+                g = new Vector<float>(Unsafe.Add(ref cr, c2 + (nuint)kk));
+                a20 += g * b0; a21 += g * b1;
+                g = new Vector<float>(Unsafe.Add(ref cr, c3 + (nuint)kk));
+                a30 += g * b0; a31 += g * b1;
+            }
+        }
+        int d = dOff + r * ld + p0;
+        Store(dst, d, a00, a01, width);
+        if (rows == 4)
+        {
+            Store(dst, d + ld, a10, a11, width);
+            Store(dst, d + 2 * ld, a20, a21, width);
+            Store(dst, d + 3 * ld, a30, a31, width);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float[] dst, int at, Vector<float> lo, Vector<float> hi, int width)
+    {
+        int v = V;
+        if (width == 2 * v)
+        {
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            lo.StoreUnsafe(ref dr, (nuint)at);
+            hi.StoreUnsafe(ref dr, (nuint)(at + v));
+            return;
+        }
+        for (int j = 0; j < width; j++) dst[at + j] = j < v ? lo[j] : hi[j - v];
+    }
+
+    /// <summary>dst (cols, rows) at dOff = src (rows, cols) at sOff, transposed in cache blocks.</summary>
+    public static void Transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff)
+    {
+        const int block = 32;
+        for (int r0 = 0; r0 < rows; r0 += block)
+        {
+            int r1 = Math.Min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block)
+            {
+                int c1 = Math.Min(cols, c0 + block);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++) dst[dOff + c * rows + r] = src[sOff + r * cols + c];
+            }
+        }
+    }
+
+    /// <summary>A per-thread scratch array of at least <paramref name="length"/> floats, grown as needed (no per-step allocation once warm).</summary>
+    public static float[] Scratch(ref float[]? slot, int length)
+    {
+        if (slot is null || slot.Length < length) slot = new float[Math.Max(length, 64)];
+        return slot;
+    }
+}

@@ -1,0 +1,319 @@
+namespace HesScale.Gpu.Reinforcement;
+
+/// <summary>
+/// A2C and PPO with separate policy and value networks (in -> H tanh -> H tanh -> out). Discrete
+/// actions: one policy network giving logits. Continuous actions: a mean network and a variance
+/// network whose raw output z becomes var = softplus(z) + MinVariance inside the Gaussian losses.
+/// Each network has its own optimizer; every update runs <see cref="Network.Backward(ReadOnlySpan{float}, int, IOutputLoss, CurvatureMethods)"/>
+/// with the RL losses, so HesScale diagonals come from their exact output Hessians.
+/// Rollouts of <c>RolloutSteps</c> x <c>Environments</c> transitions; truncated episodes bootstrap
+/// with gamma V(final observation); advantages by GAE(lambda) (A2C: lambda = 1, n-step returns).
+/// </summary>
+public sealed class ActorCriticAgent : IDisposable
+{
+    private readonly AgentSettings _s;
+    private readonly VectorEnvironment _env;
+    private readonly Network _policy, _value;
+    private readonly Network? _variance;
+    private readonly INetworkOptimizer _policyOpt, _valueOpt;
+    private readonly INetworkOptimizer? _varianceOpt;
+    private readonly RunningMeanStd? _obsStats, _returnStats;
+    private readonly Random _random;
+    private readonly int _obsSize, _actWidth, _classes, _batch;
+    // Rollout storage, T x E (row t holds the E copies).
+    private readonly float[] _obs, _actions, _logp, _values, _rewards, _advantages, _returns;
+    private readonly bool[] _dones;
+    private readonly float[] _rawObs, _nextRaw, _finalRaw, _stepRewards, _discounted;
+    private readonly bool[] _term, _trunc;
+
+    public ActorCriticAgent(AgentSettings settings, ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(device);
+        settings.Validate();
+        _s = settings;
+        _env = new VectorEnvironment(settings.Environment, settings.Environments, settings.Seed);
+        var proto = _env.Prototype;
+        _obsSize = proto.ObservationSize;
+        _classes = proto.DiscreteActions;
+        _actWidth = _env.ActionWidth;
+        int outputs = _classes > 0 ? _classes : proto.ActionSize;
+        int seed = settings.Seed * 4;
+        _policy = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 1);
+        _value = new Network(device, Mlp(_obsSize, settings.Hidden, 1), seed: seed + 2);
+        ScaleLastLayer(_policy, 0.01f, null); // near-uniform / zero-mean initial policy
+        if (_classes == 0)
+        {
+            _variance = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 3);
+            ScaleLastLayer(_variance, 0.01f, settings.InitialVarianceBias);
+        }
+        _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, settings.OptimizerSettings);
+        _valueOpt = OptimizerFactory.Create(settings.Optimizer, _value, settings.OptimizerSettings);
+        if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, settings.OptimizerSettings);
+        if (settings.NormalizeObservations) _obsStats = new RunningMeanStd(_obsSize);
+        if (settings.ScaleRewards) _returnStats = new RunningMeanStd(1);
+        _random = new Random(unchecked(settings.Seed * 31 + 17));
+
+        int e = settings.Environments;
+        _batch = settings.RolloutSteps * e;
+        _obs = new float[_batch * _obsSize];
+        _actions = new float[_batch * _actWidth];
+        _logp = new float[_batch];
+        _values = new float[_batch];
+        _rewards = new float[_batch];
+        _advantages = new float[_batch];
+        _returns = new float[_batch];
+        _dones = new bool[_batch];
+        _rawObs = new float[e * _obsSize];
+        _nextRaw = new float[e * _obsSize];
+        _finalRaw = new float[e * _obsSize];
+        _stepRewards = new float[e];
+        _discounted = new float[e];
+        _term = new bool[e];
+        _trunc = new bool[e];
+        _env.Reset(_rawObs);
+    }
+
+    public AgentSettings Settings => _s;
+    public long EnvironmentSteps => _env.TotalSteps;
+    public IReadOnlyList<EpisodeRecord> Episodes => _env.Episodes;
+    public int Updates { get; private set; }
+    /// <summary>Step-size scale of the policy (mean) optimizer's last step.</summary>
+    public float LastPolicyScale => _policyOpt.LastScale;
+
+    /// <summary>Mean return of the last <paramref name="count"/> finished episodes (NaN before the first).</summary>
+    public double MeanReturn(int count)
+    {
+        var eps = _env.Episodes;
+        if (eps.Count == 0) return double.NaN;
+        int from = Math.Max(0, eps.Count - count);
+        double sum = 0;
+        for (int i = from; i < eps.Count; i++) sum += eps[i].Return;
+        return sum / (eps.Count - from);
+    }
+
+    private static NetworkSpec Mlp(int input, int hidden, int output) => new(
+        LayerSpec.Linear(input, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, output));
+
+    private static void ScaleLastLayer(Network net, float gain, float? bias)
+    {
+        var ps = net.Spec.Parameters;
+        int last = ps[^1].LayerIndex;
+        foreach (var p in ps.Where(p => p.LayerIndex == last))
+        {
+            var values = net.GetParameter(p.Index);
+            for (int i = 0; i < values.Length; i++) values[i] = p.IsWeight ? values[i] * gain : bias ?? 0f;
+            net.SetParameter(p.Index, values);
+        }
+    }
+
+    /// <summary>Runs rollouts and updates until at least <paramref name="steps"/> environment steps have been taken; <paramref name="afterUpdate"/> runs after each update.</summary>
+    public void Train(long steps, Action<ActorCriticAgent>? afterUpdate = null)
+    {
+        while (_env.TotalSteps < steps)
+        {
+            CollectRollout();
+            Update();
+            Updates++;
+            afterUpdate?.Invoke(this);
+        }
+    }
+
+    private float[] Normalized(float[] raw)
+    {
+        var x = new float[raw.Length];
+        if (_obsStats is null) raw.CopyTo(x, 0);
+        else _obsStats.Normalize(raw, x);
+        return x;
+    }
+
+    private void CollectRollout()
+    {
+        int e = _s.Environments, o = _obsSize;
+        var stepActions = new float[e * _actWidth];
+        for (int t = 0; t < _s.RolloutSteps; t++)
+        {
+            _obsStats?.Update(_rawObs, e);
+            var x = Normalized(_rawObs);
+            x.CopyTo(_obs, t * e * o);
+            Act(x, e, stepActions, _logp.AsSpan(t * e, e));
+            stepActions.CopyTo(_actions, t * e * _actWidth);
+            var v = _value.Forward(x, e);
+            CheckFinite(v, "value");
+            v.CopyTo(_values, t * e);
+
+            _env.Step(stepActions, _nextRaw, _stepRewards, _term, _trunc, _finalRaw);
+            float[]? finalValues = null;
+            for (int i = 0; i < e; i++)
+            {
+                float r = _stepRewards[i];
+                if (_returnStats is not null)
+                {
+                    _discounted[i] = _discounted[i] * _s.Gamma + r;
+                    _returnStats.Update([_discounted[i]], 1);
+                    r = (float)(r / Math.Sqrt(_returnStats.Variance[0] + 1e-8));
+                    if (_term[i] || _trunc[i]) _discounted[i] = 0;
+                }
+                if (_trunc[i] && !_term[i])
+                {
+                    // Time-limit truncation is not a terminal state: bootstrap from the final observation.
+                    finalValues ??= _value.Forward(Normalized(_finalRaw), e);
+                    r += _s.Gamma * finalValues[i];
+                }
+                _rewards[t * e + i] = r;
+                _dones[t * e + i] = _term[i] || _trunc[i];
+            }
+            _nextRaw.CopyTo(_rawObs, 0);
+        }
+        var last = _value.Forward(Normalized(_rawObs), e);
+        CheckFinite(last, "value");
+        ComputeAdvantages(last);
+    }
+
+    private void ComputeAdvantages(float[] lastValues) =>
+        Gae.Compute(_rewards, _values, _dones, lastValues, _s.RolloutSteps, _s.Environments, _s.Gamma, _s.Lambda, _advantages, _returns);
+
+    private void Act(float[] x, int n, float[] actions, Span<float> logp)
+    {
+        if (_classes > 0)
+        {
+            var logits = _policy.Forward(x, n);
+            CheckFinite(logits, "policy logits");
+            Span<double> p = stackalloc double[_classes];
+            for (int s = 0; s < n; s++)
+            {
+                var z = logits.AsSpan(s * _classes, _classes);
+                PolicyMath.Softmax(z, p);
+                double u = _random.NextDouble(), acc = 0;
+                int a = _classes - 1;
+                for (int c = 0; c < _classes; c++)
+                {
+                    acc += p[c];
+                    if (u < acc) { a = c; break; }
+                }
+                actions[s] = a;
+                logp[s] = (float)PolicyMath.LogProbability(z, a);
+            }
+            return;
+        }
+        int d = _actWidth;
+        var mu = _policy.Forward(x, n);
+        var raw = _variance!.Forward(x, n);
+        CheckFinite(mu, "policy mean");
+        CheckFinite(raw, "policy variance");
+        for (int s = 0; s < n; s++)
+        {
+            double lp = 0;
+            for (int j = 0; j < d; j++)
+            {
+                int i = s * d + j;
+                double v = PolicyMath.Variance(raw[i], _s.MinVariance);
+                double a = mu[i] + Math.Sqrt(v) * Gaussian();
+                actions[i] = (float)a;
+                lp += PolicyMath.GaussianLogDensity(actions[i], mu[i], v);
+            }
+            logp[s] = (float)lp;
+        }
+    }
+
+    private double Gaussian()
+    {
+        double u1 = 1.0 - _random.NextDouble(), u2 = _random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    private void Update()
+    {
+        int o = _obsSize, w = _actWidth;
+        var order = Enumerable.Range(0, _batch).ToArray();
+        for (int epoch = 0; epoch < _s.Epochs; epoch++)
+        {
+            if (_s.Algorithm == RlAlgorithm.Ppo) _random.Shuffle(order);
+            for (int mb = 0; mb < _s.Minibatches; mb++)
+            {
+                int from = mb * _batch / _s.Minibatches, to = (mb + 1) * _batch / _s.Minibatches, n = to - from;
+                var x = new float[n * o];
+                var act = new float[n * w];
+                var oldLogp = new float[n];
+                var adv = new float[n];
+                var ret = new float[n];
+                for (int j = 0; j < n; j++)
+                {
+                    int k = order[from + j];
+                    Array.Copy(_obs, k * o, x, j * o, o);
+                    Array.Copy(_actions, k * w, act, j * w, w);
+                    oldLogp[j] = _logp[k];
+                    adv[j] = _advantages[k];
+                    ret[j] = _returns[k];
+                }
+                if (_s.NormalizeAdvantages) NormalizeInPlace(adv);
+                UpdatePolicy(x, n, act, oldLogp, adv);
+                var critic = _value.Backward(x, n, new MseLoss(ret), _valueOpt.RequiredCurvature);
+                _valueOpt.Step(critic);
+            }
+        }
+        CheckParameters(_policy, "policy");
+        CheckParameters(_value, "value");
+        if (_variance is not null) CheckParameters(_variance, "variance");
+    }
+
+    private void UpdatePolicy(float[] x, int n, float[] act, float[] oldLogp, float[] adv)
+    {
+        bool ppo = _s.Algorithm == RlAlgorithm.Ppo;
+        if (_classes > 0)
+        {
+            var indices = act.Select(a => (int)a).ToArray();
+            IOutputLoss loss = ppo
+                ? new PpoCategoricalLoss(_classes, indices, oldLogp, adv, _s.ClipEpsilon)
+                : new PolicyGradientLoss(_classes, indices, adv);
+            _policyOpt.Step(_policy.Backward(x, n, loss, _policyOpt.RequiredCurvature));
+            return;
+        }
+        int d = _actWidth;
+        // Both heads are differentiated at the same (pre-update) parameters.
+        var mu = _policy.Forward(x, n);
+        var raw = _variance!.Forward(x, n);
+        var variances = raw.Select(z => (float)PolicyMath.Variance(z, _s.MinVariance)).ToArray();
+        IOutputLoss meanLoss = ppo
+            ? new PpoGaussianMeanLoss(d, act, variances, oldLogp, adv, _s.ClipEpsilon)
+            : new GaussianMeanLoss(d, act, variances, adv);
+        IOutputLoss varianceLoss = ppo
+            ? new PpoGaussianVarianceLoss(d, act, mu, oldLogp, adv, _s.ClipEpsilon, _s.MinVariance)
+            : new GaussianVarianceLoss(d, act, mu, adv, _s.MinVariance);
+        _policyOpt.Step(_policy.Backward(x, n, meanLoss, _policyOpt.RequiredCurvature));
+        _varianceOpt!.Step(_variance.Backward(x, n, varianceLoss, _varianceOpt.RequiredCurvature));
+    }
+
+    private static void NormalizeInPlace(float[] values)
+    {
+        if (values.Length < 2) return;
+        double mean = values.Average(v => (double)v);
+        double var = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
+        double std = Math.Sqrt(var) + 1e-8;
+        for (int i = 0; i < values.Length; i++) values[i] = (float)((values[i] - mean) / std);
+    }
+
+    private static void CheckFinite(float[] values, string what)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v)) throw new NonFiniteValueException($"The {what} output is {v}: the network has diverged.");
+        }
+    }
+
+    private static void CheckParameters(Network net, string what)
+    {
+        for (int p = 0; p < net.Spec.Parameters.Count; p++)
+            CheckFinite(net.GetParameter(p), what + " parameter");
+    }
+
+    public void Dispose()
+    {
+        _policyOpt.Dispose();
+        _valueOpt.Dispose();
+        _varianceOpt?.Dispose();
+        _policy.Dispose();
+        _value.Dispose();
+        _variance?.Dispose();
+    }
+}

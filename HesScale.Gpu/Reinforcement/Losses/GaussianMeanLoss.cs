@@ -1,0 +1,55 @@
+namespace HesScale.Gpu.Reinforcement;
+
+/// <summary>
+/// Gaussian negative log-likelihood for the mean network, weighted by advantages: outputs mu (N x D),
+/// constants a, var (N x D) and A (N): L = (1/N) sum_n A_n sum_d ((a - mu)^2 / (2 var) + log(var) / 2).
+/// dL/dmu = -(A/N)(a - mu)/var, d2L/dmu2 = (A/N)/var.
+/// </summary>
+public sealed class GaussianMeanLoss : IOutputLoss
+{
+    private const string Name = "GaussianMeanLoss";
+    private readonly float[] _actions, _variances, _advantages;
+
+    public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        ArgumentNullException.ThrowIfNull(variances);
+        ArgumentNullException.ThrowIfNull(advantages);
+        if (actionSize <= 0) throw new ArgumentOutOfRangeException(nameof(actionSize), actionSize, $"{Name}: the action size must be positive.");
+        LossChecks.Count(actions.Length, advantages.Length * actionSize, nameof(actions), Name);
+        LossChecks.Count(variances.Length, advantages.Length * actionSize, nameof(variances), Name);
+        LossChecks.Finite(actions, nameof(actions), Name);
+        LossChecks.Finite(advantages, nameof(advantages), Name);
+        for (int i = 0; i < variances.Length; i++)
+        {
+            if (!(variances[i] > 0) || !float.IsFinite(variances[i]))
+                throw new ArgumentOutOfRangeException(nameof(variances), variances[i], $"{Name}: variances[{i}] must be positive and finite.");
+        }
+        ActionSize = actionSize;
+        _actions = actions;
+        _variances = variances;
+        _advantages = advantages;
+    }
+
+    public int ActionSize { get; }
+
+    public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
+    {
+        LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
+        LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
+        double loss = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            double w = _advantages[n] / (double)batch;
+            for (int d = 0; d < width; d++)
+            {
+                int i = n * width + d;
+                double v = _variances[i], diff = (double)_actions[i] - outputs[i];
+                loss += w * (diff * diff / (2 * v) + 0.5 * Math.Log(v));
+                gradient[i] = (float)(-w * diff / v);
+                hessianDiagonal[i] = (float)(w / v);
+            }
+        }
+        return loss;
+    }
+}

@@ -1,0 +1,61 @@
+using HesScale.Bench.Commands;
+using HesScale.Gpu;
+
+namespace HesScale.Tests.Cli;
+
+[TestClass]
+public sealed class CostCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = CostCommand.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [TestMethod]
+    public void Configs_are_built_as_the_paper_script_builds_them()
+    {
+        var (spec, batch) = CostCommand.Config("paper-cost-L2");
+        Assert.AreEqual(1, batch);
+        // Linear(64,512), 2 x [Linear(512,512), Tanh], Linear(512,100): bias-free, no activation after the first Linear.
+        CollectionAssert.AreEqual(new[] { LayerKind.Linear, LayerKind.Linear, LayerKind.Tanh, LayerKind.Linear, LayerKind.Tanh, LayerKind.Linear },
+            spec.Layers.Select(l => l.Kind).ToArray());
+        Assert.AreEqual(64 * 512 + 2 * 512 * 512 + 512 * 100, spec.ParameterCount);
+        Assert.AreEqual((17 * 64 + 64 * 64 + 64 * 6, 64), (CostCommand.Config("rl-small").Spec.ParameterCount, CostCommand.Config("rl-small").Batch));
+        Assert.AreEqual(1024, CostCommand.Config("wide").Batch);
+    }
+
+    [TestMethod]
+    public void Writes_csv_with_the_documented_columns()
+    {
+        using var run = new CliRun();
+        var (code, output, err) = Run("--configs", "rl-small", "--methods", "gradient,hesscale,adahesscale", "--reps", "3", "--device", "cpu", "--out", run.Root);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "device: cpu");
+        var lines = File.ReadAllLines(run.PathOf("cost.csv"));
+        Assert.AreEqual("device,config,params,batch,method,ms_per_step", lines[0]);
+        Assert.HasCount(4, lines);
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            Assert.AreEqual("rl-small", cells[^5]);
+            Assert.AreEqual("5568", cells[^4]);
+            Assert.IsGreaterThan(0.0, double.Parse(cells[^1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [TestMethod]
+    public void Unknown_config_or_method_is_a_usage_error()
+    {
+        using var run = new CliRun();
+        var (code, _, err) = Run("--configs", "huge", "--out", run.Root);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "unknown config 'huge'");
+        (code, _, err) = Run("--configs", "rl-small", "--methods", "lbfgs", "--out", run.Root);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "unknown method 'lbfgs'");
+        Assert.IsFalse(File.Exists(run.PathOf("cost.csv")));
+    }
+}
