@@ -147,6 +147,11 @@ public static class TrainCommand
                 var saved = Checkpoint.Load(resume);
                 if (saved.OptimizerState?.Optimizer != run.Optimizer)
                     throw new CheckpointFormatException($"{resume}: the checkpoint is of optimizer '{saved.OptimizerState?.Optimizer}', the command line asks for '{run.Optimizer}'.");
+                foreach (var (key, value) in new[] { ("data", dataSpec), ("batch", batch.ToString(CultureInfo.InvariantCulture)) })
+                {
+                    if (saved.Metadata.TryGetValue(key, out var stored) && stored != value)
+                        throw new CheckpointFormatException($"{resume}: the run was saved with --{key} {stored}, the command line gives {value}.");
+                }
                 saved.Restore(network, optimizer, trainer);
                 if (saved.Metadata.TryGetValue("history", out var rows)) history.AddRange(ParseHistory(rows));
                 stderr.WriteLine($"{run.Label}: resumed from {resume} at epoch {trainer.Epoch}, batch {trainer.BatchInEpoch}, step {optimizer.Steps}");

@@ -55,6 +55,9 @@ public sealed class TrainCommandTests
         var (code, _, stderr) = Run([.. common, "--epochs", "3", "--resume", ckpt, "--checkpoint", ckpt, "--out", Path.Combine(dir, "resumed")]);
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stderr, "resumed from");
+        var (badCode, _, badErr) = Run([.. common.Select(a => a == "64" ? "32" : a), "--epochs", "3", "--resume", ckpt, "--out", Path.Combine(dir, "bad")]);
+        Assert.AreEqual(1, badCode);
+        StringAssert.Contains(badErr, "--batch 64");
         static string[] WithoutSeconds(string path) => File.ReadAllLines(path).Select(l => l[..l.LastIndexOf(',')]).ToArray();
         CollectionAssert.AreEqual(WithoutSeconds(Path.Combine(dir, "straight", "train.csv")), WithoutSeconds(Path.Combine(dir, "resumed", "train.csv")));
         Directory.Delete(dir, true);
