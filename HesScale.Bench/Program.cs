@@ -15,7 +15,11 @@ public static class Program
         "  rl      train an A2C/PPO agent on a classic-control task (hesscale rl --help)\n" +
         "  rl-sweep  step-size robustness sweep over optimizers, learning rates and seeds (hesscale rl-sweep --help)\n" +
         "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
+        "  selfcheck  a device against the golden cases and the native CPU path (for GPU machines)\n" +
         "  cost    time per step of every method on the paper's cost networks (hesscale cost --help)\n" +
+        "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
+        "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
+        "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
@@ -41,10 +45,16 @@ public static class Program
                     return RlCommand.Run(rest, Console.Out, Console.Error);
                 case "rl-sweep":
                     return RlSweepCommand.Run(rest, Console.Out, Console.Error);
+                case "selfcheck":
+                    return SelfCheckCommand.Run(rest, Console.Out, Console.Error);
                 case "cost":
                     return CostCommand.Run(rest, Console.Out, Console.Error);
+                case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
+                case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
+                case "train":
+                    return TrainCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

@@ -107,6 +107,18 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// An ILGPU CPU simulator with groups of <paramref name="threadsPerWarp"/> x <paramref name="warpsPerGroup"/>
+    /// threads (tests: groups above 2 threads exercise shared-memory tiles and barriers).
+    /// </summary>
+    internal static ComputeDevice CreateSimulator(int threadsPerWarp, int warpsPerGroup)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWarp, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(warpsPerGroup, 1);
+        var context = Context.Create(b => b.CPU(new CPUDevice(threadsPerWarp, warpsPerGroup, 1)).EnableAlgorithms());
+        return new ComputeDevice(new IlgpuBackend(context, context.CreateCPUAccelerator(0), DeviceKind.IlgpuCpu));
+    }
+
     private static Context CreateGpuContext(DeviceKind kind) => kind == DeviceKind.Cuda
         ? Context.Create(b => b.Cuda().EnableAlgorithms())
         : Context.Create(b => b.OpenCL().EnableAlgorithms());

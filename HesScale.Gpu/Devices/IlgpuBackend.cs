@@ -75,8 +75,11 @@ internal sealed partial class IlgpuBackend : Backend
         return new Buffer(memory, length);
     }
 
-    public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW) =>
-        _linearForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(y), n, inW, outW, b is null ? 0 : 1);
+    public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW)
+    {
+        if (UsesTiledForward(n, outW)) LinearForwardTiled(x, w, b, y, n, inW, outW);
+        else _linearForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(y), n, inW, outW, b is null ? 0 : 1);
+    }
 
     public override void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count) =>
         _activationForward(Config(count), V(a), V(z), count, (int)layer.Kind, layer.Slope);

@@ -59,3 +59,31 @@ public sealed class CostCommandTests
         Assert.IsFalse(File.Exists(run.PathOf("cost.csv")));
     }
 }
+
+[TestClass]
+public sealed class SelfCheckCommandTests
+{
+    [TestMethod]
+    public void Simulator_passes_against_golden_cases_and_the_native_path()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string golden = Path.Combine(AppContext.BaseDirectory, "Golden");
+        int code = SelfCheckCommand.Run(["--device", "ilgpu-cpu", "--golden", golden, "--random", "2"], stdout, stderr);
+        Assert.AreEqual(0, code, stdout + stderr.ToString());
+        StringAssert.Contains(stdout.ToString(), "golden exact");
+        StringAssert.Contains(stdout.ToString(), "random adahesscale update");
+        StringAssert.Contains(stdout.ToString(), "all within tolerance");
+    }
+
+    [TestMethod]
+    public void A_tolerance_below_float_rounding_fails()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        string golden = Path.Combine(AppContext.BaseDirectory, "Golden");
+        int code = SelfCheckCommand.Run(["--device", "cpu", "--golden", golden, "--random", "0", "--tolerance", "1e-12"], stdout, stderr);
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(stdout.ToString(), "FAIL");
+    }
+}

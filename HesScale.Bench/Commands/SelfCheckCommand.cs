@@ -1,0 +1,191 @@
+using System.Globalization;
+using HesScale.Gpu;
+using HesScale.Gpu.Cases;
+using HesScale.Gpu.Curvature;
+using HesScale.Gpu.Optimizers;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>
+/// <c>hesscale selfcheck</c>: proves a device (typically CUDA on a lent GPU machine, where no test
+/// runner exists) against the golden cases and against the native CPU path on random networks.
+/// Every estimator kind, an Adam and an AdaHesScale step are compared; exit code 1 on any
+/// relative error above the tolerance.
+/// </summary>
+public static class SelfCheckCommand
+{
+    public const string Usage =
+        "usage: hesscale selfcheck [--device D] [--golden DIR] [--random N] [--tolerance T] [--threads T]\n" +
+        "  --golden DIR   folder of case-*.json with *.expected.json beside them (default HesScale.Tests/Golden when present)\n" +
+        "  --random N     random networks compared with the native CPU path (default 20)\n" +
+        "  --tolerance T  largest relative error ||ours - expected|| / ||expected|| per tensor (default 1e-4)";
+
+    private const string Command = "selfcheck";
+
+    private static readonly EstimatorKind[] Deterministic =
+        [EstimatorKind.HesScale, EstimatorKind.HesScaleGN, EstimatorKind.BL89, EstimatorKind.BL89Official, EstimatorKind.Exact, EstimatorKind.Ggn, EstimatorKind.GradSquared];
+    private static readonly EstimatorKind[] Stochastic = [EstimatorKind.GgnMc, EstimatorKind.Hutchinson, EstimatorKind.Kfac];
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+        try
+        {
+            var o = CommandLine.Parse(args, Command, "device", "golden", "random", "tolerance", "threads");
+            string? golden = o.Get("golden") ?? (Directory.Exists(Path.Combine("HesScale.Tests", "Golden")) ? Path.Combine("HesScale.Tests", "Golden") : null);
+            int random = int.TryParse(o.Get("random") ?? "20", NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r
+                : throw new UsageException($"{Command}: --random expects a non-negative integer.");
+            double tolerance = double.TryParse(o.Get("tolerance") ?? "1e-4", NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0
+                ? t : throw new UsageException($"{Command}: --tolerance expects a positive number.");
+            using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
+            using var native = ComputeDevice.Create(DeviceKind.Cpu, o.Threads(Command));
+            stdout.WriteLine($"device: {device.Name}");
+            stdout.WriteLine($"against: golden cases ({golden ?? "none"}) and {native.Name}; tolerance {tolerance:G3}");
+            var worst = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            void Record(string what, double err) => worst[what] = Math.Max(worst.GetValueOrDefault(what), err);
+
+            if (golden is not null)
+            {
+                foreach (var path in Directory.GetFiles(golden, "case-*.json").Where(p => !p.EndsWith(".expected.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                {
+                    var c = CaseFile.Load(path);
+                    var expected = ExpectedFile.Load(Path.ChangeExtension(path, null) + ".expected.json");
+                    using var net = new Network(device, c.Spec, c.ParametersAsFloat());
+                    using var estimator = new CurvatureEstimator(net);
+                    var x = c.InputsAsFloat();
+                    var targets = c.ToTargets();
+                    foreach (var kind in new[] { EstimatorKind.HesScale, EstimatorKind.HesScaleGN, EstimatorKind.BL89, EstimatorKind.Exact, EstimatorKind.Ggn })
+                    {
+                        var e = estimator.Estimate(x, c.Batch, targets, c.Loss, kind);
+                        foreach (var p in c.Spec.Parameters)
+                        {
+                            var ep = expected.Parameters[p.Index];
+                            Record("golden gradient", Relative(e.Gradient(p.Index), ep.Get("gradient")!));
+                            var want = ep.Get(EstimatorNames.Name(kind)) ?? (kind == EstimatorKind.BL89 ? ep.Get("hesscale") : null);
+                            if (want is not null) Record("golden " + EstimatorNames.Name(kind), Relative(e.Diagonal(p.Index), want));
+                        }
+                        Record("golden loss", Math.Abs(e.Loss - expected.Loss) / Math.Max(1e-12, Math.Abs(expected.Loss)));
+                    }
+                }
+            }
+
+            var rng = new Random(12345);
+            for (int i = 0; i < random; i++)
+            {
+                var (spec, batch, loss, parameters, x, targets) = RandomProblem(rng);
+                using var a = new Network(device, spec, parameters);
+                using var b = new Network(native, spec, parameters);
+                using var ea = new CurvatureEstimator(a);
+                using var eb = new CurvatureEstimator(b);
+                bool small = spec.ParameterCount <= 20000;
+                foreach (var kind in Deterministic.Concat(Stochastic))
+                {
+                    if (!small && kind is EstimatorKind.Exact) continue;
+                    var ra = ea.Estimate(x, batch, targets, loss, kind, samples: 3, seed: 7);
+                    var rb = eb.Estimate(x, batch, targets, loss, kind, samples: 3, seed: 7);
+                    foreach (var p in spec.Parameters)
+                        Record("random " + EstimatorNames.Name(kind), Relative(ra.Diagonal(p.Index), ToDouble(rb.Diagonal(p.Index))));
+                }
+                // One optimizer step from identical parameters, compared by its update theta' - theta.
+                // AdaHesScale divides by |h|, which amplifies rounding wherever h is tiny after
+                // cancellation, so the optimizer kernels are compared on a well-conditioned problem:
+                // the first Linear layer alone under MSE, whose HesScale diagonal is exact and positive.
+                var linear = new NetworkSpec(LayerSpec.Linear(spec.InputSize, 1 + 2 * rng.Next(64)));
+                var linearParams = linear.InitialParameters(i);
+                var linearTargets = Targets.FromValues(Enumerable.Range(0, batch * linear.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+                foreach (var name in new[] { "sgd", "adam", "adahesscale", "adahesscale_gn", "scaled_adam", "scaled_adahesscale" })
+                {
+                    using var la = new Network(device, linear, linearParams);
+                    using var lb = new Network(native, linear, linearParams);
+                    using var oa = Optimizer.Create(name, la, new OptimizerSettings { LearningRate = 1e-3f, Momentum = name == "sgd" ? 0.9f : 0f });
+                    using var ob = Optimizer.Create(name, lb, new OptimizerSettings { LearningRate = 1e-3f, Momentum = name == "sgd" ? 0.9f : 0f });
+                    for (int step = 0; step < 2; step++)
+                    {
+                        oa.Step(la.Backward(x, batch, linearTargets, LossSpec.Mse(), oa.RequiredCurvature));
+                        ob.Step(lb.Backward(x, batch, linearTargets, LossSpec.Mse(), ob.RequiredCurvature));
+                    }
+                    foreach (var p in linear.Parameters)
+                    {
+                        float[] da = la.GetParameter(p.Index), db = lb.GetParameter(p.Index);
+                        for (int j = 0; j < da.Length; j++)
+                        {
+                            da[j] -= linearParams[p.Index][j];
+                            db[j] -= linearParams[p.Index][j];
+                        }
+                        Record($"random {name} update", Relative(da, ToDouble(db)));
+                    }
+                }
+            }
+
+            bool ok = true;
+            foreach (var (what, err) in worst)
+            {
+                bool pass = err <= tolerance;
+                ok &= pass;
+                stdout.WriteLine($"{what,-28} max relative error {err,10:E2}  {(pass ? "ok" : "FAIL")}");
+            }
+            stdout.WriteLine(ok ? "selfcheck: all within tolerance" : "selfcheck: FAILED");
+            return ok ? 0 : 1;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"hesscale: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
+        {
+            stderr.WriteLine($"hesscale selfcheck: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>A random problem with odd widths up to 257, batch up to 65, any activation and loss.</summary>
+    private static (NetworkSpec, int, LossSpec, float[][], float[], Targets) RandomProblem(Random rng)
+    {
+        LayerKind[] acts = [LayerKind.Tanh, LayerKind.Sigmoid, LayerKind.ReLU, LayerKind.LeakyReLU, LayerKind.ELU, LayerKind.SELU, LayerKind.Softplus, LayerKind.Identity];
+        int Width() => 1 + 2 * rng.Next(129);
+        var loss = new LossSpec(rng.Next(2) == 0 ? LossKind.MeanSquaredError : LossKind.CrossEntropy, rng.Next(2) == 0 ? Reduction.Mean : Reduction.Sum);
+        var act = acts[rng.Next(acts.Length)];
+        var layers = new List<LayerSpec>();
+        int width = Width(), inW = width;
+        for (int l = rng.Next(4); l > 0; l--)
+        {
+            int next = Width();
+            layers.Add(LayerSpec.Linear(width, next, rng.Next(4) != 0));
+            layers.Add(LayerSpec.Activation(act));
+            width = next;
+        }
+        int outW = loss.Kind == LossKind.CrossEntropy ? 2 + rng.Next(30) : Width();
+        layers.Add(LayerSpec.Linear(width, outW, rng.Next(4) != 0));
+        var spec = new NetworkSpec(layers);
+        var parameters = spec.InitialParameters(rng.Next());
+        int batch = 1 + rng.Next(65);
+        var x = Enumerable.Range(0, batch * inW).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var targets = loss.Kind == LossKind.CrossEntropy
+            ? Targets.FromClasses(Enumerable.Range(0, batch).Select(_ => rng.Next(outW)).ToArray())
+            : Targets.FromValues(Enumerable.Range(0, batch * outW).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+        return (spec, batch, loss, parameters, x, targets);
+    }
+
+    private static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();
+
+    private static double Relative(float[] ours, double[] expected)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < ours.Length; i++)
+        {
+            diff += (ours[i] - expected[i]) * (ours[i] - expected[i]);
+            norm += expected[i] * expected[i];
+        }
+        if (norm == 0) return Math.Sqrt(diff) <= 1e-6 ? 0 : double.PositiveInfinity;
+        return Math.Sqrt(diff) / Math.Sqrt(norm);
+    }
+}

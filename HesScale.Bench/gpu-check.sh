@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# GPU check for a lent machine that has the CUDA driver but no .NET.
+#
+# Here (a machine with the .NET SDK), from the repository root:
+#   dotnet publish HesScale.Bench -c Release -r linux-x64 --self-contained -o publish/hesscale
+#   tar -C publish -cJf publish/hesscale.tar.xz hesscale        # ~30 MB: carry this file
+# There (the device tool runs this from the repository root; carry publish/hesscale.tar.xz):
+#   bash HesScale.Bench/gpu-check.sh [publish/hesscale.tar.xz]
+# Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
+# device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
+# Budget: about five minutes (selfcheck ~1 min, diag seconds, cost ~3 min).
+set -uo pipefail
+
+archive=${1:-publish/hesscale.tar.xz}
+device=${GPU_CHECK_DEVICE:-cuda}
+out=${OUT:-results/gpu-check}
+mkdir -p "$out"
+log="$out/gpu-check.log"
+say() { echo "$*" | tee -a "$log"; }
+
+say "gpu-check $(date -u +%Y-%m-%dT%H:%M:%SZ) device=$device"
+if [ -x publish/hesscale/hesscale ]; then
+  bin=publish/hesscale/hesscale
+elif [ -f "$archive" ]; then
+  work=$(mktemp -d)
+  tar -C "$work" -xJf "$archive" || { say "cannot unpack $archive"; exit 1; }
+  bin="$work/hesscale/hesscale"
+else
+  say "no published hesscale: give the .tar.xz made by 'dotnet publish' (see the top of this script)"
+  exit 1
+fi
+
+# ILGPU opens the driver as libcuda.so; some machines only have libcuda.so.1.
+if [ "$device" = cuda ] && ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so '; then
+  so1=$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 /{print $NF; exit}')
+  [ -z "$so1" ] && so1=$(ls /usr/lib/x86_64-linux-gnu/libcuda.so.1 /usr/lib64/libcuda.so.1 2>/dev/null | head -n 1)
+  if [ -n "$so1" ]; then
+    mkdir -p "$out/lib" && ln -sf "$so1" "$out/lib/libcuda.so"
+    export LD_LIBRARY_PATH="$PWD/$out/lib:${LD_LIBRARY_PATH:-}"
+    say "linked libcuda.so -> $so1"
+  fi
+fi
+
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm,clocks.max.mem --format=csv | tee -a "$log"
+
+status=0
+say "== selfcheck: golden cases and random networks on $device against the native CPU path"
+timeout 120 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden --random 20 2>&1 | tee "$out/selfcheck.txt" | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "== diag: every golden case, every method, on $device"
+timeout 60 "$bin" diag --case HesScale.Tests/Golden --methods all --device "$device" --out "$out/diag" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "== cost: time per step on $device"
+# Every method on the default configurations; the wide network with the cheap methods only
+# (its exact diagonal carries 1,024 residual columns per sample).
+timeout 150 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+timeout 60 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost-wide" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "gpu-check finished with status $status; results in $out"
+exit $status
