@@ -44,7 +44,7 @@ public sealed record AgentSettings
     public bool ScaleRewards { get; init; }
     /// <summary>Variance floor of the Gaussian policy (var = softplus(z) + MinVariance).</summary>
     public float MinVariance { get; init; } = 1e-3f;
-    /// <summary>Initial bias of the variance network's output (softplus(-0.55) ~ 0.45: std ~ 0.7 before the floor).</summary>
+    /// <summary>Initial bias of the variance network's output layer (0: var = softplus(0) + MinVariance ~ 0.69).</summary>
     public float InitialVarianceBias { get; init; }
 
     /// <summary>Defaults for A2C: 8 copies, 5-step returns, one step per rollout, no advantage normalisation.</summary>
