@@ -17,6 +17,7 @@ public static class Program
         "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
         "  selfcheck  a device against the golden cases and the native CPU path (for GPU machines)\n" +
         "  cost    time per step of every method on the paper's cost networks (hesscale cost --help)\n" +
+        "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
         "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
         "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
@@ -52,6 +53,8 @@ public static class Program
                 case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
+                case "train":
+                    return TrainCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

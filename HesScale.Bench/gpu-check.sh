@@ -57,7 +57,11 @@ timeout 60 "$bin" profile --device "$device" --width 512 --depth 2 --batch 64 --
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== cost: time per step on $device"
-timeout 200 "$bin" cost --device "$device" --configs all --methods all --reps 20 --seconds 3 --out "$out/cost" 2>&1 | tee -a "$log"
+# Every method on the default configurations; the wide network with the cheap methods only
+# (its exact diagonal carries 1,024 residual columns per sample).
+timeout 150 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+timeout 60 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost-wide" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "gpu-check finished with status $status; results in $out"

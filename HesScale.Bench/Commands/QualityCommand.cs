@@ -57,7 +57,7 @@ public static class QualityCommand
             var experiment = new QualityExperiment(device, settings, stderr);
             var rows = experiment.Run();
             var normalized = QualityReport.Normalize(rows);
-            QualityReport.PrintTable(stdout, rows, normalized);
+            QualityReport.PrintTable(stdout, rows, normalized, experiment.MethodTimes);
             if (experiment.TestAccuracies.Count > 0)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\ntest accuracy after training: mean {experiment.TestAccuracies.Average():0.000} (min {experiment.TestAccuracies.Min():0.000}, max {experiment.TestAccuracies.Max():0.000})"));
             QualityReport.WriteCsv(settings.OutDir, rows, normalized);

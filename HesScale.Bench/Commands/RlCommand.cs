@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using System.Diagnostics;
 using System.Globalization;
 using HesScale.Bench.Plotting;
@@ -17,19 +18,20 @@ public static class RlCommand
     public const string Usage =
         "usage: hesscale rl [--env cartpole] [--algo ppo] [--optimizer adahesscale] [--lr X] [--steps 100000] [--seed 0] [--out results/rl]\n" +
         "                   [--envs E] [--rollout T] [--epochs K] [--minibatches M] [--gamma G] [--lambda L] [--hidden H]\n" +
-        "                   [--delta D] [--target R] [--device D] [--threads T]\n" +
+        "                   [--delta D] [--value-optimizer O] [--value-lr X] [--target R] [--device D] [--threads T]\n" +
         "  --env        cartpole, acrobot, pendulum, mountaincar_continuous\n" +
         "  --algo       a2c or ppo\n" +
-        "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (one per network)\n" +
+        "  --optimizer  adam, scaled_adam, adahesscale, scaled_adahesscale (also sgd, adahesscale_gn, bl89, scaled_adahesscale_gn); one instance per network\n" +
         "  --lr         learning rate (default per environment and algorithm)\n" +
-        "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-4)\n" +
+        "  --value-optimizer, --value-lr  optimizer and learning rate of the value network (default: as the policy's)\n" +
+        "  --delta      step-size scaling bound of the scaled_* optimizers (default 1e-8, the paper's RL value)\n" +
         "  --target     report the first step where the mean of the last 100 returns reaches R\n" +
         "  --device     auto, cuda, opencl, cpu, ilgpu-cpu (default cpu: small networks)";
 
     private const string Command = "rl";
 
     internal static readonly string[] AgentOptions =
-        ["env", "algo", "optimizer", "lr", "steps", "seed", "out", "envs", "rollout", "epochs", "minibatches", "gamma", "lambda", "hidden", "delta", "device", "threads"];
+        ["env", "algo", "optimizer", "value-optimizer", "value-lr", "lr", "steps", "seed", "out", "envs", "rollout", "epochs", "minibatches", "gamma", "lambda", "hidden", "delta", "device", "threads"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -108,6 +110,9 @@ public static class RlCommand
         string optimizer = optimizerOverride ?? options.Get("optimizer") ?? "adahesscale";
         if (!OptimizerFactory.Names.Contains(optimizer))
             throw new UsageException($"{command}: unknown --optimizer '{optimizer}' (known: {string.Join(", ", OptimizerFactory.Names)}).");
+        string? valueOptimizer = options.Get("value-optimizer");
+        if (valueOptimizer is not null && !OptimizerFactory.Names.Contains(valueOptimizer))
+            throw new UsageException($"{command}: unknown --value-optimizer '{valueOptimizer}' (known: {string.Join(", ", OptimizerFactory.Names)}).");
         var d = AgentSettings.Defaults(env, algo);
         var opt = d.OptimizerSettings with
         {
@@ -118,6 +123,8 @@ public static class RlCommand
         {
             Optimizer = optimizer,
             OptimizerSettings = opt,
+            ValueOptimizer = valueOptimizer,
+            ValueOptimizerSettings = options.Get("value-lr") is { } vlr ? opt with { LearningRate = (float)Double(vlr, "value-lr", command) } : null,
             Seed = seedOverride ?? (int)Long(options, "seed", 0, command),
             Environments = (int)Long(options, "envs", d.Environments, command),
             RolloutSteps = (int)Long(options, "rollout", d.RolloutSteps, command),

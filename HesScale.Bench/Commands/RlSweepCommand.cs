@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using HesScale.Bench.Plotting;
@@ -19,7 +20,7 @@ public static class RlSweepCommand
         "usage: hesscale rl-sweep [--env cartpole] [--algo ppo] [--optimizers adam,scaled_adam,adahesscale,scaled_adahesscale]\n" +
         "                         [--lr-min 1e-5] [--lr-max 1] [--lr-count 6] [--seeds 2] [--steps 15000] [--parallel P] [--out results/rl]\n" +
         "                         [--envs E] [--rollout T] [--epochs K] [--minibatches M] [--gamma G] [--lambda L] [--hidden H] [--delta D]\n" +
-        "                         [--device D] [--threads T]\n" +
+        "                         [--value-optimizer O] [--value-lr X] [--device D] [--threads T]\n" +
         "  learning rates: lr-count points spaced evenly in log10 between lr-min and lr-max (inclusive)\n" +
         "  score: average episode return over the run; normalised = (score - worst) / (best - worst) over the sweep\n" +
         "  stable: no seed diverged and normalised >= 0.8; the report gives each optimizer's widest stable lr span";
@@ -40,7 +41,7 @@ public static class RlSweepCommand
             }
             var options = CommandLine.Parse(args, Command,
                 [.. RlCommand.AgentOptions.Where(o => o is not ("optimizer" or "lr" or "seed")), "optimizers", "lr-min", "lr-max", "lr-count", "seeds", "parallel"]);
-            var optimizers = (options.Get("optimizers") ?? string.Join(",", OptimizerFactory.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var optimizers = (options.Get("optimizers") ?? string.Join(",", OptimizerFactory.StudyNames)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             double lrMin = RlCommand.Double(options.Get("lr-min") ?? "1e-5", "lr-min", Command);
             double lrMax = RlCommand.Double(options.Get("lr-max") ?? "1", "lr-max", Command);
             int lrCount = (int)RlCommand.Long(options, "lr-count", 6, Command);

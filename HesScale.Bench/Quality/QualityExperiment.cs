@@ -34,6 +34,9 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
             LayerSpec.Linear(Hidden, Digits.Classes));
     }
 
+    /// <summary>Wall time of each method's estimates (estimate and download), summed over the run, and their count.</summary>
+    public Dictionary<string, (TimeSpan Time, int Count)> MethodTimes { get; } = [];
+
     /// <summary>Test-set accuracy of each seed's network after training (filled by <see cref="Run"/>).</summary>
     public List<double> TestAccuracies { get; } = [];
 
@@ -109,8 +112,11 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
                 {
                     // A distinct random stream per (seed, phase, sample, method).
                     ulong rngSeed = ((ulong)seed << 40) ^ ((ulong)(phase == "trained" ? 1 : 0) << 39) ^ ((ulong)s << 8) ^ (ulong)m;
+                    long start = Stopwatch.GetTimestamp();
                     var e = estimator.Estimate(input, 1, targets, LossSpec.CrossEntropy(), kind, method.Samples, rngSeed);
                     estimate = spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
+                    var (time, count) = MethodTimes.GetValueOrDefault(method.Id);
+                    MethodTimes[method.Id] = (time + Stopwatch.GetElapsedTime(start), count + 1);
                 }
                 foreach (var p in spec.Parameters)
                 {

@@ -45,7 +45,9 @@ public static class QualityReport
         WriteAtomic(Path.Combine(outDir, "quality_normalized.csv"), norm.ToString());
     }
 
-    public static void PrintTable(TextWriter w, IReadOnlyList<QualityRow> rows, IReadOnlyList<NormalizedError> normalized)
+    /// <param name="times">Optional per-method wall time and count of estimates: adds a "ms/estimate" column (batch 1, includes the gradient pass and the download).</param>
+    public static void PrintTable(TextWriter w, IReadOnlyList<QualityRow> rows, IReadOnlyList<NormalizedError> normalized,
+        IReadOnlyDictionary<string, (TimeSpan Time, int Count)>? times = null)
     {
         foreach (var phase in Phases)
         {
@@ -53,11 +55,13 @@ public static class QualityReport
             if (lines.Count == 0) continue;
             w.WriteLine();
             w.WriteLine($"{phase}: L1 error / HesScale's (mean over seeds; min..max of the per-seed ratio)");
-            w.WriteLine($"  {"method",-15} {"normalized",10} {"min",9} {"max",9} {"mean L1",11}");
+            w.WriteLine($"  {"method",-15} {"normalized",10} {"min",9} {"max",9} {"mean L1",11}{(times is null ? "" : "  ms/estimate")}");
             foreach (var e in lines)
             {
                 double meanL1 = rows.Where(r => r.Phase == phase && r.Method == e.Method && r.Layer == "all").Average(r => r.L1Error);
-                w.WriteLine(string.Create(Inv, $"  {e.Method,-15} {e.Error,10:0.000} {e.MinOverSeeds,9:0.000} {e.MaxOverSeeds,9:0.000} {meanL1,11:0.000e+0}"));
+                string ms = times is not null && times.TryGetValue(e.Method, out var t) && t.Count > 0
+                    ? string.Create(Inv, $"  {t.Time.TotalMilliseconds / t.Count,11:0.000}") : "";
+                w.WriteLine(string.Create(Inv, $"  {e.Method,-15} {e.Error,10:0.000} {e.MinOverSeeds,9:0.000} {e.MaxOverSeeds,9:0.000} {meanL1,11:0.000e+0}{ms}"));
             }
         }
     }

@@ -228,8 +228,16 @@ public sealed class Checkpoint
             for (int i = 0; i < f.Length; i++) f[i] = r.ReadSingle();
             settings = new OptimizerSettings
             {
-                LearningRate = f[0], Beta1 = f[1], Beta2 = f[2], Epsilon = f[3], Momentum = f[4], WeightDecay = f[5], Delta = f[6], AlphaMax = f[7],
-                Samples = r.ReadInt32(), Seed = r.ReadUInt64(),
+                LearningRate = f[0],
+                Beta1 = f[1],
+                Beta2 = f[2],
+                Epsilon = f[3],
+                Momentum = f[4],
+                WeightDecay = f[5],
+                Delta = f[6],
+                AlphaMax = f[7],
+                Samples = r.ReadInt32(),
+                Seed = r.ReadUInt64(),
             };
             long steps = r.ReadInt64();
             float lastScale = r.ReadSingle();

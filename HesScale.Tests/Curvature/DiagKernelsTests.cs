@@ -40,4 +40,24 @@ public sealed class DiagKernelsTests
             Golden.GoldenData.AssertClose(hesscale, p.Get("ggn")!.Select(v => (float)v).ToArray(), 1e-4, $"{p.Name} ggn");
         }
     }
+
+    [TestMethod]
+    public void Exact_from_reference_and_from_kernels_agree()
+    {
+        using var run = new CliRun();
+        string kernels = run.PathOf("kernels.json"), reference = run.PathOf("reference.json");
+        string golden = Golden.GoldenData.CasePath("case-003");
+        Assert.AreEqual(0, run.Diag("--case", golden, "--methods", "exact,ggn", "--out", kernels, "--device", "cpu"), run.Stderr);
+        Assert.AreEqual(0, run.Diag("--case", golden, "--methods", "exact,ggn", "--out", reference, "--device", "cpu", "--exact-from", "reference"), run.Stderr);
+        var fromKernels = ExpectedFile.Load(kernels).Parameters;
+        var fromReference = ExpectedFile.Load(reference).Parameters;
+        Assert.HasCount(fromReference.Count, fromKernels);
+        for (int i = 0; i < fromKernels.Count; i++)
+        {
+            foreach (var method in new[] { "exact", "ggn" })
+                Golden.GoldenData.AssertClose(fromReference[i].Get(method)!, fromKernels[i].Get(method)!.Select(v => (float)v).ToArray(), 1e-4, $"tensor {i} {method}");
+        }
+        Assert.AreEqual(2, run.Diag("--case", golden, "--methods", "exact", "--out", kernels, "--exact-from", "gpu"));
+        Assert.Contains("--exact-from", run.Stderr);
+    }
 }

@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Tests.Engine;
@@ -66,7 +67,7 @@ public sealed class AgentTests
     {
         var spec = new NetworkSpec(LayerSpec.Linear(3, 5), LayerSpec.Tanh(), LayerSpec.Linear(5, 2));
         using var net = new Network(Devices.Native, spec, seed: 9);
-        var settings = new RlOptimizerSettings { LearningRate = 0.05f, Delta = 1e-6f };
+        var settings = new OptimizerSettings { LearningRate = 0.05f, Delta = 1e-6f };
         using var opt = new HostAdaptiveOptimizer(name, net, settings);
         float[] x = [0.2f, -0.5f, 0.9f, 1.1f, 0.3f, -0.7f, 0.4f, 0.1f, -0.2f];
         var before = Enumerable.Range(0, spec.Parameters.Count).Select(net.GetParameter).ToArray();
@@ -96,6 +97,41 @@ public sealed class AgentTests
                 double expected = before[p][i] - alpha * 0.05 * grads[p][i] / (Math.Abs(s) + 1e-8);
                 Assert.AreEqual(expected, after[i], 1e-5 + 1e-4 * Math.Abs(expected), $"{name} parameter {p}[{i}]");
             }
+        }
+    }
+
+    [TestMethod]
+    [DataRow("adam")]
+    [DataRow("adahesscale")]
+    [DataRow("scaled_adam")]
+    [DataRow("scaled_adahesscale")]
+    public void DeviceOptimizer_AgreesWithHostOptimizer_OverPpoUpdates(string name)
+    {
+        // Three PPO policy updates on the same network copy: device optimizer (HesScale.Gpu.Optimizers) vs host one.
+        var spec = new NetworkSpec(LayerSpec.Linear(4, 9), LayerSpec.Tanh(), LayerSpec.Linear(9, 3));
+        using var a = new Network(Devices.Native, spec, seed: 21);
+        using var b = new Network(Devices.Native, spec, seed: 21);
+        var settings = new OptimizerSettings { LearningRate = 0.01f, Delta = 1e-7f };
+        using var device = OptimizerFactory.Create(name, a, settings);
+        using var host = new HostAdaptiveOptimizer(name, b, settings);
+        var r = new Random(4);
+        int n = 11;
+        for (int step = 0; step < 3; step++)
+        {
+            var x = Enumerable.Range(0, n * 4).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+            var actions = Enumerable.Range(0, n).Select(_ => r.Next(3)).ToArray();
+            var adv = Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+            var old = Enumerable.Range(0, n).Select(_ => (float)Math.Log(0.2 + 0.3 * r.NextDouble())).ToArray();
+            var loss = new PpoCategoricalLoss(3, actions, old, adv, 0.2f);
+            device.Step(a.Backward(x, n, loss, device.RequiredCurvature));
+            host.Step(b.Backward(x, n, loss, host.RequiredCurvature));
+            Assert.AreEqual(host.LastScale, device.LastScale, 1e-4f * host.LastScale, $"alpha at step {step}");
+        }
+        for (int p = 0; p < spec.Parameters.Count; p++)
+        {
+            var pa = a.GetParameter(p);
+            var pb = b.GetParameter(p);
+            for (int i = 0; i < pa.Length; i++) Assert.AreEqual(pb[i], pa[i], 1e-5f + 1e-4f * Math.Abs(pb[i]), $"{name} parameter {p}[{i}]");
         }
     }
 

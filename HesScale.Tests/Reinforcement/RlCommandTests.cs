@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 using HesScale.Bench.Commands;
 using HesScale.Bench.Reinforcement;
 
@@ -24,7 +25,7 @@ public sealed class RlCommandTests
         try
         {
             var (code, stdout, stderr) = Run(RlCommand.Run, "--env", "cartpole", "--algo", "a2c", "--optimizer", "scaled_adahesscale", "--lr", "0.001",
-                "--steps", "600", "--seed", "2", "--hidden", "9", "--out", dir, "--target", "475");
+                "--steps", "600", "--seed", "2", "--hidden", "9", "--out", dir, "--target", "475", "--value-optimizer", "sgd", "--value-lr", "0.01");
             Assert.AreEqual(0, code, stderr);
             StringAssert.Contains(stdout, "device: cpu");
             StringAssert.Contains(stdout, "target 475: not reached");
@@ -49,6 +50,7 @@ public sealed class RlCommandTests
     [DataRow("--env", "lunarlander")]
     [DataRow("--algo", "sac")]
     [DataRow("--optimizer", "lion")]
+    [DataRow("--value-optimizer", "adahessian")]
     [DataRow("--lr", "-1")]
     [DataRow("--steps", "many")]
     [DataRow("--bogus", "1")]
@@ -108,7 +110,7 @@ public sealed class RlCommandTests
         // A huge learning rate on Pendulum drives the Gaussian policy's ratio or outputs to non-finite values.
         var settings = Gpu.Reinforcement.AgentSettings.A2CDefaults("pendulum") with
         {
-            Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Reinforcement.RlOptimizerSettings { LearningRate = 1e30f },
+            Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Optimizers.OptimizerSettings { LearningRate = 1e30f },
         };
         using var device = Gpu.ComputeDevice.Create(Gpu.DeviceKind.Cpu);
         var result = RlRun.Execute(settings, device, 4000);

@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>
@@ -48,7 +49,7 @@ public sealed class ActorCriticAgent : IDisposable
             ScaleLastLayer(_variance, 0.01f, settings.InitialVarianceBias);
         }
         _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, settings.OptimizerSettings);
-        _valueOpt = OptimizerFactory.Create(settings.Optimizer, _value, settings.OptimizerSettings);
+        _valueOpt = OptimizerFactory.Create(settings.ValueOptimizer ?? settings.Optimizer, _value, settings.ValueOptimizerSettings ?? settings.OptimizerSettings);
         if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, settings.OptimizerSettings);
         if (settings.NormalizeObservations) _obsStats = new RunningMeanStd(_obsSize);
         if (settings.ScaleRewards) _returnStats = new RunningMeanStd(1);

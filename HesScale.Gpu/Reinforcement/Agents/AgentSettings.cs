@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>A2C or PPO.</summary>
@@ -14,8 +15,17 @@ public sealed record AgentSettings
 {
     public string Environment { get; init; } = "cartpole";
     public RlAlgorithm Algorithm { get; init; } = RlAlgorithm.Ppo;
+    /// <summary>Optimizer of the policy networks (mean and variance networks for continuous actions).</summary>
     public string Optimizer { get; init; } = "adahesscale";
-    public RlOptimizerSettings OptimizerSettings { get; init; } = new();
+    /// <summary>Optimizer of the value network; null: the same as <see cref="Optimizer"/>.</summary>
+    public string? ValueOptimizer { get; init; }
+    /// <summary>Settings of the value network's optimizer; null: the same as <see cref="OptimizerSettings"/>.</summary>
+    public OptimizerSettings? ValueOptimizerSettings { get; init; }
+    /// <summary>Per-network optimizer settings; RL defaults use delta = 1e-8 for step-size scaling (the paper's RL value).</summary>
+    public OptimizerSettings OptimizerSettings { get; init; } = OptimizerDefaults(3e-4f);
+
+    /// <summary>Adam defaults with learning rate <paramref name="lr"/> and delta = 1e-8.</summary>
+    public static OptimizerSettings OptimizerDefaults(float lr) => new() { LearningRate = lr, Delta = 1e-8f };
     public int Seed { get; init; }
     /// <summary>Environment copies stepped together.</summary>
     public int Environments { get; init; } = 4;
@@ -42,7 +52,7 @@ public sealed record AgentSettings
     {
         Environment = environment, Algorithm = RlAlgorithm.A2C, Environments = 8, RolloutSteps = 5, Epochs = 1, Minibatches = 1,
         Lambda = 1f, NormalizeAdvantages = false,
-        OptimizerSettings = new RlOptimizerSettings { LearningRate = 7e-4f },
+        OptimizerSettings = OptimizerDefaults(7e-4f),
     };
 
     /// <summary>PPO defaults per environment (continuous tasks: 1 copy x 2048 steps, 10 epochs of 32 mini-batches, reward scaling).</summary>
@@ -51,14 +61,14 @@ public sealed record AgentSettings
         "pendulum" => new()
         {
             Environment = environment, Environments = 4, RolloutSteps = 512, Epochs = 10, Minibatches = 32, Gamma = 0.9f, Lambda = 0.95f,
-            ScaleRewards = true, OptimizerSettings = new RlOptimizerSettings { LearningRate = 1e-3f },
+            ScaleRewards = true, OptimizerSettings = OptimizerDefaults(1e-3f),
         },
         "mountaincar_continuous" => new()
         {
             Environment = environment, Environments = 1, RolloutSteps = 2048, Epochs = 10, Minibatches = 32, ScaleRewards = true,
         },
         "acrobot" => new() { Environment = environment, Environments = 4, RolloutSteps = 128, Epochs = 4, Minibatches = 4 },
-        _ => new() { Environment = environment, OptimizerSettings = new RlOptimizerSettings { LearningRate = 2.5e-4f } },
+        _ => new() { Environment = environment, OptimizerSettings = OptimizerDefaults(1e-3f) },
     };
 
     public static AgentSettings Defaults(string environment, RlAlgorithm algorithm) =>
@@ -70,6 +80,7 @@ public sealed record AgentSettings
         if (!Reinforcement.Environments.Ids.Contains(Environment))
             throw new ArgumentException($"Unknown environment '{Environment}' (known: {string.Join(", ", Reinforcement.Environments.Ids)}).", nameof(Environment));
         OptimizerSettings.Validate();
+        ValueOptimizerSettings?.Validate();
         if (Environments <= 0) throw new ArgumentOutOfRangeException(nameof(Environments), Environments, "Must be positive.");
         if (RolloutSteps <= 0) throw new ArgumentOutOfRangeException(nameof(RolloutSteps), RolloutSteps, "Must be positive.");
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Must be positive.");

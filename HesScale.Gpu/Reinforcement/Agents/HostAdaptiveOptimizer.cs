@@ -1,3 +1,4 @@
+using HesScale.Gpu.Optimizers;
 namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>
@@ -5,7 +6,8 @@ namespace HesScale.Gpu.Reinforcement;
 /// adam (v from g^2), adahesscale (v from the HesScale diagonal squared), and their step-size-scaled
 /// forms scaled_adam and scaled_adahesscale, which multiply the update u by
 /// alpha = min(alphaMax, sqrt(2 delta / sum_i c_i u_i^2)) with c = sqrt(EMA(h^2)) (not bias-corrected).
-/// Used by the agents when the device optimizers of HesScale.Gpu.Optimizers are not available.
+/// Written independently of HesScale.Gpu.Optimizers (host loops, double accumulation): the tests
+/// check the device optimizers against it inside an RL update.
 /// </summary>
 public sealed class HostAdaptiveOptimizer : INetworkOptimizer
 {
@@ -17,7 +19,7 @@ public sealed class HostAdaptiveOptimizer : INetworkOptimizer
     private readonly bool _hessian, _scaled;
     private long _t;
 
-    public HostAdaptiveOptimizer(string name, Network network, RlOptimizerSettings settings)
+    public HostAdaptiveOptimizer(string name, Network network, OptimizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,7 +45,7 @@ public sealed class HostAdaptiveOptimizer : INetworkOptimizer
     }
 
     public string Name { get; }
-    public RlOptimizerSettings Settings { get; }
+    public OptimizerSettings Settings { get; }
     public CurvatureMethods RequiredCurvature => _hessian || _scaled ? CurvatureMethods.HesScale : CurvatureMethods.None;
     public float LastScale { get; private set; } = 1f;
 

@@ -43,6 +43,7 @@ public sealed class Acrobot : IEnvironment
 
     public double Step(ReadOnlySpan<float> action, Span<float> observation, out bool terminated)
     {
+        Actions.CheckObservation(observation, 6, Id); // before the state changes
         double torque = Torques[Actions.Discrete(action, 3, Id)];
         Span<double> next = stackalloc double[4];
         Rk4(_state, torque, Dt, next);

@@ -45,6 +45,7 @@ public sealed class CartPole : IEnvironment
 
     public double Step(ReadOnlySpan<float> action, Span<float> observation, out bool terminated)
     {
+        Actions.CheckObservation(observation, 4, Id); // before the state changes
         int a = Actions.Discrete(action, 2, Id);
         double x = _state[0], xDot = _state[1], theta = _state[2], thetaDot = _state[3];
         double force = a == 1 ? ForceMag : -ForceMag;

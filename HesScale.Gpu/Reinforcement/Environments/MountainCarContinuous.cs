@@ -45,6 +45,7 @@ public sealed class MountainCarContinuous : IEnvironment
 
     public double Step(ReadOnlySpan<float> action, Span<float> observation, out bool terminated)
     {
+        Actions.CheckObservation(observation, 2, Id); // before the state changes
         double raw = Actions.Continuous(action, 0, 1, Id);
         double force = Math.Min(Math.Max(raw, MinAction), MaxAction);
         double velocity = _velocity + force * Power - 0.0025 * Math.Cos(3 * _position);

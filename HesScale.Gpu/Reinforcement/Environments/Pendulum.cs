@@ -51,6 +51,7 @@ public sealed class Pendulum : IEnvironment
 
     public double Step(ReadOnlySpan<float> action, Span<float> observation, out bool terminated)
     {
+        Actions.CheckObservation(observation, 3, Id); // before the state changes
         double u = Math.Clamp((double)Actions.Continuous(action, 0, 1, Id), -MaxTorque, MaxTorque);
         double th = NormalizeAngle(_theta);
         double cost = th * th + 0.1 * _thetaDot * _thetaDot + 0.001 * u * u;

@@ -1,0 +1,215 @@
+using System.Globalization;
+using HesScale.Bench.Training;
+using HesScale.Gpu;
+using HesScale.Gpu.Checkpoints;
+using HesScale.Gpu.Optimizers;
+using HesScale.Gpu.Training;
+
+namespace HesScale.Bench.Commands;
+
+/// <summary>
+/// <c>hesscale train</c>: supervised training of an MLP classifier with one or several optimizers,
+/// learning rates (a sweep) and seeds; writes train.csv and learning-curve PNGs and reports, per
+/// optimizer, the best learning rate by final test accuracy. A single run can be checkpointed
+/// after every epoch and resumed exactly.
+/// </summary>
+public static class TrainCommand
+{
+    public const string Usage =
+        "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
+        "                      [--data digits|mnist:DIR|fashion:DIR|cifar10:DIR] [--hidden 64,64,64] [--activation tanh]\n" +
+        "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
+        "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T]\n" +
+        "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
+        "                scaled_adahesscale, scaled_adahesscale_gn (default: all)\n" +
+        "  --lr          one learning rate for every optimizer (default: each optimizer's best rate on the digits, docs/training.md)\n" +
+        "  --lrs         a sweep: every optimizer runs every rate; the best rate per optimizer is reported\n" +
+        "  --epochs      epochs per run (default 10); --seeds: runs with seeds 0..S-1 (default 1); --batch: mini-batch (default 32)\n" +
+        "  --data        digits (embedded, default), or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
+        "  --checkpoint  (single run) write a checkpoint to FILE after every epoch (atomic)\n" +
+        "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
+        "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +
+        "  --device      auto, cuda, opencl, cpu, ilgpu-cpu, or a device name; --threads: CPU threads (0 = all)";
+
+    private const string Command = "train";
+
+    /// <summary>Each optimizer's best rate from the digits sweep (docs/training.md), used when neither --lr nor --lrs is given.</summary>
+    public static readonly IReadOnlyDictionary<string, float> DefaultLearningRates = new Dictionary<string, float>
+    {
+        ["sgd"] = 1e-1f,
+        ["adam"] = 1e-2f,
+        ["adahesscale"] = 1e-3f,
+        ["adahesscale_gn"] = 3e-4f,
+        ["bl89"] = 3e-4f,
+        ["adahessian"] = 1e-2f,
+        ["adaggnmc"] = 1e-3f,
+        ["scaled_adam"] = 3e-3f,
+        ["scaled_adahesscale"] = 3e-3f,
+        ["scaled_adahesscale_gn"] = 3e-4f,
+    };
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            if (args.Any(a => a is "--help" or "-h"))
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+            var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "hidden", "activation",
+                "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads");
+            return Execute(o, stdout, stderr);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"hesscale train: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (DiagCommand.IsReportable(e))
+        {
+            stderr.WriteLine($"hesscale train: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr)
+    {
+        var optimizers = (o.Get("optimizers") ?? string.Join(',', Optimizer.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (string name in optimizers)
+        {
+            if (!Optimizer.Names.Contains(name))
+                throw new UsageException($"unknown optimizer '{name}' (known: {string.Join(", ", Optimizer.Names)}).");
+        }
+        if (o.Get("lr") is not null && o.Get("lrs") is not null) throw new UsageException("give --lr or --lrs, not both.");
+        float[]? lrs = o.Get("lrs") is { } list ? list.Split(',', StringSplitOptions.TrimEntries).Select(v => Float(v, "lrs")).ToArray()
+            : o.Get("lr") is { } one ? [Float(one, "lr")] : null;
+        int epochs = Int(o.Get("epochs") ?? "10", "epochs", 1);
+        int seeds = Int(o.Get("seeds") ?? "1", "seeds", 1);
+        int batch = Int(o.Get("batch") ?? "32", "batch", 1);
+        var hidden = (o.Get("hidden") ?? "64,64,64").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => Int(v, "hidden", 1)).ToArray();
+        string activationName = o.Get("activation") ?? "tanh";
+        if (!LayerSpec.TryParseKind(activationName, out var activation) || activation == LayerKind.Linear)
+            throw new UsageException($"unknown activation '{activationName}'.");
+        var baseSettings = new OptimizerSettings
+        {
+            Momentum = OptionalFloat(o, "momentum", 0f),
+            WeightDecay = OptionalFloat(o, "weight-decay", 0f),
+            Beta1 = OptionalFloat(o, "beta1", 0.9f),
+            Beta2 = OptionalFloat(o, "beta2", 0.999f),
+            Epsilon = OptionalFloat(o, "eps", 1e-8f),
+            Delta = OptionalFloat(o, "delta", 1e-4f),
+            AlphaMax = OptionalFloat(o, "alpha-max", 1f),
+            Samples = Int(o.Get("samples") ?? "1", "samples", 1),
+        };
+        baseSettings.Validate();
+        var runs = (from name in optimizers
+                    from lr in lrs ?? [DefaultLearningRates[name]]
+                    from seed in Enumerable.Range(0, seeds)
+                    select new TrainRunSpec(name, lr, seed)).ToList();
+        string? checkpoint = o.Get("checkpoint"), resume = o.Get("resume");
+        if ((checkpoint is not null || resume is not null) && runs.Count != 1)
+            throw new UsageException($"--checkpoint and --resume need a single run (one optimizer, one rate, one seed); this command line gives {runs.Count}.");
+        string dataSpec = o.Get("data") ?? "digits";
+        string outDir = o.Get("out") ?? Path.Combine("results", "train");
+
+        using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
+        stdout.WriteLine($"device: {device.Name}");
+        var (train, test) = TrainData.Load(dataSpec);
+        var layers = new List<LayerSpec>();
+        int width = train.FeatureCount;
+        foreach (int h in hidden)
+        {
+            layers.Add(LayerSpec.Linear(width, h));
+            layers.Add(LayerSpec.Activation(activation));
+            width = h;
+        }
+        layers.Add(LayerSpec.Linear(width, train.Classes));
+        var spec = new NetworkSpec(layers);
+        stdout.WriteLine($"data: {dataSpec} ({train.Count} train, {test.Count} test, {train.FeatureCount} features, {train.Classes} classes); network {Architecture.Describe(spec)}");
+        stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
+
+        Directory.CreateDirectory(outDir);
+        var results = new List<TrainRunResult>();
+        foreach (var run in runs)
+        {
+            var settings = baseSettings with { LearningRate = run.LearningRate, Seed = (ulong)run.Seed };
+            using var network = new Network(device, spec, seed: run.Seed);
+            using var optimizer = Optimizer.Create(run.Optimizer, network, settings);
+            using var trainer = new Trainer(network, optimizer, train, test, new TrainingOptions { BatchSize = batch, ShuffleSeed = (ulong)run.Seed });
+            var history = new List<EpochResult>();
+            if (resume is not null)
+            {
+                var saved = Checkpoint.Load(resume);
+                if (saved.OptimizerState?.Optimizer != run.Optimizer)
+                    throw new CheckpointFormatException($"{resume}: the checkpoint is of optimizer '{saved.OptimizerState?.Optimizer}', the command line asks for '{run.Optimizer}'.");
+                saved.Restore(network, optimizer, trainer);
+                if (saved.Metadata.TryGetValue("history", out var rows)) history.AddRange(ParseHistory(rows));
+                stderr.WriteLine($"{run.Label}: resumed from {resume} at epoch {trainer.Epoch}, batch {trainer.BatchInEpoch}, step {optimizer.Steps}");
+            }
+            while (trainer.Epoch < epochs)
+            {
+                var e = trainer.RunEpoch((b, n) =>
+                {
+                    if (b % 50 == 0) stderr.Write($"\r{run.Label}: epoch {trainer.Epoch + 1}/{epochs} batch {b}/{n}   ");
+                });
+                history.Add(e);
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"\r{run.Label}: epoch {e.Epoch}/{epochs} train loss {e.TrainLoss:F4} test accuracy {e.TestAccuracy:F4} ({e.Seconds:F2} s)"));
+                if (checkpoint is not null)
+                {
+                    var meta = new Dictionary<string, string>
+                    {
+                        ["data"] = dataSpec,
+                        ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
+                        ["history"] = string.Join('\n', history.Select(h => TrainReport.CsvRow(run, h))),
+                    };
+                    Checkpoint.Capture(network, optimizer, trainer, meta).Save(checkpoint);
+                }
+            }
+            results.Add(new TrainRunResult(run, history));
+        }
+
+        string csv = Path.Combine(outDir, "train.csv");
+        TrainReport.WriteCsv(csv, results);
+        var best = TrainReport.BestLearningRates(results);
+        var shown = results.Where(r => best.Any(b => b.Optimizer == r.Run.Optimizer && b.LearningRate == r.Run.LearningRate)).ToList();
+        string accuracyPng = Path.Combine(outDir, "test_accuracy.png"), lossPng = Path.Combine(outDir, "train_loss.png");
+        TrainReport.WriteCurves(accuracyPng, $"Test accuracy, {dataSpec} (mean over {seeds} seed{(seeds == 1 ? "" : "s")}, band min-max)", shown,
+            r => r.Epochs.Select(e => e.TestAccuracy).ToArray(), "test accuracy");
+        TrainReport.WriteCurves(lossPng, $"Training loss, {dataSpec}", shown, r => r.Epochs.Select(e => e.TrainLoss).ToArray(), "train loss");
+
+        stdout.WriteLine(lrs is { Length: > 1 } ? "best learning rate per optimizer (final test accuracy, mean over seeds):" : "final test accuracy (mean over seeds):");
+        stdout.WriteLine($"{"optimizer",-22} {"lr",-8} {"accuracy",9} {"s/epoch",9}");
+        foreach (var b in best.OrderByDescending(b => b.Accuracy))
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.Optimizer,-22} {TrainRunSpec.Format(b.LearningRate),-8} {b.Accuracy,9:F4} {b.SecondsPerEpoch,9:F3}"));
+        stdout.WriteLine($"wrote {csv}, {accuracyPng}, {lossPng}");
+        return 0;
+    }
+
+    private static IEnumerable<EpochResult> ParseHistory(string rows)
+    {
+        foreach (string line in rows.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var c = line.Split(',');
+            yield return new EpochResult(int.Parse(c[3], CultureInfo.InvariantCulture), double.Parse(c[4], CultureInfo.InvariantCulture),
+                double.Parse(c[5], CultureInfo.InvariantCulture), double.Parse(c[6], CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static float Float(string text, string option) =>
+        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)
+            ? v
+            : throw new UsageException($"--{option} expects numbers, got '{text}'.");
+
+    private static float OptionalFloat(CommandLine o, string option, float fallback) => o.Get(option) is { } text ? Float(text, option) : fallback;
+
+    private static int Int(string text, string option, int min) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min
+            ? v
+            : throw new UsageException($"--{option} expects an integer >= {min}, got '{text}'.");
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using HesScale.Gpu;
+using HesScale.Gpu.Data;
+using HesScale.Gpu.Training;
+
+namespace HesScale.Bench.Training;
+
+/// <summary>One training run of the train command: optimizer, learning rate, seed.</summary>
+public sealed record TrainRunSpec(string Optimizer, float LearningRate, int Seed)
+{
+    public string Label => $"{Optimizer} lr {Format(LearningRate)} seed {Seed}";
+
+    public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Per-epoch rows of one run (what train.csv holds).</summary>
+public sealed record TrainRunResult(TrainRunSpec Run, IReadOnlyList<EpochResult> Epochs)
+{
+    public double FinalAccuracy => Epochs.Count == 0 ? double.NaN : Epochs[^1].TestAccuracy;
+}
+
+/// <summary>The data sets the train command knows: <c>digits</c>, <c>mnist:DIR</c>, <c>fashion:DIR</c>, <c>cifar10:DIR</c>.</summary>
+public static class TrainData
+{
+    public static (Dataset Train, Dataset Test) Load(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int colon = spec.IndexOf(':', StringComparison.Ordinal);
+        string kind = colon < 0 ? spec : spec[..colon];
+        string? dir = colon < 0 ? null : spec[(colon + 1)..];
+        return (kind, dir) switch
+        {
+            ("digits", null) => Digits.LoadStandardizedSplit(),
+            ("mnist", { Length: > 0 }) => IdxDatasets.Load(dir, "mnist"),
+            ("fashion", { Length: > 0 }) => IdxDatasets.Load(dir, "fashion"),
+            ("cifar10", { Length: > 0 }) => Cifar10.Load(dir),
+            _ => throw new Commands.UsageException($"train: --data expects digits, mnist:DIR, fashion:DIR or cifar10:DIR, got '{spec}'."),
+        };
+    }
+}
