@@ -174,6 +174,16 @@ public static class CostCommand
                 var loss = LossSpec.Mse();
                 var est = estimator;
                 var opt = optimizer;
+                void EstimatorStep()
+                {
+                    opt!.Step(est!.Estimate(x, batch, t, loss, opt.RequiredEstimator!.Value, opt.Settings.Samples, opt.NextSeed));
+                    device.Synchronize();
+                }
+                void OptimizerStep()
+                {
+                    opt!.Step(net.Backward(x, batch, t, loss, opt.RequiredCurvature));
+                    device.Synchronize();
+                }
                 Action run = method switch
                 {
                     "gradient" => () => net.Backward(x, batch, t, loss),
@@ -182,16 +192,8 @@ public static class CostCommand
                     "exact" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
                     "ggn" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
                     "kfac" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
-                    _ when opt?.RequiredEstimator is EstimatorKind kind => () =>
-                    {
-                        opt.Step(est!.Estimate(x, batch, t, loss, kind, opt.Settings.Samples, opt.NextSeed));
-                        device.Synchronize();
-                    },
-                    _ when opt is not null => () =>
-                    {
-                        opt.Step(net.Backward(x, batch, t, loss, opt.RequiredCurvature));
-                        device.Synchronize();
-                    },
+                    _ when opt?.RequiredEstimator is not null => EstimatorStep,
+                    _ when opt is not null => OptimizerStep,
                     _ => throw new UsageException($"{Command}: unknown method '{method}'."),
                 };
                 return new MethodStep(net, estimator, optimizer) { Run = run };
