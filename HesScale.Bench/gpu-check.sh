@@ -8,7 +8,7 @@
 #   bash HesScale.Bench/gpu-check.sh [publish/hesscale.tar.xz]
 # Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
 # device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
-# Budget: about five minutes (selfcheck ~1 min, diag seconds, cost ~3 min).
+# Budget: about five minutes (selfcheck ~1 min, diag and profile seconds, cost ~3 min).
 set -uo pipefail
 
 archive=${1:-publish/hesscale.tar.xz}
@@ -50,6 +50,10 @@ timeout 120 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden -
 
 say "== diag: every golden case, every method, on $device"
 timeout 60 "$bin" diag --case HesScale.Tests/Golden --methods all --device "$device" --out "$out/diag" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "== profile: time of each device operation on $device (batch 64 takes the tiled forward kernel)"
+timeout 60 "$bin" profile --device "$device" --width 512 --depth 2 --batch 64 --channels 1,2 --min-time-ms 50 --warmup-ms 20 2>&1 | tee "$out/profile.txt" | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== cost: time per step on $device"

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu;
 using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
+using HesScale.Gpu.Performance;
 
 namespace HesScale.Bench.Commands;
 
@@ -20,7 +20,7 @@ public static class CostCommand
         "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
         "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
         "           default: those; 'all' adds adahessian, adaggnmc (full steps), exact, ggn, kfac (estimates)\n" +
-        "  --reps N      timed steps per point after 3 warm-up steps (default 30); --seconds S caps each point (default 2)\n" +
+        "  --reps N      timed steps per point after warm-up (default 30; methods interleaved); --seconds S caps each point (default 2)\n" +
         "  --out DIR     where cost.csv and cost.png go (default results/cost)";
 
     private const string Command = "cost";
@@ -85,14 +85,26 @@ public static class CostCommand
             foreach (var id in configs)
             {
                 var (spec, batch) = Config(id);
-                double? gradientMs = null;
-                foreach (var method in methods)
+                // All methods of a config are timed round-robin, so that machine drift and JIT
+                // tiering are shared by all of them rather than favouring the ones measured last.
+                var steps = new List<MethodStep>();
+                try
                 {
-                    double ms = Measure(device, spec, batch, method, reps, seconds);
-                    rows.Add((id, spec.ParameterCount, batch, method, ms));
-                    if (method == "gradient") gradientMs = ms;
-                    string ratio = gradientMs is double g ? $"{ms / g,6:F2}x gradient" : "";
-                    stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {method,-15} {ms,10:F3} ms/step  {ratio}");
+                    foreach (var method in methods) steps.Add(MethodStep.Create(device, spec, batch, method));
+                    var budget = new TimingBudget(WarmupMs: 50, MinTimeMs: seconds * 1000, MinSamples: Math.Min(5, reps), MaxSamples: reps);
+                    var times = OperationTimer.MeasureInterleaved(steps.Select(st => st.Run).ToArray(), budget);
+                    int g = Array.IndexOf(methods, "gradient");
+                    for (int m = 0; m < methods.Length; m++)
+                    {
+                        double ms = times[m].Median / 1000;
+                        rows.Add((id, spec.ParameterCount, batch, methods[m], ms));
+                        string ratio = g >= 0 ? $"{times[m].Median / times[g].Median,6:F2}x gradient" : "";
+                        stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {methods[m],-15} {ms,10:F3} ms/step  {ratio}");
+                    }
+                }
+                finally
+                {
+                    foreach (var st in steps) st.Dispose();
                 }
             }
             Directory.CreateDirectory(outDir);
@@ -123,47 +135,84 @@ public static class CostCommand
         }
     }
 
-    /// <summary>Median milliseconds of one step of <paramref name="method"/>, after 3 warm-up steps.</summary>
+    /// <summary>Median milliseconds of one step of <paramref name="method"/>, after warm-up (at least 3 steps).</summary>
     public static double Measure(ComputeDevice device, NetworkSpec spec, int batch, string method, int reps, double seconds)
     {
-        using var net = new Network(device, spec, seed: 1);
-        var rng = new Random(1);
-        var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var t = Targets.FromValues(Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
-        var loss = LossSpec.Mse();
-        using var estimator = method is "exact" or "ggn" or "kfac" or "adahessian" or "adaggnmc" ? new CurvatureEstimator(net) : null;
-        using var optimizer = Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
-        Action step = method switch
+        using var step = MethodStep.Create(device, spec, batch, method);
+        var budget = new TimingBudget(WarmupMs: 50, MinTimeMs: seconds * 1000, MinSamples: Math.Min(5, reps), MaxSamples: reps);
+        return OperationTimer.Measure(step.Run, budget).Median / 1000;
+    }
+
+    /// <summary>One method's step on its own network (and optimizer or estimator), ready to be timed.</summary>
+    private sealed class MethodStep : IDisposable
+    {
+        private readonly Network _net;
+        private readonly CurvatureEstimator? _estimator;
+        private readonly Optimizer? _optimizer;
+
+        private MethodStep(Network net, CurvatureEstimator? estimator, Optimizer? optimizer)
         {
-            "gradient" => () => net.Backward(x, batch, t, loss),
-            "hesscale" => () => net.Backward(x, batch, t, loss, CurvatureMethods.HesScale),
-            "bl89" => () => net.Backward(x, batch, t, loss, CurvatureMethods.BL89),
-            "exact" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
-            "ggn" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
-            "kfac" => () => estimator!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
-            _ when optimizer?.RequiredEstimator is EstimatorKind kind => () =>
-            {
-                optimizer.Step(estimator!.Estimate(x, batch, t, loss, kind, optimizer.Settings.Samples, optimizer.NextSeed));
-                device.Synchronize();
-            },
-            _ when optimizer is not null => () =>
-            {
-                optimizer.Step(net.Backward(x, batch, t, loss, optimizer.RequiredCurvature));
-                device.Synchronize();
-            },
-            _ => throw new UsageException($"{Command}: unknown method '{method}'."),
-        };
-        for (int i = 0; i < 3; i++) step();
-        var times = new List<double>(reps);
-        var budget = Stopwatch.StartNew();
-        for (int i = 0; i < reps && (i < 5 || budget.Elapsed.TotalSeconds < seconds); i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            step();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            _net = net;
+            _estimator = estimator;
+            _optimizer = optimizer;
         }
-        times.Sort();
-        return times[times.Count / 2];
+
+        public Action Run { get; private set; } = () => { };
+
+        public static MethodStep Create(ComputeDevice device, NetworkSpec spec, int batch, string method)
+        {
+            var net = new Network(device, spec, seed: 1);
+            CurvatureEstimator? estimator = null;
+            Optimizer? optimizer = null;
+            try
+            {
+                estimator = method is "exact" or "ggn" or "kfac" or "adahessian" or "adaggnmc" ? new CurvatureEstimator(net) : null;
+                optimizer = Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
+                var rng = new Random(1);
+                var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var t = Targets.FromValues(Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+                var loss = LossSpec.Mse();
+                var est = estimator;
+                var opt = optimizer;
+                void EstimatorStep()
+                {
+                    opt!.Step(est!.Estimate(x, batch, t, loss, opt.RequiredEstimator!.Value, opt.Settings.Samples, opt.NextSeed));
+                    device.Synchronize();
+                }
+                void OptimizerStep()
+                {
+                    opt!.Step(net.Backward(x, batch, t, loss, opt.RequiredCurvature));
+                    device.Synchronize();
+                }
+                Action run = method switch
+                {
+                    "gradient" => () => net.Backward(x, batch, t, loss),
+                    "hesscale" => () => net.Backward(x, batch, t, loss, CurvatureMethods.HesScale),
+                    "bl89" => () => net.Backward(x, batch, t, loss, CurvatureMethods.BL89),
+                    "exact" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
+                    "ggn" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
+                    "kfac" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
+                    _ when opt?.RequiredEstimator is not null => EstimatorStep,
+                    _ when opt is not null => OptimizerStep,
+                    _ => throw new UsageException($"{Command}: unknown method '{method}'."),
+                };
+                return new MethodStep(net, estimator, optimizer) { Run = run };
+            }
+            catch
+            {
+                optimizer?.Dispose();
+                estimator?.Dispose();
+                net.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            _optimizer?.Dispose();
+            _estimator?.Dispose();
+            _net.Dispose();
+        }
     }
 
     private static string[] List(string? text, string[] defaults, string[] all) =>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using HesScale.Bench.Perf;
-using HesScale.Gpu.Performance;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu;
+using HesScale.Gpu.Performance;
 
 namespace HesScale.Bench.Commands;
 

@@ -95,6 +95,11 @@ internal sealed partial class IlgpuBackend : Backend
     public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels)
     {
+        if (UsesTiledBackward(n, inW, outW, channels))
+        {
+            LinearBackwardTiled(bOut, h, w, bIn, dW, db, n, inW, outW, channels, linearChannels);
+            return;
+        }
         int cols = inW + (db is null ? 0 : 1);
         _linearBackwardWeight(Config(channels * outW * cols), V(bOut), V(h), V(dW), VOrDummy(db), n, inW, outW, channels, linearChannels, db is null ? 0 : 1);
         if (bIn is not null)

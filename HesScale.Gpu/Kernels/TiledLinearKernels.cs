@@ -50,4 +50,116 @@ internal static class TiledLinearKernels
             if (active && row < n && col < outW) y[row * outW + col] = hasBias != 0 ? acc + b[col] : acc;
         }
     }
+
+    /// <summary>
+    /// Bin[c, s, i] = sum_o B[c, s, o] W[o, i]^p (p = 1 for the first linearChannels channels, 2 after),
+    /// as one product of the (C N, out) matrix B with W: rows r = c N + s, tiles of W staged raw in
+    /// shared memory and squared by the rows of curvature channels. Bin is (C, N, in).
+    /// </summary>
+    public static void BackwardInput(
+        ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn,
+        int n, int inW, int outW, int channels, int linearChannels, int tile)
+    {
+        var bs = SharedMemory.Allocate<float>(MaxTile * MaxTile); // bs[r, k] = B[r0 + r, k0 + k]
+        var ws = SharedMemory.Allocate<float>(MaxTile * MaxTile); // ws[k, i] = W[k0 + k, c0 + i]
+        int t = Group.IdxX;
+        int ty = t / tile, tx = t - ty * tile;
+        bool active = t < tile * tile;
+        int rows = channels * n;
+        int colBlocks = (inW + tile - 1) / tile;
+        int blocks = ((rows + tile - 1) / tile) * colBlocks;
+        for (int block = Grid.IdxX; block < blocks; block += Grid.DimX)
+        {
+            int r0 = block / colBlocks * tile, c0 = (block - block / colBlocks * colBlocks) * tile;
+            int row = r0 + ty, col = c0 + tx;
+            bool squared = row / n >= linearChannels;
+            float acc = 0f;
+            for (int k0 = 0; k0 < outW; k0 += tile)
+            {
+                if (active)
+                {
+                    bs[ty * tile + tx] = row < rows && k0 + tx < outW ? bOut[row * outW + k0 + tx] : 0f;
+                    ws[ty * tile + tx] = k0 + ty < outW && col < inW ? w[(k0 + ty) * inW + col] : 0f;
+                }
+                Group.Barrier();
+                if (active)
+                {
+                    if (squared)
+                    {
+                        for (int k = 0; k < tile; k++)
+                        {
+                            float wv = ws[k * tile + tx];
+                            acc += bs[ty * tile + k] * wv * wv;
+                        }
+                    }
+                    else
+                    {
+                        for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * ws[k * tile + tx];
+                    }
+                }
+                Group.Barrier();
+            }
+            if (active && row < rows && col < inW) bIn[row * inW + col] = acc;
+        }
+    }
+
+    /// <summary>
+    /// dW[c, o, i] = sum_s B[c, s, o] h[s, i]^p and, when hasBias, db[c, o] = sum_s B[c, s, o] as the
+    /// extra column i = in where h is 1: per channel the product B_c^T h, rows r = c out + o.
+    /// Tiles of B and h are staged in shared memory; h is squared for curvature channels.
+    /// </summary>
+    public static void BackwardWeight(
+        ArrayView<float> bOut, ArrayView<float> h, ArrayView<float> dW, ArrayView<float> db,
+        int n, int inW, int outW, int channels, int linearChannels, int hasBias, int tile)
+    {
+        var bs = SharedMemory.Allocate<float>(MaxTile * MaxTile); // bs[r, k] = B[c, k0 + k, o] for row r0 + r = (c, o)
+        var hs = SharedMemory.Allocate<float>(MaxTile * MaxTile); // hs[k, i] = h[k0 + k, c0 + i] (1 in the bias column)
+        int t = Group.IdxX;
+        int ty = t / tile, tx = t - ty * tile;
+        bool active = t < tile * tile;
+        int rows = channels * outW, cols = inW + (hasBias != 0 ? 1 : 0);
+        int colBlocks = (cols + tile - 1) / tile;
+        int blocks = ((rows + tile - 1) / tile) * colBlocks;
+        for (int block = Grid.IdxX; block < blocks; block += Grid.DimX)
+        {
+            int r0 = block / colBlocks * tile, c0 = (block - block / colBlocks * colBlocks) * tile;
+            int row = r0 + ty, col = c0 + tx;
+            // The row this thread loads into bs (ty's row) and its channel and output.
+            int c = row / outW, o = row - c * outW;
+            bool squared = c >= linearChannels;
+            float acc = 0f;
+            for (int k0 = 0; k0 < n; k0 += tile)
+            {
+                if (active)
+                {
+                    int s = k0 + tx;
+                    bs[ty * tile + tx] = row < rows && s < n ? bOut[(c * n + s) * outW + o] : 0f;
+                    int sh = k0 + ty;
+                    hs[ty * tile + tx] = sh >= n || col >= cols ? 0f : col == inW ? 1f : h[sh * inW + col];
+                }
+                Group.Barrier();
+                if (active)
+                {
+                    if (squared)
+                    {
+                        for (int k = 0; k < tile; k++)
+                        {
+                            float hv = hs[k * tile + tx];
+                            acc += bs[ty * tile + k] * hv * hv;
+                        }
+                    }
+                    else
+                    {
+                        for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * hs[k * tile + tx];
+                    }
+                }
+                Group.Barrier();
+            }
+            if (active && row < rows && col < cols)
+            {
+                if (col == inW) db[row] = acc;
+                else dW[row * inW + col] = acc;
+            }
+        }
+    }
 }
