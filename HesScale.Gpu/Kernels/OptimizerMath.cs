@@ -45,6 +45,7 @@ internal static class OptimizerMath
     public const int SourceCurvatureAbs = 2;
 
     /// <summary>d = g + wd theta; buf = first ? d : mu buf + d (when mu != 0); returns the step lr * (buf or d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sgd(float g, float theta, ref float buf, SgdParameters s)
     {
         float d = g + s.WeightDecay * theta;
@@ -57,6 +58,7 @@ internal static class OptimizerMath
     }
 
     /// <summary>Second-moment input: g^2, h^2 or |h| as <see cref="AdaptiveParameters.Source"/> says.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float SecondMomentInput(float g, float h, int source) => source switch
     {
         SourceGradientSquared => g * g,
@@ -65,6 +67,7 @@ internal static class OptimizerMath
     };
 
     /// <summary>m = b1 m + (1-b1) g and v = b2 v + (1-b2) q, in place; g includes weight decay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Moments(float g, float q, ref float m, ref float v, AdaptiveParameters a)
     {
         m = a.Beta1 * m + (1f - a.Beta1) * g;
@@ -72,6 +75,7 @@ internal static class OptimizerMath
     }
 
     /// <summary>u = (lr / (1 - b1^t)) m / (sqrt(v / (1 - b2^t)) + eps), or v / (1 - b2^t) + eps without the root.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Direction(float m, float v, AdaptiveParameters a)
     {
         float corrected = v * a.InvBiasCorrection2;

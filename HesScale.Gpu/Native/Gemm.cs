@@ -222,4 +222,50 @@ internal static class Gemm
         if (slot is null || slot.Length < length) slot = new float[Math.Max(length, 64)];
         return slot;
     }
+
+    /// <summary>
+    /// One sample, one panel of columns [p0, p0 + Panel), up to four channels at once:
+    /// dst[c][p0..] = sum_o coef[c][o] W[o, p0..]^p (p = 1 for c &lt; linear, else 2). coef plane c
+    /// starts at cOff + c * cPlane, dst plane c at dOff + c * dPlane.
+    /// </summary>
+    public static void ColumnPanelAllChannels(float[] coef, int cOff, int cPlane, int channels, int linear,
+        float[] w, int outW, int inW, int p0, float[] dst, int dOff, int dPlane)
+    {
+        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
+        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
+        int v = V;
+        Vector<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
+        bool sq1 = linear <= 1, sq2 = linear <= 2, sq3 = linear <= 3;
+        for (int o = 0; o < outW; o++)
+        {
+            nuint k = (nuint)(o * inW + p0);
+            var w0 = Vector.LoadUnsafe(ref wr, k);
+            var w1 = Vector.LoadUnsafe(ref wr, k + (nuint)v);
+            var q0 = w0 * w0;
+            var q1 = w1 * w1;
+            nuint co = (nuint)(cOff + o);
+            var g = new Vector<float>(Unsafe.Add(ref cr, co));
+            if (linear >= 1) { a0 += g * w0; a1 += g * w1; } else { a0 += g * q0; a1 += g * q1; }
+            if (channels > 1)
+            {
+                g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)cPlane));
+                if (sq1) { b0 += g * q0; b1 += g * q1; } else { b0 += g * w0; b1 += g * w1; }
+                if (channels > 2)
+                {
+                    g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)(2 * cPlane)));
+                    if (sq2) { c0 += g * q0; c1 += g * q1; } else { c0 += g * w0; c1 += g * w1; }
+                    if (channels > 3)
+                    {
+                        g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)(3 * cPlane)));
+                        if (sq3) { d0 += g * q0; d1 += g * q1; } else { d0 += g * w0; d1 += g * w1; }
+                    }
+                }
+            }
+        }
+        int at = dOff + p0;
+        Store(dst, at, a0, a1, 2 * v);
+        if (channels > 1) Store(dst, at + dPlane, b0, b1, 2 * v);
+        if (channels > 2) Store(dst, at + 2 * dPlane, c0, c1, 2 * v);
+        if (channels > 3) Store(dst, at + 3 * dPlane, d0, d1, 2 * v);
+    }
 }

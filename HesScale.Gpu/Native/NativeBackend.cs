@@ -233,15 +233,25 @@ internal sealed partial class NativeBackend : Backend
             }
         });
         if (bi is null) return;
-        ForChunks(inW, 64, work, (i0, i1) =>
+        int panel = Gemm.Panel;
+        ForChunks(inW, panel, work, (i0, i1) =>
         {
             Span<float> coef = stackalloc float[channels];
             for (int s = 0; s < n; s++)
             {
-                for (int o = 0; o < outW; o++)
+                int p0 = i0;
+                // Column panels with every channel's accumulators in registers: W is read once
+                // and nothing but the result is written.
+                if (channels <= 4)
+                    for (; p0 + panel <= i1; p0 += panel)
+                        Gemm.ColumnPanelAllChannels(bo, s * outW, plane, channels, linear, wv, outW, inW, p0, bi, s * inW, inPlane);
+                if (p0 < i1)
                 {
-                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
-                    SimdMath.FusedAxpy(bi, s * inW, inPlane, coef, linear, wv, o * inW, i0, i1, accumulate: o > 0);
+                    for (int o = 0; o < outW; o++)
+                    {
+                        for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
+                        SimdMath.FusedAxpy(bi, s * inW, inPlane, coef, linear, wv, o * inW, p0, i1, accumulate: o > 0);
+                    }
                 }
             }
         });
