@@ -93,13 +93,21 @@ public static class CostCommand
                     foreach (var method in methods) steps.Add(MethodStep.Create(device, spec, batch, method));
                     var budget = new TimingBudget(WarmupMs: 50, MinTimeMs: seconds * 1000, MinSamples: Math.Min(5, reps), MaxSamples: reps);
                     var times = OperationTimer.MeasureInterleaved(steps.Select(st => st.Run).ToArray(), budget);
+                    // Launches and host waits of one more step of each method (0 on the native path).
+                    var perStep = steps.Select(st =>
+                    {
+                        long l0 = device.KernelLaunches, s0 = device.HostSynchronizations;
+                        st.Run();
+                        return (Launches: device.KernelLaunches - l0, Syncs: device.HostSynchronizations - s0);
+                    }).ToArray();
                     int g = Array.IndexOf(methods, "gradient");
                     for (int m = 0; m < methods.Length; m++)
                     {
                         double ms = times[m].Median / 1000;
                         rows.Add((id, spec.ParameterCount, batch, methods[m], ms));
                         string ratio = g >= 0 ? $"{times[m].Median / times[g].Median,6:F2}x gradient" : "";
-                        stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {methods[m],-15} {ms,10:F3} ms/step  {ratio}");
+                        string launches = perStep[m].Launches > 0 ? $"  {perStep[m].Launches} launches, {perStep[m].Syncs} host waits per step" : "";
+                        stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {methods[m],-15} {ms,10:F3} ms/step  {ratio}{launches}");
                     }
                 }
                 finally

@@ -173,6 +173,12 @@ public sealed class ComputeDevice : IDisposable
         return found;
     }
 
+    /// <summary>Kernel launches on this device so far (0 on the native CPU path): divide a difference by steps for launches per step.</summary>
+    public long KernelLaunches => Backend.Launches;
+
+    /// <summary>Times the host waited for this device so far (synchronisations and device-to-host copies).</summary>
+    public long HostSynchronizations => Backend.HostSyncs;
+
     /// <summary>Waits until every operation queued on this device has finished (a no-op on the CPU path).</summary>
     public void Synchronize() => Backend.Synchronize();
 

@@ -32,7 +32,7 @@ internal sealed partial class IlgpuBackend
 
     public override int PartialSlots(int length)
     {
-        var config = Config(length);
+        var config = Shape(length);
         return config.GridDim.X * config.GroupDim.X;
     }
 
@@ -51,6 +51,7 @@ internal sealed partial class IlgpuBackend
         _scaleFromSum ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, float, float>(OptimizerKernels.ScaleFromSum);
         int parts = Math.Min(count, ReductionParts);
         _stridedSum(Config(parts), V(partials), V(scratch), count, parts);
+        Launches++;
         _scaleFromSum(new KernelConfig(1, 1), V(scratch), V(scale), parts, delta, alphaMax);
     }
 

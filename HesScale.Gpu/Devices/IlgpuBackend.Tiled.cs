@@ -60,6 +60,7 @@ internal sealed partial class IlgpuBackend
     /// <summary>One group per tile x tile block of a (rows, cols) result, capped at the grid size (groups stride).</summary>
     private KernelConfig TileConfig(int rows, int cols, int tile)
     {
+        Launches++;
         int blocks = ((rows + tile - 1) / tile) * ((cols + tile - 1) / tile);
         return new KernelConfig(Math.Clamp(blocks, 1, _maxGroups), _groupSize);
     }

@@ -58,7 +58,14 @@ internal sealed partial class IlgpuBackend : Backend
         _ => "auto",
     };
 
+    /// <summary>The launch shape for <paramref name="total"/> grid-stride items; counts one launch.</summary>
     private KernelConfig Config(int total)
+    {
+        Launches++;
+        return Shape(total);
+    }
+
+    private KernelConfig Shape(int total)
     {
         int groups = Math.Clamp((total + _groupSize - 1) / _groupSize, 1, _maxGroups);
         return new KernelConfig(groups, _groupSize);
@@ -72,7 +79,7 @@ internal sealed partial class IlgpuBackend : Backend
     {
         var memory = _accelerator.Allocate1D<float>(Math.Max(1, length));
         memory.MemSetToZero();
-        return new Buffer(memory, length);
+        return new Buffer(this, memory, length);
     }
 
     public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW)
@@ -106,7 +113,11 @@ internal sealed partial class IlgpuBackend : Backend
             _linearBackwardInput(Config(channels * n * inW), V(bOut), V(w), V(bIn), n, inW, outW, channels, linearChannels);
     }
 
-    public override void Synchronize() => _accelerator.Synchronize();
+    public override void Synchronize()
+    {
+        HostSyncs++;
+        _accelerator.Synchronize();
+    }
 
     public override void Dispose()
     {
@@ -115,7 +126,7 @@ internal sealed partial class IlgpuBackend : Backend
         _context.Dispose();
     }
 
-    private sealed class Buffer(MemoryBuffer1D<float, Stride1D.Dense> memory, int length) : DeviceBuffer
+    private sealed class Buffer(IlgpuBackend owner, MemoryBuffer1D<float, Stride1D.Dense> memory, int length) : DeviceBuffer
     {
         public MemoryBuffer1D<float, Stride1D.Dense> Memory { get; } = memory;
         public override int Length { get; } = length;
@@ -131,6 +142,7 @@ internal sealed partial class IlgpuBackend : Backend
         {
             if (destination.Length == 0) return;
             Check(offset, destination.Length);
+            owner.HostSyncs++; // a device-to-host copy waits for every queued kernel
             Memory.View.SubView(offset, destination.Length).CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
         }
 

@@ -20,6 +20,12 @@ internal abstract class DeviceBuffer : IDisposable
 internal abstract partial class Backend : IDisposable
 {
     public abstract DeviceKind Kind { get; }
+
+    /// <summary>Kernel launches so far (device backends; the native path launches none).</summary>
+    public long Launches { get; protected set; }
+
+    /// <summary>Waits of the host for the device so far: explicit synchronisations and device-to-host copies.</summary>
+    public long HostSyncs { get; protected internal set; }
     public abstract string Name { get; }
 
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
