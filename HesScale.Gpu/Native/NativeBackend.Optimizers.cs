@@ -31,7 +31,19 @@ internal sealed partial class NativeBackend
         float[] p = A(theta), g = A(grad), b = A(momentum);
         ForOptimizerChunks(s.Length, (_, start, end) =>
         {
-            for (int i = start; i < end; i++) p[i] -= OptimizerMath.Sgd(g[gradOffset + i], p[i], ref b[i], s);
+            int i = start, width = System.Numerics.Vector<float>.Count;
+            if (s.Momentum == 0f)
+            {
+                // Plain SGD on whole vectors: theta -= lr (g + wd theta), as OptimizerMath.Sgd.
+                var lr = new System.Numerics.Vector<float>(s.LearningRate);
+                var wd = new System.Numerics.Vector<float>(s.WeightDecay);
+                for (; i <= end - width; i += width)
+                {
+                    var theta = new System.Numerics.Vector<float>(p, i);
+                    (theta - lr * (new System.Numerics.Vector<float>(g, gradOffset + i) + wd * theta)).CopyTo(p, i);
+                }
+            }
+            for (; i < end; i++) p[i] -= OptimizerMath.Sgd(g[gradOffset + i], p[i], ref b[i], s);
         });
     }
 
@@ -41,13 +53,49 @@ internal sealed partial class NativeBackend
         float[] p = A(theta), g = A(grad), h = A(curv), mv = A(m), vv = A(v);
         ForOptimizerChunks(a.Length, (_, start, end) =>
         {
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (a.Root != 0) i = AdaptiveStepVector(p, g, gradOffset, h, curvOffset, mv, vv, a, start, end);
+            for (; i < end; i++)
             {
                 float gi = g[gradOffset + i] + a.WeightDecay * p[i];
                 OptimizerMath.Moments(gi, OptimizerMath.SecondMomentInput(gi, h[curvOffset + i], a.Source), ref mv[i], ref vv[i], a);
                 p[i] -= OptimizerMath.Direction(mv[i], vv[i], a);
             }
         });
+    }
+
+    /// <summary>
+    /// The Adam-family step of <see cref="OptimizerMath"/> (square-root denominator) on whole vectors;
+    /// returns where the scalar tail starts. Same operations in the same order as the scalar code.
+    /// </summary>
+    private static int AdaptiveStepVector(float[] p, float[] g, int gOff, float[] h, int hOff, float[] m, float[] v, AdaptiveParameters a, int start, int end)
+    {
+        int width = System.Numerics.Vector<float>.Count, i = start;
+        var b1 = new System.Numerics.Vector<float>(a.Beta1);
+        var c1 = new System.Numerics.Vector<float>(1f - a.Beta1);
+        var b2 = new System.Numerics.Vector<float>(a.Beta2);
+        var c2 = new System.Numerics.Vector<float>(1f - a.Beta2);
+        var wd = new System.Numerics.Vector<float>(a.WeightDecay);
+        var inv2 = new System.Numerics.Vector<float>(a.InvBiasCorrection2);
+        var eps = new System.Numerics.Vector<float>(a.Epsilon);
+        var lr = new System.Numerics.Vector<float>(a.StepSize);
+        for (; i <= end - width; i += width)
+        {
+            var theta = new System.Numerics.Vector<float>(p, i);
+            var gi = new System.Numerics.Vector<float>(g, gOff + i) + wd * theta;
+            var q = a.Source switch
+            {
+                OptimizerMath.SourceGradientSquared => gi * gi,
+                OptimizerMath.SourceCurvatureSquared => new System.Numerics.Vector<float>(h, hOff + i) * new System.Numerics.Vector<float>(h, hOff + i),
+                _ => System.Numerics.Vector.Abs(new System.Numerics.Vector<float>(h, hOff + i)),
+            };
+            var mi = b1 * new System.Numerics.Vector<float>(m, i) + c1 * gi;
+            var vi = b2 * new System.Numerics.Vector<float>(v, i) + c2 * q;
+            mi.CopyTo(m, i);
+            vi.CopyTo(v, i);
+            (theta - lr * mi / (System.Numerics.Vector.SquareRoot(vi * inv2) + eps)).CopyTo(p, i);
+        }
+        return i;
     }
 
     public override int PartialSlots(int length) => Math.Max(1, (length + Chunk - 1) / Chunk);
