@@ -88,6 +88,20 @@ internal sealed partial class IlgpuBackend : Backend
         else _linearForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(y), n, inW, outW, b is null ? 0 : 1);
     }
 
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float>? _linearActivationForward;
+
+    /// <summary>One launch for Linear + activation below the tiling threshold; tiled product plus activation above it.</summary>
+    public override void LinearActivationForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer a, LayerSpec activation, DeviceBuffer z, int n, int inW, int outW)
+    {
+        if (UsesTiledForward(n, outW))
+        {
+            base.LinearActivationForward(x, w, b, a, activation, z, n, inW, outW);
+            return;
+        }
+        _linearActivationForward ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float>(LinearKernels.ForwardActivation);
+        _linearActivationForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(a), V(z), n, inW, outW, b is null ? 0 : 1, (int)activation.Kind, activation.Slope);
+    }
+
     public override void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count) =>
         _activationForward(Config(count), V(a), V(z), count, (int)layer.Kind, layer.Slope);
 

@@ -34,6 +34,16 @@ internal abstract partial class Backend : IDisposable
     /// <summary>y (N, out) = x (N, in) W^T + b.</summary>
     public abstract void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW);
 
+    /// <summary>
+    /// a (N, out) = x W^T + b and z = s(a): the forward of a Linear layer and the activation after
+    /// it. Backends that can fuse the two override this; the default runs them one after the other.
+    /// </summary>
+    public virtual void LinearActivationForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer a, LayerSpec activation, DeviceBuffer z, int n, int inW, int outW)
+    {
+        LinearForward(x, w, b, a, n, inW, outW);
+        ActivationForward(activation, a, z, n * outW);
+    }
+
     /// <summary>z = s(a) elementwise over <paramref name="count"/> values.</summary>
     public abstract void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count);
 

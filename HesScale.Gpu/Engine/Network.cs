@@ -241,7 +241,17 @@ public sealed partial class Network : IDisposable
             {
                 var w = _parameters[param++];
                 var b = layer.Bias ? _parameters[param++] : null;
-                _backend.LinearForward(x, w, b, ws.Values[l], n, layer.In, layer.Out);
+                if (l + 1 < layers.Count && !layers[l + 1].IsLinear)
+                {
+                    // Linear + bias + activation in one pass; both the pre-activation (read by the
+                    // activation's backward) and the activation output are stored.
+                    _backend.LinearActivationForward(x, w, b, ws.Values[l], layers[l + 1], ws.Values[l + 1], n, layer.In, layer.Out);
+                    l++;
+                }
+                else
+                {
+                    _backend.LinearForward(x, w, b, ws.Values[l], n, layer.In, layer.Out);
+                }
             }
             else
             {

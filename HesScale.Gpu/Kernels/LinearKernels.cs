@@ -26,6 +26,27 @@ internal static class LinearKernels
     }
 
     /// <summary>
+    /// Fused Linear + bias + activation: a = x W^T + b and z = s(a) in one launch, both stored
+    /// (a for the activation's derivatives in backward, z as the next layer's input).
+    /// </summary>
+    public static void ForwardActivation(
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> a, ArrayView<float> z,
+        int n, int inW, int outW, int hasBias, int kind, float slope)
+    {
+        int total = n * outW;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int row = idx / outW, o = idx - row * outW;
+            int xOff = row * inW, wOff = o * inW;
+            float acc = hasBias != 0 ? b[o] : 0f;
+            for (int i = 0; i < inW; i++) acc += x[xOff + i] * w[wOff + i];
+            a[idx] = acc;
+            z[idx] = ActivationMath.Forward(kind, slope, acc);
+        }
+    }
+
+    /// <summary>
     /// Backpropagates every channel through W in one launch: Bin[c] = B[c] W for the first
     /// <paramref name="linearChannels"/> channels (the gradient), B[c] W^2 for the rest
     /// (HesScale's diagonal recursion drops the off-diagonal terms). Bin is (C, N, in).

@@ -4,8 +4,8 @@ using HesScale.Gpu.Optimizers;
 namespace HesScale.Tests.Engine;
 
 /// <summary>
-/// Launch and host-synchronisation budget of one step on an ILGPU device: one kernel per layer
-/// forward, one for the loss, one per activation and at most two per Linear layer backward (the
+/// Launch and host-synchronisation budget of one step on an ILGPU device: one kernel per Linear
+/// layer forward (fused with the activation after it), one for the loss, one per activation and at most two per Linear layer backward (the
 /// first layer needs no input stack), whatever the number of curvature methods; one host wait
 /// (reading the loss). An optimizer step adds launches but no host wait.
 /// </summary>
@@ -25,8 +25,8 @@ public sealed class LaunchCountTests
         net.Backward(x, 3, targets, LossSpec.CrossEntropy(), methods); // warm-up: workspace allocation
         long launches = device.KernelLaunches, syncs = device.HostSynchronizations;
         net.Backward(x, 3, targets, LossSpec.CrossEntropy(), methods);
-        // forward 3 Linear + 2 activations, loss 1, backward: 2 + 2 + 1 (Linear) + 2 (activations)
-        Assert.AreEqual(5 + 1 + 5 + 2, device.KernelLaunches - launches);
+        // forward: 2 fused Linear + activation, 1 Linear; loss 1; backward: 2 + 2 + 1 (Linear) + 2 (activations)
+        Assert.AreEqual(3 + 1 + 5 + 2, device.KernelLaunches - launches);
         Assert.AreEqual(1, device.HostSynchronizations - syncs);
     }
 
