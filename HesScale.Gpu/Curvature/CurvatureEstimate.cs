@@ -11,11 +11,13 @@ public sealed class CurvatureEstimate
 {
     private readonly CurvatureEstimator _owner;
     private readonly int _version;
+    private readonly int _networkVersion;
 
     internal CurvatureEstimate(CurvatureEstimator owner, int version, EstimatorKind kind, float loss, int samples)
     {
         _owner = owner;
         _version = version;
+        _networkVersion = owner.Network.Version;
         Kind = kind;
         Loss = loss;
         Samples = samples;
@@ -43,6 +45,17 @@ public sealed class CurvatureEstimate
     {
         _owner.EnsureCurrent(_version);
         return _owner.DiagonalBuffer(parameter);
+    }
+
+    /// <summary>The network the estimate was taken on.</summary>
+    internal Network Network => _owner.Network;
+
+    /// <summary>Throws unless the estimator has not estimated again and the network's parameters have not changed since.</summary>
+    internal void EnsureCurrentForStep()
+    {
+        _owner.EnsureCurrent(_version);
+        if (_owner.Network.Version != _networkVersion)
+            throw new InvalidOperationException("This estimate was taken before the network's parameters changed (another step, SetParameter or pass); estimate again.");
     }
 
     private static float[] Download(DeviceBuffer buffer)

@@ -77,6 +77,7 @@ internal sealed partial class IlgpuBackend : Backend
 
     public override DeviceBuffer Allocate(int length)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         var memory = _accelerator.Allocate1D<float>(Math.Max(1, length));
         memory.MemSetToZero();
         return new Buffer(this, memory, length);

@@ -113,6 +113,7 @@ public sealed partial class Network : IDisposable
         int channels = 1 + singles.Length;
         int packed = Channels.Pack(singles);
         var ws = Prepare(batch, channels);
+        _version++; // from here the workspace changes: earlier results are stale even if this pass fails
 
         ws.Input.Upload(inputs);
         if (loss.Kind == LossKind.CrossEntropy)
@@ -136,7 +137,6 @@ public sealed partial class Network : IDisposable
         foreach (float v in perSample) total += v;
         if (!double.IsFinite(total))
             throw new NonFiniteValueException($"The loss is {total}: the parameters or inputs have diverged (device {Device.Name}).");
-        _version++;
         return new BackwardResult(this, _version, (float)total, batch, singles);
     }
 
@@ -153,6 +153,7 @@ public sealed partial class Network : IDisposable
         var singles = CheckMethods(methods);
         int k = Spec.OutputSize, channels = 1 + singles.Length, plane = batch * k;
         var ws = Prepare(batch, channels);
+        _version++; // from here the workspace changes: earlier results are stale even if this pass fails
         ws.Input.Upload(inputs);
         RunForward(ws, batch);
 
@@ -172,7 +173,6 @@ public sealed partial class Network : IDisposable
         for (int c = 1; c < channels; c++) ws.Stacks[^1].Upload(diagonal, c * plane);
         RunBackward(ws, batch, channels, Channels.Pack(singles));
         _backend.Synchronize();
-        _version++;
         return new BackwardResult(this, _version, (float)value, batch, singles);
     }
 
@@ -187,16 +187,27 @@ public sealed partial class Network : IDisposable
 
     internal Backend Backend => _backend;
 
-    internal int Version => _version;
+    internal int Version
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _version;
+        }
+    }
 
     /// <summary>Parameter tensor <paramref name="index"/> on the device (length of the tensor).</summary>
-    internal DeviceBuffer ParameterBuffer(int index) => _parameters[ParameterAt(index).Index];
+    internal DeviceBuffer ParameterBuffer(int index)
+    {
+        ThrowIfDisposed();
+        return _parameters[ParameterAt(index).Index];
+    }
 
     /// <summary>
     /// The last Backward's quantities for parameter <paramref name="index"/>: channel 0 the gradient,
     /// channel c the c-th requested method (see <see cref="BackwardResult.ChannelOf"/>), each tensor-length.
     /// </summary>
-    internal DeviceBuffer ResultStack(int index) => (_workspace ?? throw new InvalidOperationException("No Backward call has run on this network yet.")).ParameterStacks[ParameterAt(index).Index];
+    internal DeviceBuffer ResultStack(int index) => _disposed ? throw new ObjectDisposedException(nameof(Network)) : (_workspace ?? throw new InvalidOperationException("No Backward call has run on this network yet.")).ParameterStacks[ParameterAt(index).Index];
 
     /// <summary>Marks device parameters as changed by an in-place update (earlier results become stale).</summary>
     internal void ParametersChanged() => _version++;
@@ -220,8 +231,9 @@ public sealed partial class Network : IDisposable
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch size must be at least 1.");
         int width = Spec.InputSize;
-        if (inputs.Length != batch * width)
-            throw new ArgumentException($"Expected {batch} x {width} = {batch * width} input values, got {inputs.Length}.", nameof(inputs));
+        long expected = (long)batch * width;
+        if (inputs.Length != expected)
+            throw new ArgumentException($"Expected {batch} x {width} = {expected} input values, got {inputs.Length}.", nameof(inputs));
         for (int i = 0; i < inputs.Length; i++)
         {
             if (!float.IsFinite(inputs[i]))
@@ -330,13 +342,16 @@ public sealed partial class Network : IDisposable
                 all.Add(b);
                 return b;
             }
+            // Every buffer is indexed with int: refuse sizes past 2^31 - 1 floats with a clear error.
+            static int Size(long length, string what) => length <= int.MaxValue ? (int)length
+                : throw new ArgumentOutOfRangeException(nameof(batch), $"The {what} would hold {length} floats, more than a buffer can index (2^31 - 1); use a smaller batch.");
             try
             {
-                Input = Alloc(batch * spec.InputSize);
-                Values = spec.Widths.Select(w => Alloc(batch * w)).ToArray();
-                Stacks = spec.Widths.Select(w => Alloc(channels * batch * w)).ToArray();
-                ParameterStacks = spec.Parameters.Select(p => Alloc(channels * p.Length)).ToArray();
-                Targets = Alloc(batch * spec.OutputSize);
+                Input = Alloc(Size((long)batch * spec.InputSize, "input"));
+                Values = spec.Widths.Select(w => Alloc(Size((long)batch * w, "layer output"))).ToArray();
+                Stacks = spec.Widths.Select(w => Alloc(Size((long)channels * batch * w, "backward channel stack"))).ToArray();
+                ParameterStacks = spec.Parameters.Select(p => Alloc(Size((long)channels * p.Length, "parameter quantity stack"))).ToArray();
+                Targets = Alloc(Size((long)batch * spec.OutputSize, "target"));
                 LossPerSample = Alloc(batch);
             }
             catch

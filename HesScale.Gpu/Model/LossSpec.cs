@@ -24,7 +24,7 @@ public readonly record struct LossSpec(LossKind Kind, Reduction Reduction = Redu
 
     /// <summary>The divisor M of method.md: N*K or N for mean, 1 for sum.</summary>
     public int Divisor(int batch, int outputs) => Reduction == Reduction.Sum ? 1
-        : Kind == LossKind.MeanSquaredError ? batch * outputs : batch;
+        : Kind == LossKind.MeanSquaredError ? checked(batch * outputs) : batch;
 
     public string Name => Kind == LossKind.MeanSquaredError ? "mse" : "cross_entropy";
 

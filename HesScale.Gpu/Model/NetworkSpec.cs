@@ -8,7 +8,7 @@ namespace HesScale.Gpu;
 /// <param name="Cols">Input width for a weight, 1 for a bias.</param>
 public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int Rows, int Cols)
 {
-    public int Length => Rows * Cols;
+    public int Length => checked(Rows * Cols);
     public bool IsWeight => Name == "weight";
 }
 

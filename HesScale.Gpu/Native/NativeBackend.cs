@@ -28,7 +28,11 @@ internal sealed partial class NativeBackend : Backend
 
     private static float[] A(DeviceBuffer buffer) => ((HostBuffer)buffer).Data;
 
-    public override DeviceBuffer Allocate(int length) => new HostBuffer(length);
+    public override DeviceBuffer Allocate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new HostBuffer(length);
+    }
 
     /// <summary>
     /// Splits [0, total) into chunks whose boundaries are multiples of <paramref name="align"/>
@@ -141,7 +145,7 @@ internal sealed partial class NativeBackend : Backend
 
     [ThreadStatic] private static float[]? t_packed;
     [ThreadStatic] private static float[]? t_packedSquared;
-    private float[]? _transposed;
+    [ThreadStatic] private static float[]? t_transposed;
 
     public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels)
@@ -160,7 +164,7 @@ internal sealed partial class NativeBackend : Backend
 
         // Parameter quantities dW[c] = B[c]^T h^p: B[c]^T (out, N) once per channel, then per
         // column panel of h, h and h^2 packed once and shared by every channel.
-        var bt = Gemm.Scratch(ref _transposed, channels * plane);
+        var bt = Gemm.Scratch(ref t_transposed, channels * plane);
         for (int c = 0; c < channels; c++) Gemm.Transpose(bo, c * plane, n, outW, bt, c * plane);
         ForChunks(inW, panel, work, (i0, i1) =>
         {

@@ -165,6 +165,9 @@ public abstract class Optimizer : IDisposable
             throw new ArgumentException($"Optimizer '{Name}' needs a {kind} estimate, got {estimate.Kind}.", nameof(estimate));
         if (ReferenceEquals(estimate, _lastEstimate))
             throw new InvalidOperationException("This estimate was already used for a step; the parameters have changed since.");
+        if (!ReferenceEquals(estimate.Network, Network))
+            throw new ArgumentException($"The estimate belongs to another network than optimizer '{Name}'s.", nameof(estimate));
+        estimate.EnsureCurrentForStep();
         var parameters = Network.Spec.Parameters;
         var inputs = new TensorInputs[parameters.Count];
         for (int p = 0; p < inputs.Length; p++)
