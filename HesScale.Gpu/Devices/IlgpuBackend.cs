@@ -67,6 +67,10 @@ internal sealed partial class IlgpuBackend : Backend
 
     private KernelConfig Shape(int total)
     {
+        // Grid-stride loops add the grid size to an int index: refuse totals where that could wrap.
+        long gridThreads = (long)_groupSize * _maxGroups;
+        if (total < 0 || total > int.MaxValue - gridThreads)
+            throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing on this device (at most {int.MaxValue - gridThreads}); use a smaller batch.");
         int groups = Math.Clamp((total + _groupSize - 1) / _groupSize, 1, _maxGroups);
         return new KernelConfig(groups, _groupSize);
     }
