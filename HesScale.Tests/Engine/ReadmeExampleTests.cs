@@ -1,0 +1,33 @@
+using HesScale.Gpu;
+
+namespace HesScale.Tests.Engine;
+
+/// <summary>The README's C# example, kept compiling and running (only the console output is captured).</summary>
+[TestClass]
+public sealed class ReadmeExampleTests
+{
+    [TestMethod]
+    public void Readme_example_runs()
+    {
+        using var output = new StringWriter();
+        using var device = ComputeDevice.FromEnvironment(null);   // HESSCALE_DEVICE or auto: CUDA, OpenCL, native CPU
+        var spec = new NetworkSpec(
+            LayerSpec.Linear(64, 32), LayerSpec.Tanh(),
+            LayerSpec.Linear(32, 10));                             // weights are out x in, like PyTorch
+        using var net = new Network(device, spec, seed: 0);        // or pass your own float[] per tensor
+
+        float[] x = new float[8 * 64];                             // a batch of 8 inputs, row-major
+        int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
+        var r = net.Backward(x, 8, Targets.FromClasses(labels), LossSpec.CrossEntropy(),
+                             CurvatureMethods.HesScale | CurvatureMethods.BL89);
+        output.WriteLine($"loss {r.Loss} on {device.Name}");
+        foreach (var p in spec.Parameters)                         // weight then bias of each Linear layer
+            output.WriteLine($"{p.Name} of layer {p.LayerIndex}: g[0] = {r.Gradient(p.Index)[0]}, " +
+                              $"h[0] = {r.Curvature(CurvatureMethods.HesScale, p.Index)[0]}");
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(1 + 4, lines);
+        // Zero inputs: the loss is that of the output bias alone, close to log(10) for PyTorch's init.
+        Assert.IsTrue(r.Loss > 1.5f && r.Loss < 3.5f, $"loss {r.Loss}");
+    }
+}
