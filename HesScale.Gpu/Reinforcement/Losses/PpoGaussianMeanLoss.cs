@@ -46,33 +46,13 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
         LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
-        double loss = 0;
-        for (int n = 0; n < batch; n++)
-        {
-            double logp = 0;
-            for (int d = 0; d < width; d++)
+        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon,
+            (i, mu) => PolicyMath.GaussianLogDensity(_actions[i], mu, _variances[i]),
+            (i, mu) =>
             {
-                int i = n * width + d;
-                logp += PolicyMath.GaussianLogDensity(_actions[i], outputs[i], _variances[i]);
-            }
-            double adv = _advantages[n], r = Math.Exp(logp - _oldLogProbabilities[n]);
-            loss -= PolicyMath.PpoSurrogate(r, adv, Epsilon) / batch;
-            bool clipped = PolicyMath.PpoClipped(r, adv, Epsilon);
-            double w = -adv / batch * r;
-            for (int d = 0; d < width; d++)
-            {
-                int i = n * width + d;
-                if (clipped)
-                {
-                    gradient[i] = 0;
-                    hessianDiagonal[i] = 0;
-                    continue;
-                }
-                double v = _variances[i], g = ((double)_actions[i] - outputs[i]) / v;
-                gradient[i] = (float)(w * g);
-                hessianDiagonal[i] = (float)(w * (g * g - 1 / v));
-            }
-        }
-        return loss;
+                // log p = -(a - mu)^2 / (2 var) + const: q = (a - mu) / var, q' = -1 / var.
+                double v = _variances[i];
+                return (((double)_actions[i] - mu) / v, -1 / v);
+            });
     }
 }

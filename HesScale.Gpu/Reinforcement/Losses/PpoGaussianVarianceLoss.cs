@@ -45,35 +45,13 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
         LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
-        double loss = 0;
-        for (int n = 0; n < batch; n++)
-        {
-            double logp = 0;
-            for (int d = 0; d < width; d++)
+        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon,
+            (i, z) => PolicyMath.GaussianLogDensity(_actions[i], _means[i], PolicyMath.Variance(z, MinVariance)),
+            (i, z) =>
             {
-                int i = n * width + d;
-                logp += PolicyMath.GaussianLogDensity(_actions[i], _means[i], PolicyMath.Variance(outputs[i], MinVariance));
-            }
-            double adv = _advantages[n], r = Math.Exp(logp - _oldLogProbabilities[n]);
-            loss -= PolicyMath.PpoSurrogate(r, adv, Epsilon) / batch;
-            bool clipped = PolicyMath.PpoClipped(r, adv, Epsilon);
-            double w = -adv / batch * r;
-            for (int d = 0; d < width; d++)
-            {
-                int i = n * width + d;
-                if (clipped)
-                {
-                    gradient[i] = 0;
-                    hessianDiagonal[i] = 0;
-                    continue;
-                }
                 // log p = -f - const, so q = -f' and q' = -f''.
-                var (first, second) = PolicyMath.NegLogDensityVarianceDerivatives(_actions[i], _means[i], outputs[i], MinVariance);
-                double q = -first, dq = -second;
-                gradient[i] = (float)(w * q);
-                hessianDiagonal[i] = (float)(w * (q * q + dq));
-            }
-        }
-        return loss;
+                var (first, second) = PolicyMath.NegLogDensityVarianceDerivatives(_actions[i], _means[i], z, MinVariance);
+                return (-first, -second);
+            });
     }
 }
