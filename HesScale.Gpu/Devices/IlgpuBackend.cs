@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
 using ILGPU;
@@ -150,19 +149,24 @@ internal sealed partial class IlgpuBackend : Backend
         public MemoryBuffer1D<float, Stride1D.Dense> Memory { get; } = memory;
         public override int Length { get; } = length;
 
-        public override void Upload(ReadOnlySpan<float> source, int offset = 0)
+        // ILGPU's CopyFromCPU/CopyToCPU(ref T, length) take a raw address of a *pinned* host
+        // buffer; an unpinned managed array can move under a GC during the copy (seen as rare,
+        // garbage parameters in the full test suite). Pin for the duration of the copy.
+        public override unsafe void Upload(ReadOnlySpan<float> source, int offset = 0)
         {
             if (source.Length == 0) return;
             Check(offset, source.Length);
-            Memory.View.SubView(offset, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+            fixed (float* pinned = source)
+                Memory.View.SubView(offset, source.Length).CopyFromCPU(ref *pinned, source.Length);
         }
 
-        public override void Download(Span<float> destination, int offset = 0)
+        public override unsafe void Download(Span<float> destination, int offset = 0)
         {
             if (destination.Length == 0) return;
             Check(offset, destination.Length);
             owner.HostSyncs++; // a device-to-host copy waits for every queued kernel
-            Memory.View.SubView(offset, destination.Length).CopyToCPU(ref MemoryMarshal.GetReference(destination), destination.Length);
+            fixed (float* pinned = destination)
+                Memory.View.SubView(offset, destination.Length).CopyToCPU(ref *pinned, destination.Length);
         }
 
         private void Check(int offset, int count)
