@@ -14,6 +14,10 @@ internal static class Gemm
 {
     private static int V => Vector<float>.Count;
 
+    /// <summary>a b + c in one rounding (the JIT never contracts a * b + c by itself; FMA doubles the multiply-add rate).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<float> Fma(Vector<float> a, Vector<float> b, Vector<float> c) => Vector.FusedMultiplyAdd(a, b, c);
+
     /// <summary>y[r, o] = b[o] + sum_i x[r, i] W[o, i] for o in [o0, o1), all rows. (NT product.)</summary>
     public static void Forward(float[] x, float[] w, float[]? b, float[] y, int n, int inW, int outW, int o0, int o1)
     {
@@ -53,13 +57,13 @@ internal static class Gemm
             var b1 = Vector.LoadUnsafe(ref wr, w1 + k);
             var b2 = Vector.LoadUnsafe(ref wr, w2 + k);
             var v = Vector.LoadUnsafe(ref xr, x0 + k);
-            a00 += v * b0; a01 += v * b1; a02 += v * b2;
+            a00 = Fma(v, b0, a00); a01 = Fma(v, b1, a01); a02 = Fma(v, b2, a02);
             v = Vector.LoadUnsafe(ref xr, x1 + k);
-            a10 += v * b0; a11 += v * b1; a12 += v * b2;
+            a10 = Fma(v, b0, a10); a11 = Fma(v, b1, a11); a12 = Fma(v, b2, a12);
             v = Vector.LoadUnsafe(ref xr, x2 + k);
-            a20 += v * b0; a21 += v * b1; a22 += v * b2;
+            a20 = Fma(v, b0, a20); a21 = Fma(v, b1, a21); a22 = Fma(v, b2, a22);
             v = Vector.LoadUnsafe(ref xr, x3 + k);
-            a30 += v * b0; a31 += v * b1; a32 += v * b2;
+            a30 = Fma(v, b0, a30); a31 = Fma(v, b1, a31); a32 = Fma(v, b2, a32);
         }
         float s00 = Vector.Sum(a00), s01 = Vector.Sum(a01), s02 = Vector.Sum(a02);
         float s10 = Vector.Sum(a10), s11 = Vector.Sum(a11), s12 = Vector.Sum(a12);
@@ -93,10 +97,10 @@ internal static class Gemm
         {
             nuint k = (nuint)i;
             var v = Vector.LoadUnsafe(ref xr, x0 + k);
-            a0 += v * Vector.LoadUnsafe(ref wr, w0 + k);
-            a1 += v * Vector.LoadUnsafe(ref wr, w1 + k);
-            a2 += v * Vector.LoadUnsafe(ref wr, w2 + k);
-            a3 += v * Vector.LoadUnsafe(ref wr, w3 + k);
+            a0 = Fma(v, Vector.LoadUnsafe(ref wr, w0 + k), a0);
+            a1 = Fma(v, Vector.LoadUnsafe(ref wr, w1 + k), a1);
+            a2 = Fma(v, Vector.LoadUnsafe(ref wr, w2 + k), a2);
+            a3 = Fma(v, Vector.LoadUnsafe(ref wr, w3 + k), a3);
         }
         float s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
         for (; i < inW; i++)
@@ -146,44 +150,53 @@ internal static class Gemm
     public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
     {
         int r = r0;
-        for (; r + 4 <= r1; r += 4) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width);
-        for (; r < r1; r++) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width);
+        for (; r + 6 <= r1; r += 6) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
+        switch (r1 - r)
+        {
+            case 5: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
+            case 4: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
+            case 3: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
+            case 2: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
+            case 1: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
+        }
     }
 
-    // rows (1 or 4) x 2 vectors: accumulators stay in registers over the whole K loop.
+    // rows (1..6, a constant after inlining) x 2 vectors: up to 12 accumulators stay in registers
+    // over the whole K loop; per k, 2 panel loads and `rows` broadcasts feed 2 rows FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PanelTile(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
     {
         ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
         ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
         int v = V;
-        nuint c0 = (nuint)(cOff + r * k), c1 = c0 + (nuint)k, c2 = c1 + (nuint)k, c3 = c2 + (nuint)k;
-        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        ref float c0 = ref Unsafe.Add(ref cr, cOff + r * k);
+        ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? k : 0);
+        ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? k : 0);
+        ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? k : 0);
+        ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? k : 0);
+        ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? k : 0);
+        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+        Vector<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
         for (int kk = 0; kk < k; kk++)
         {
             nuint q = (nuint)(kk * 2 * v);
             var b0 = Vector.LoadUnsafe(ref pr, q);
             var b1 = Vector.LoadUnsafe(ref pr, q + (nuint)v);
-            var g = new Vector<float>(Unsafe.Add(ref cr, c0 + (nuint)kk));
-            a00 += g * b0; a01 += g * b1;
-            if (rows == 4)
-            {
-                g = new Vector<float>(Unsafe.Add(ref cr, c1 + (nuint)kk));
-                a10 += g * b0; a11 += g * b1;
-                g = new Vector<float>(Unsafe.Add(ref cr, c2 + (nuint)kk));
-                a20 += g * b0; a21 += g * b1;
-                g = new Vector<float>(Unsafe.Add(ref cr, c3 + (nuint)kk));
-                a30 += g * b0; a31 += g * b1;
-            }
+            var g = new Vector<float>(Unsafe.Add(ref c0, kk));
+            a00 = Fma(g, b0, a00); a01 = Fma(g, b1, a01);
+            if (rows > 1) { g = new Vector<float>(Unsafe.Add(ref c1, kk)); a10 = Fma(g, b0, a10); a11 = Fma(g, b1, a11); }
+            if (rows > 2) { g = new Vector<float>(Unsafe.Add(ref c2, kk)); a20 = Fma(g, b0, a20); a21 = Fma(g, b1, a21); }
+            if (rows > 3) { g = new Vector<float>(Unsafe.Add(ref c3, kk)); a30 = Fma(g, b0, a30); a31 = Fma(g, b1, a31); }
+            if (rows > 4) { g = new Vector<float>(Unsafe.Add(ref c4, kk)); a40 = Fma(g, b0, a40); a41 = Fma(g, b1, a41); }
+            if (rows > 5) { g = new Vector<float>(Unsafe.Add(ref c5, kk)); a50 = Fma(g, b0, a50); a51 = Fma(g, b1, a51); }
         }
         int d = dOff + r * ld + p0;
         Store(dst, d, a00, a01, width);
-        if (rows == 4)
-        {
-            Store(dst, d + ld, a10, a11, width);
-            Store(dst, d + 2 * ld, a20, a21, width);
-            Store(dst, d + 3 * ld, a30, a31, width);
-        }
+        if (rows > 1) Store(dst, d + ld, a10, a11, width);
+        if (rows > 2) Store(dst, d + 2 * ld, a20, a21, width);
+        if (rows > 3) Store(dst, d + 3 * ld, a30, a31, width);
+        if (rows > 4) Store(dst, d + 4 * ld, a40, a41, width);
+        if (rows > 5) Store(dst, d + 5 * ld, a50, a51, width);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
 
@@ -71,6 +72,19 @@ internal sealed partial class NativeBackend : Backend
         float[] av = A(a), zv = A(z);
         int kind = (int)layer.Kind;
         float slope = layer.Slope;
+        // tanh and sigmoid (the paper's activations) through TensorPrimitives' vectorised versions:
+        // ~1 ns per element instead of ~20 for the scalar XMath calls the kernels use.
+        if (kind == (int)LayerKind.Tanh || kind == (int)LayerKind.Sigmoid)
+        {
+            ForChunks(count, ElementChunk, 2L * count, (i0, i1) =>
+            {
+                var src = av.AsSpan(i0, i1 - i0);
+                var dst = zv.AsSpan(i0, i1 - i0);
+                if (kind == (int)LayerKind.Tanh) TensorPrimitives.Tanh(src, dst);
+                else TensorPrimitives.Sigmoid(src, dst);
+            });
+            return;
+        }
         ForChunks(count, ElementChunk, 16L * count, (i0, i1) =>
         {
             for (int i = i0; i < i1; i++) zv[i] = ActivationMath.Forward(kind, slope, av[i]);
