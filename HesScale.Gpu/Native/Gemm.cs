@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace HesScale.Gpu.Native;
 
@@ -112,8 +113,14 @@ internal static class Gemm
         y[y0] = s0; y[y0 + 1] = s1; y[y0 + 2] = s2; y[y0 + 3] = s3;
     }
 
+    /// <summary>
+    /// 512-bit panel tiles where the hardware has them (AVX-512: twice the FMA rate of the 256-bit
+    /// Vector&lt;float&gt; the runtime picks by default); otherwise Vector&lt;float&gt; tiles.
+    /// </summary>
+    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
     /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>
-    public static int Panel => 2 * Vector<float>.Count;
+    public static int Panel { get; } = 2 * (Wide ? Vector512<float>.Count : Vector<float>.Count);
 
     /// <summary>
     /// Copies columns [p0, p0 + width) of src (K rows, leading dimension ld) into packed (K, Panel),
@@ -149,6 +156,11 @@ internal static class Gemm
     /// </summary>
     public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
     {
+        if (Wide)
+        {
+            PanelProduct512(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
+            return;
+        }
         int r = r0;
         for (; r + 6 <= r1; r += 6) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
         switch (r1 - r)
@@ -199,6 +211,85 @@ internal static class Gemm
         if (rows > 5) Store(dst, d + 5 * ld, a50, a51, width);
     }
 
+    private static void PanelProduct512(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    {
+        int r = r0;
+        for (; r + 6 <= r1; r += 6) PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
+        switch (r1 - r)
+        {
+            case 5: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
+            case 4: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
+            case 3: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
+            case 2: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
+            case 1: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
+        }
+    }
+
+    // PanelTile with 512-bit vectors: rows x 32 columns, 12 zmm accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelTile512(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    {
+        ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
+        ref float c0 = ref Unsafe.Add(ref cr, cOff + r * k);
+        ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? k : 0);
+        ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? k : 0);
+        ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? k : 0);
+        ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? k : 0);
+        ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? k : 0);
+        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+        Vector512<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
+        for (int kk = 0; kk < k; kk++)
+        {
+            nuint q = (nuint)(kk * 32);
+            var b0 = Vector512.LoadUnsafe(ref pr, q);
+            var b1 = Vector512.LoadUnsafe(ref pr, q + 16);
+            var g = Vector512.Create(Unsafe.Add(ref c0, kk));
+            a00 = Vector512.FusedMultiplyAdd(g, b0, a00); a01 = Vector512.FusedMultiplyAdd(g, b1, a01);
+            if (rows > 1) { g = Vector512.Create(Unsafe.Add(ref c1, kk)); a10 = Vector512.FusedMultiplyAdd(g, b0, a10); a11 = Vector512.FusedMultiplyAdd(g, b1, a11); }
+            if (rows > 2) { g = Vector512.Create(Unsafe.Add(ref c2, kk)); a20 = Vector512.FusedMultiplyAdd(g, b0, a20); a21 = Vector512.FusedMultiplyAdd(g, b1, a21); }
+            if (rows > 3) { g = Vector512.Create(Unsafe.Add(ref c3, kk)); a30 = Vector512.FusedMultiplyAdd(g, b0, a30); a31 = Vector512.FusedMultiplyAdd(g, b1, a31); }
+            if (rows > 4) { g = Vector512.Create(Unsafe.Add(ref c4, kk)); a40 = Vector512.FusedMultiplyAdd(g, b0, a40); a41 = Vector512.FusedMultiplyAdd(g, b1, a41); }
+            if (rows > 5) { g = Vector512.Create(Unsafe.Add(ref c5, kk)); a50 = Vector512.FusedMultiplyAdd(g, b0, a50); a51 = Vector512.FusedMultiplyAdd(g, b1, a51); }
+        }
+        int d = dOff + r * ld + p0;
+        Store512(dst, d, a00, a01, width);
+        if (rows > 1) Store512(dst, d + ld, a10, a11, width);
+        if (rows > 2) Store512(dst, d + 2 * ld, a20, a21, width);
+        if (rows > 3) Store512(dst, d + 3 * ld, a30, a31, width);
+        if (rows > 4) Store512(dst, d + 4 * ld, a40, a41, width);
+        if (rows > 5) Store512(dst, d + 5 * ld, a50, a51, width);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float[] dst, int at, Vector512<float> lo, Vector512<float> hi, int width)
+    {
+        if (width == 32)
+        {
+            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            lo.StoreUnsafe(ref dr, (nuint)at);
+            hi.StoreUnsafe(ref dr, (nuint)(at + 16));
+            return;
+        }
+        for (int j = 0; j < width; j++) dst[at + j] = j < 16 ? lo.GetElement(j) : hi.GetElement(j - 16);
+    }
+
+    /// <summary>
+    /// packed (K, Panel) = rows [p0, p0 + width) of src (rows of length K) transposed, zero-padded:
+    /// the forward product x W^T as a panel product (packed[k, j] = W[p0 + j, k]).
+    /// </summary>
+    public static void PackTransposedPanel(float[] src, int k, int p0, int width, float[] packed)
+    {
+        int panel = Panel;
+        for (int j = 0; j < width; j++)
+        {
+            int s0 = (p0 + j) * k;
+            for (int kk = 0; kk < k; kk++) packed[kk * panel + j] = src[s0 + kk];
+        }
+        for (int j = width; j < panel; j++)
+            for (int kk = 0; kk < k; kk++) packed[kk * panel + j] = 0f;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float[] dst, int at, Vector<float> lo, Vector<float> hi, int width)
     {
@@ -234,51 +325,5 @@ internal static class Gemm
     {
         if (slot is null || slot.Length < length) slot = new float[Math.Max(length, 64)];
         return slot;
-    }
-
-    /// <summary>
-    /// One sample, one panel of columns [p0, p0 + Panel), up to four channels at once:
-    /// dst[c][p0..] = sum_o coef[c][o] W[o, p0..]^p (p = 1 for c &lt; linear, else 2). coef plane c
-    /// starts at cOff + c * cPlane, dst plane c at dOff + c * dPlane.
-    /// </summary>
-    public static void ColumnPanelAllChannels(float[] coef, int cOff, int cPlane, int channels, int linear,
-        float[] w, int outW, int inW, int p0, float[] dst, int dOff, int dPlane)
-    {
-        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
-        int v = V;
-        Vector<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
-        bool sq1 = linear <= 1, sq2 = linear <= 2, sq3 = linear <= 3;
-        for (int o = 0; o < outW; o++)
-        {
-            nuint k = (nuint)(o * inW + p0);
-            var w0 = Vector.LoadUnsafe(ref wr, k);
-            var w1 = Vector.LoadUnsafe(ref wr, k + (nuint)v);
-            var q0 = w0 * w0;
-            var q1 = w1 * w1;
-            nuint co = (nuint)(cOff + o);
-            var g = new Vector<float>(Unsafe.Add(ref cr, co));
-            if (linear >= 1) { a0 += g * w0; a1 += g * w1; } else { a0 += g * q0; a1 += g * q1; }
-            if (channels > 1)
-            {
-                g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)cPlane));
-                if (sq1) { b0 += g * q0; b1 += g * q1; } else { b0 += g * w0; b1 += g * w1; }
-                if (channels > 2)
-                {
-                    g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)(2 * cPlane)));
-                    if (sq2) { c0 += g * q0; c1 += g * q1; } else { c0 += g * w0; c1 += g * w1; }
-                    if (channels > 3)
-                    {
-                        g = new Vector<float>(Unsafe.Add(ref cr, co + (nuint)(3 * cPlane)));
-                        if (sq3) { d0 += g * q0; d1 += g * q1; } else { d0 += g * w0; d1 += g * w1; }
-                    }
-                }
-            }
-        }
-        int at = dOff + p0;
-        Store(dst, at, a0, a1, 2 * v);
-        if (channels > 1) Store(dst, at + dPlane, b0, b1, 2 * v);
-        if (channels > 2) Store(dst, at + 2 * dPlane, c0, c1, 2 * v);
-        if (channels > 3) Store(dst, at + 3 * dPlane, d0, d1, 2 * v);
     }
 }

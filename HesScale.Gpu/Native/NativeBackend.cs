@@ -60,8 +60,29 @@ internal sealed partial class NativeBackend : Backend
     {
         float[] xs = A(x), ws = A(w), ys = A(y);
         float[]? bs = b is null ? null : A(b);
-        // Output columns split over threads in multiples of the 3-wide register tile.
-        ForChunks(outW, 12, (long)n * outW * inW, (o0, o1) => Gemm.Forward(xs, ws, bs, ys, n, inW, outW, o0, o1));
+        long work = (long)n * outW * inW;
+        if (n < SmallBatch)
+        {
+            // Batch 1..3 is bound by reading W once: dot-product tiles over rows of W.
+            ForChunks(outW, 12, work, (o0, o1) => Gemm.Forward(xs, ws, bs, ys, n, inW, outW, o0, o1));
+            return;
+        }
+        // Larger batches: y = x W^T as panel products (W^T panels packed per column block of y),
+        // the same FMA register tiles as backward; output columns split over threads by panel.
+        int panel = Gemm.Panel;
+        ForChunks(outW, panel, work, (o0, o1) =>
+        {
+            var packed = Gemm.Scratch(ref t_packed, inW * panel);
+            for (int p0 = o0; p0 < o1; p0 += panel)
+            {
+                int width = Math.Min(panel, o1 - p0);
+                Gemm.PackTransposedPanel(ws, inW, p0, width, packed);
+                Gemm.PanelProduct(xs, 0, inW, packed, ys, 0, outW, 0, n, p0, width);
+            }
+            if (bs is not null)
+                for (int r = 0; r < n; r++)
+                    for (int o = o0; o < o1; o++) ys[r * outW + o] += bs[o];
+        });
     }
 
     /// <summary>Elements per work chunk of the elementwise loops (transcendentals cost ~10-25 ns each).</summary>
@@ -171,8 +192,8 @@ internal sealed partial class NativeBackend : Backend
 
         if (n < SmallBatch)
         {
-            SmallBatchBackward(bo, hv, wv, bIn is null ? null : A(bIn), dwv, n, inW, outW, channels, linearChannels, work);
-            BiasSums(bo, db, n, outW, channels);
+            // Outer-product shaped: one sweep over the rows of W for every channel (FusedLinearBackward).
+            FusedLinearBackward.Run(bo, hv, wv, bIn is null ? null : A(bIn), dwv, db is null ? null : A(db), n, inW, outW, channels, linearChannels, _options);
             return;
         }
 
@@ -229,50 +250,6 @@ internal sealed partial class NativeBackend : Backend
             bo.AsSpan(c * plane, outW).CopyTo(sum);
             for (int s = 1; s < n; s++) SimdMath.AddScaled(sum, 1f, bo.AsSpan(c * plane + s * outW, outW));
         }
-    }
-
-    /// <summary>
-    /// Batch 1..3: dW[c, o, :] = sum_s B[c, s, o] h[s, :]^p and Bin[c, s, :] = sum_o B[c, s, o] W[o, :]^p,
-    /// each row of h and W read once for all channels (the memory-traffic floor of method.md).
-    /// </summary>
-    private void SmallBatchBackward(float[] bo, float[] hv, float[] wv, float[]? bi, float[] dwv, int n, int inW, int outW, int channels, int linear, long work)
-    {
-        int plane = n * outW, paramPlane = outW * inW, inPlane = n * inW;
-        ForChunks(outW, 4, work, (o0, o1) =>
-        {
-            Span<float> coef = stackalloc float[channels];
-            for (int o = o0; o < o1; o++)
-            {
-                for (int s = 0; s < n; s++)
-                {
-                    for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
-                    SimdMath.FusedAxpy(dwv, o * inW, paramPlane, coef, linear, hv, s * inW, 0, inW, accumulate: s > 0);
-                }
-            }
-        });
-        if (bi is null) return;
-        int panel = Gemm.Panel;
-        ForChunks(inW, panel, work, (i0, i1) =>
-        {
-            Span<float> coef = stackalloc float[channels];
-            for (int s = 0; s < n; s++)
-            {
-                int p0 = i0;
-                // Column panels with every channel's accumulators in registers: W is read once
-                // and nothing but the result is written.
-                if (channels <= 4)
-                    for (; p0 + panel <= i1; p0 += panel)
-                        Gemm.ColumnPanelAllChannels(bo, s * outW, plane, channels, linear, wv, outW, inW, p0, bi, s * inW, inPlane);
-                if (p0 < i1)
-                {
-                    for (int o = 0; o < outW; o++)
-                    {
-                        for (int c = 0; c < channels; c++) coef[c] = bo[c * plane + s * outW + o];
-                        SimdMath.FusedAxpy(bi, s * inW, inPlane, coef, linear, wv, o * inW, p0, i1, accumulate: o > 0);
-                    }
-                }
-            }
-        });
     }
 
     public override void Synchronize() { }
