@@ -117,10 +117,11 @@ internal static class Gemm
     /// 512-bit panel tiles where the hardware has them (AVX-512: twice the FMA rate of the 256-bit
     /// Vector&lt;float&gt; the runtime picks by default); otherwise Vector&lt;float&gt; tiles.
     /// </summary>
-    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    /// Settable so that tests run both tile families on one machine; change it only between products.
+    public static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>
-    public static int Panel { get; } = 2 * (Wide ? Vector512<float>.Count : Vector<float>.Count);
+    public static int Panel => 2 * (Wide ? Vector512<float>.Count : Vector<float>.Count);
 
     /// <summary>
     /// Copies columns [p0, p0 + width) of src (K rows, leading dimension ld) into packed (K, Panel),
