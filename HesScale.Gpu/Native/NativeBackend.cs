@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
 
@@ -20,7 +22,7 @@ internal sealed partial class NativeBackend : Backend
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
         _options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        Name = $"cpu: native, {Threads} thread{(Threads == 1 ? "" : "s")}, {System.Numerics.Vector<float>.Count}-wide SIMD";
+        Name = $"cpu: native, {Threads} thread{(Threads == 1 ? "" : "s")}, {Vector<float>.Count}-wide SIMD";
     }
 
     public int Threads { get; }
@@ -160,8 +162,12 @@ internal sealed partial class NativeBackend : Backend
         float[] av = A(a), zs = A(z), zv = A(bz), outv = A(ba);
         int kind = (int)layer.Kind;
         float slope = layer.Slope;
+        bool smooth = kind == (int)LayerKind.Tanh || kind == (int)LayerKind.Sigmoid;
         ForChunks(count, ElementChunk, 4L * channels * count, (i0, i1) =>
         {
+            // tanh / sigmoid: derivatives from the stored output z only, so whole vectors at a time
+            // (same operations in the same order as ActivationMath.Derivatives: identical results).
+            if (smooth) i0 = SmoothBackwardVectors(kind == (int)LayerKind.Tanh, zs, zv, outv, count, channels, packedModes, i0, i1);
             for (int i = i0; i < i1; i++)
             {
                 ActivationMath.Derivatives(kind, slope, av[i], zs[i], out float d1, out float d2);
@@ -176,6 +182,44 @@ internal sealed partial class NativeBackend : Backend
                 }
             }
         });
+    }
+
+    /// <summary>Vector part of the tanh / sigmoid backward over [i0, i1); returns where the scalar tail starts.</summary>
+    private static int SmoothBackwardVectors(bool tanh, float[] zs, float[] bz, float[] ba, int count, int channels, int packedModes, int i0, int i1)
+    {
+        int width = Vector<float>.Count, i = i0;
+        ref float zr = ref MemoryMarshal.GetArrayDataReference(zs);
+        ref float br = ref MemoryMarshal.GetArrayDataReference(bz);
+        ref float or = ref MemoryMarshal.GetArrayDataReference(ba);
+        var one = Vector<float>.One;
+        var two = new Vector<float>(2f);
+        for (; i <= i1 - width; i += width)
+        {
+            var z = Vector.LoadUnsafe(ref zr, (nuint)i);
+            Vector<float> d1, d2;
+            if (tanh)
+            {
+                d1 = one - z * z;
+                d2 = -two * z * d1;
+            }
+            else
+            {
+                d1 = z * (one - z);
+                d2 = d1 * (one - two * z);
+            }
+            var g = Vector.LoadUnsafe(ref br, (nuint)i);
+            (d1 * g).StoreUnsafe(ref or, (nuint)i);
+            var residual = d2 * g;
+            var d1Sq = d1 * d1;
+            for (int c = 1; c < channels; c++)
+            {
+                nuint at = (nuint)(c * count + i);
+                var d = d1Sq * Vector.LoadUnsafe(ref br, at);
+                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
+                d.StoreUnsafe(ref or, at);
+            }
+        }
+        return i;
     }
 
     [ThreadStatic] private static float[]? t_packed;
