@@ -47,6 +47,18 @@ public sealed class CostCommandTests
     }
 
     [TestMethod]
+    public void Sequential_mode_times_each_method_alone()
+    {
+        using var run = new CliRun();
+        var (code, output, err) = Run("--configs", "rl-small", "--methods", "gradient,hesscale", "--reps", "3", "--sequential", "--device", "cpu", "--out", run.Root);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "hesscale");
+        var lines = File.ReadAllLines(run.PathOf("cost.csv"));
+        Assert.HasCount(3, lines);
+        CollectionAssert.AreEqual(new[] { "gradient", "hesscale" }, lines.Skip(1).Select(l => l.Split(',')[^2]).ToArray());
+    }
+
+    [TestMethod]
     public void Unknown_config_or_method_is_a_usage_error()
     {
         using var run = new CliRun();
