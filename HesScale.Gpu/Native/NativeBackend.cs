@@ -117,44 +117,10 @@ internal sealed partial class NativeBackend : Backend
     public override void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
         int n, int k, int channels, int packedModes)
     {
-        float[] yv = A(y), tv = A(targets), bv = A(b), lv = A(lossPerSample);
+        var (yv, tv, bv, lv) = (new ArrayFloats(A(y)), new ArrayFloats(A(targets)), new ArrayFloats(A(b)), new ArrayFloats(A(lossPerSample)));
         float invM = 1f / loss.Divisor(n, k);
         bool ce = loss.Kind == LossKind.CrossEntropy;
-        int plane = n * k;
-        for (int s = 0; s < n; s++)
-        {
-            int off = s * k;
-            if (ce)
-            {
-                int t = (int)tv[s];
-                float max = yv[off];
-                for (int j = 1; j < k; j++) max = MathF.Max(max, yv[off + j]);
-                float sum = 0f;
-                for (int j = 0; j < k; j++) sum += MathF.Exp(yv[off + j] - max);
-                float logZ = max + MathF.Log(sum);
-                lv[s] = (logZ - yv[off + t]) * invM;
-                for (int j = 0; j < k; j++)
-                {
-                    float p = MathF.Exp(yv[off + j] - logZ);
-                    bv[off + j] = (p - (j == t ? 1f : 0f)) * invM;
-                    for (int c = 1; c < channels; c++)
-                        bv[c * plane + off + j] = Channels.OutputCurvature(Channels.ModeOf(packedModes, c), true, p, j == t, invM);
-                }
-            }
-            else
-            {
-                float acc = 0f;
-                for (int j = 0; j < k; j++)
-                {
-                    float diff = yv[off + j] - tv[off + j];
-                    acc += diff * diff;
-                    bv[off + j] = 2f * diff * invM;
-                    for (int c = 1; c < channels; c++)
-                        bv[c * plane + off + j] = Channels.OutputCurvature(Channels.ModeOf(packedModes, c), false, 0f, false, invM);
-                }
-                lv[s] = acc * invM;
-            }
-        }
+        for (int s = 0; s < n; s++) LossMath.Sample(yv, tv, bv, lv, s, n, k, channels, ce, invM, packedModes);
     }
 
     public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes)
