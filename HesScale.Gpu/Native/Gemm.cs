@@ -157,51 +157,54 @@ internal static class Gemm
     /// </summary>
     public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
     {
-        if (Wide)
-        {
-            PanelProduct512(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
-            return;
-        }
+        if (Wide) PanelRows<Lanes512>(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
+        else PanelRows<VectorLanes>(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
+    }
+
+    private static void PanelRows<TL>(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+        where TL : struct, ILanes<TL>
+    {
         int r = r0;
-        for (; r + 6 <= r1; r += 6) PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
+        for (; r + 6 <= r1; r += 6) PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
         switch (r1 - r)
         {
-            case 5: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
-            case 4: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
-            case 3: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
-            case 2: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
-            case 1: PanelTile(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
+            case 5: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
+            case 4: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
+            case 3: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
+            case 2: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
+            case 1: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
         }
     }
 
-    // rows (1..6, a constant after inlining) x 2 vectors: up to 12 accumulators stay in registers
+    // rows (1..6, a constant after inlining) x 2 registers: up to 12 accumulators stay in registers
     // over the whole K loop; per k, 2 panel loads and `rows` broadcasts feed 2 rows FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PanelTile(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    private static void PanelTile<TL>(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+        where TL : struct, ILanes<TL>
     {
         ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
         ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
-        int v = V;
+        int v = TL.Count;
         ref float c0 = ref Unsafe.Add(ref cr, cOff + r * k);
         ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? k : 0);
         ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? k : 0);
         ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? k : 0);
         ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? k : 0);
         ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? k : 0);
-        Vector<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-        Vector<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
+        TL a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+        TL a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
         for (int kk = 0; kk < k; kk++)
         {
             nuint q = (nuint)(kk * 2 * v);
-            var b0 = Vector.LoadUnsafe(ref pr, q);
-            var b1 = Vector.LoadUnsafe(ref pr, q + (nuint)v);
-            var g = new Vector<float>(Unsafe.Add(ref c0, kk));
-            a00 = Fma(g, b0, a00); a01 = Fma(g, b1, a01);
-            if (rows > 1) { g = new Vector<float>(Unsafe.Add(ref c1, kk)); a10 = Fma(g, b0, a10); a11 = Fma(g, b1, a11); }
-            if (rows > 2) { g = new Vector<float>(Unsafe.Add(ref c2, kk)); a20 = Fma(g, b0, a20); a21 = Fma(g, b1, a21); }
-            if (rows > 3) { g = new Vector<float>(Unsafe.Add(ref c3, kk)); a30 = Fma(g, b0, a30); a31 = Fma(g, b1, a31); }
-            if (rows > 4) { g = new Vector<float>(Unsafe.Add(ref c4, kk)); a40 = Fma(g, b0, a40); a41 = Fma(g, b1, a41); }
-            if (rows > 5) { g = new Vector<float>(Unsafe.Add(ref c5, kk)); a50 = Fma(g, b0, a50); a51 = Fma(g, b1, a51); }
+            var b0 = TL.Load(ref pr, q);
+            var b1 = TL.Load(ref pr, q + (nuint)v);
+            var g = TL.Broadcast(Unsafe.Add(ref c0, kk));
+            a00 = TL.MultiplyAdd(g, b0, a00); a01 = TL.MultiplyAdd(g, b1, a01);
+            if (rows > 1) { g = TL.Broadcast(Unsafe.Add(ref c1, kk)); a10 = TL.MultiplyAdd(g, b0, a10); a11 = TL.MultiplyAdd(g, b1, a11); }
+            if (rows > 2) { g = TL.Broadcast(Unsafe.Add(ref c2, kk)); a20 = TL.MultiplyAdd(g, b0, a20); a21 = TL.MultiplyAdd(g, b1, a21); }
+            if (rows > 3) { g = TL.Broadcast(Unsafe.Add(ref c3, kk)); a30 = TL.MultiplyAdd(g, b0, a30); a31 = TL.MultiplyAdd(g, b1, a31); }
+            if (rows > 4) { g = TL.Broadcast(Unsafe.Add(ref c4, kk)); a40 = TL.MultiplyAdd(g, b0, a40); a41 = TL.MultiplyAdd(g, b1, a41); }
+            if (rows > 5) { g = TL.Broadcast(Unsafe.Add(ref c5, kk)); a50 = TL.MultiplyAdd(g, b0, a50); a51 = TL.MultiplyAdd(g, b1, a51); }
         }
         int d = dOff + r * ld + p0;
         Store(dst, d, a00, a01, width);
@@ -212,67 +215,19 @@ internal static class Gemm
         if (rows > 5) Store(dst, d + 5 * ld, a50, a51, width);
     }
 
-    private static void PanelProduct512(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
-    {
-        int r = r0;
-        for (; r + 6 <= r1; r += 6) PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
-        switch (r1 - r)
-        {
-            case 5: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
-            case 4: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
-            case 3: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
-            case 2: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
-            case 1: PanelTile512(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
-        }
-    }
-
-    // PanelTile with 512-bit vectors: rows x 32 columns, 12 zmm accumulators.
+    /// <summary>Two registers to dst[at..at + width): whole when the panel is full, element-wise at the ragged edge.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PanelTile512(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    private static void Store<TL>(float[] dst, int at, TL lo, TL hi, int width) where TL : struct, ILanes<TL>
     {
-        ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
-        ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
-        ref float c0 = ref Unsafe.Add(ref cr, cOff + r * k);
-        ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? k : 0);
-        ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? k : 0);
-        ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? k : 0);
-        ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? k : 0);
-        ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? k : 0);
-        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-        Vector512<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-        for (int kk = 0; kk < k; kk++)
-        {
-            nuint q = (nuint)(kk * 32);
-            var b0 = Vector512.LoadUnsafe(ref pr, q);
-            var b1 = Vector512.LoadUnsafe(ref pr, q + 16);
-            var g = Vector512.Create(Unsafe.Add(ref c0, kk));
-            a00 = Vector512.FusedMultiplyAdd(g, b0, a00); a01 = Vector512.FusedMultiplyAdd(g, b1, a01);
-            if (rows > 1) { g = Vector512.Create(Unsafe.Add(ref c1, kk)); a10 = Vector512.FusedMultiplyAdd(g, b0, a10); a11 = Vector512.FusedMultiplyAdd(g, b1, a11); }
-            if (rows > 2) { g = Vector512.Create(Unsafe.Add(ref c2, kk)); a20 = Vector512.FusedMultiplyAdd(g, b0, a20); a21 = Vector512.FusedMultiplyAdd(g, b1, a21); }
-            if (rows > 3) { g = Vector512.Create(Unsafe.Add(ref c3, kk)); a30 = Vector512.FusedMultiplyAdd(g, b0, a30); a31 = Vector512.FusedMultiplyAdd(g, b1, a31); }
-            if (rows > 4) { g = Vector512.Create(Unsafe.Add(ref c4, kk)); a40 = Vector512.FusedMultiplyAdd(g, b0, a40); a41 = Vector512.FusedMultiplyAdd(g, b1, a41); }
-            if (rows > 5) { g = Vector512.Create(Unsafe.Add(ref c5, kk)); a50 = Vector512.FusedMultiplyAdd(g, b0, a50); a51 = Vector512.FusedMultiplyAdd(g, b1, a51); }
-        }
-        int d = dOff + r * ld + p0;
-        Store512(dst, d, a00, a01, width);
-        if (rows > 1) Store512(dst, d + ld, a10, a11, width);
-        if (rows > 2) Store512(dst, d + 2 * ld, a20, a21, width);
-        if (rows > 3) Store512(dst, d + 3 * ld, a30, a31, width);
-        if (rows > 4) Store512(dst, d + 4 * ld, a40, a41, width);
-        if (rows > 5) Store512(dst, d + 5 * ld, a50, a51, width);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(float[] dst, int at, Vector512<float> lo, Vector512<float> hi, int width)
-    {
-        if (width == 32)
+        int v = TL.Count;
+        if (width == 2 * v)
         {
             ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
-            lo.StoreUnsafe(ref dr, (nuint)at);
-            hi.StoreUnsafe(ref dr, (nuint)(at + 16));
+            lo.Store(ref dr, (nuint)at);
+            hi.Store(ref dr, (nuint)(at + v));
             return;
         }
-        for (int j = 0; j < width; j++) dst[at + j] = j < 16 ? lo.GetElement(j) : hi.GetElement(j - 16);
+        for (int j = 0; j < width; j++) dst[at + j] = j < v ? lo.Element(j) : hi.Element(j - v);
     }
 
     /// <summary>
@@ -289,20 +244,6 @@ internal static class Gemm
         }
         for (int j = width; j < panel; j++)
             for (int kk = 0; kk < k; kk++) packed[kk * panel + j] = 0f;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float[] dst, int at, Vector<float> lo, Vector<float> hi, int width)
-    {
-        int v = V;
-        if (width == 2 * v)
-        {
-            ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
-            lo.StoreUnsafe(ref dr, (nuint)at);
-            hi.StoreUnsafe(ref dr, (nuint)(at + v));
-            return;
-        }
-        for (int j = 0; j < width; j++) dst[at + j] = j < v ? lo[j] : hi[j - v];
     }
 
     /// <summary>dst (cols, rows) at dOff = src (rows, cols) at sOff, transposed in cache blocks.</summary>
