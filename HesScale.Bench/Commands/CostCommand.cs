@@ -1,5 +1,6 @@
 using System.Globalization;
 using HesScale.Bench.Plotting;
+using HesScale.Bench.Perf;
 using HesScale.Gpu;
 using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
@@ -15,13 +16,14 @@ namespace HesScale.Bench.Commands;
 public static class CostCommand
 {
     public const string Usage =
-        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--sequential] [--device D] [--threads T] [--out DIR]\n" +
+        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--sequential] [--floor] [--device D] [--threads T] [--out DIR]\n" +
         "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024)\n" +
         "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
         "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
         "           default: those; 'all' adds adahessian, adaggnmc (full steps), exact, ggn, kfac (estimates)\n" +
         "  --reps N      timed steps per point after warm-up (default 30; methods interleaved); --seconds S caps each point (default 2)\n" +
         "  --sequential  time each method alone (its network stays warm in cache) instead of round-robin\n" +
+        "  --floor       also time a bare-traffic model of the batch-1 configs (read W twice, write dW; + write hW)\n" +
         "  --out DIR     where cost.csv and cost.png go (default results/cost)";
 
     private const string Command = "cost";
@@ -69,8 +71,8 @@ public static class CostCommand
         }
         try
         {
-            bool sequential = args.Contains("--sequential");
-            args = args.Where(a => a != "--sequential").ToArray();
+            bool sequential = args.Contains("--sequential"), floor = args.Contains("--floor");
+            args = args.Where(a => a is not ("--sequential" or "--floor")).ToArray();
             var o = CommandLine.Parse(args, Command, "configs", "methods", "reps", "seconds", "device", "threads", "out");
             var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
             foreach (var c in configs) Config(c);
@@ -130,6 +132,11 @@ public static class CostCommand
                 finally
                 {
                     foreach (var st in steps) st.Dispose();
+                }
+                if (floor && batch == 1)
+                {
+                    var (fg, fh) = MemoryFloor.Measure(spec);
+                    stdout.WriteLine($"{id,-15} bare traffic model (plain loops): gradient {fg:F3} ms, + hW write {fh:F3} ms, ratio {fh / fg:F2}");
                 }
             }
             Directory.CreateDirectory(outDir);

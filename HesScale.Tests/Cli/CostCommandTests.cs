@@ -59,6 +59,16 @@ public sealed class CostCommandTests
     }
 
     [TestMethod]
+    public void Floor_prints_the_bare_traffic_model_for_batch_one_configs_only()
+    {
+        using var run = new CliRun();
+        var (code, output, err) = Run("--configs", "paper-cost-L1,rl-small", "--methods", "gradient", "--reps", "3", "--floor", "--device", "cpu", "--out", run.Root);
+        Assert.AreEqual(0, code, err);
+        StringAssert.Contains(output, "paper-cost-L1   bare traffic model");
+        Assert.DoesNotContain("rl-small        bare traffic model", output);
+    }
+
+    [TestMethod]
     public void Unknown_config_or_method_is_a_usage_error()
     {
         using var run = new CliRun();
