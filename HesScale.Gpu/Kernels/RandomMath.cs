@@ -21,12 +21,16 @@ internal static class RandomMath
 
     /// <summary>64 random bits for element <paramref name="index"/> of <paramref name="stream"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Hash(ulong seed, ulong stream, ulong index)
-    {
-        ulong z = Mix(seed ^ 0x9E3779B97F4A7C15UL);
-        z = Mix(z ^ (stream * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL));
-        return Mix(z ^ (index * 0x94D049BB133111EBUL + 0xD1B54A32D192ED03UL));
-    }
+    public static ulong Hash(ulong seed, ulong stream, ulong index) => HashAt(Key(seed, stream), index);
+
+    /// <summary>The (seed, stream) part of <see cref="Hash"/>: loops over many indices compute it once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Key(ulong seed, ulong stream) =>
+        Mix(Mix(seed ^ 0x9E3779B97F4A7C15UL) ^ (stream * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL));
+
+    /// <summary><see cref="Hash"/> from a precomputed <see cref="Key"/>: one mixing round per element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong HashAt(ulong key, ulong index) => Mix(key ^ (index * 0x94D049BB133111EBUL + 0xD1B54A32D192ED03UL));
 
     /// <summary>Uniform in [0, 1) with 24 random bits (exact in float).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
