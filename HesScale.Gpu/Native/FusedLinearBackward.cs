@@ -19,7 +19,7 @@ namespace HesScale.Gpu.Native;
 internal static class FusedLinearBackward
 {
     /// <summary>Multiply-adds below which a call stays on the calling thread (as version 1).</summary>
-    public const long ParallelThreshold = 1 << 15;
+    public const long ParallelThreshold = 1 << 17;
 
     /// <summary>Fewest input columns per work item when a sample's row is split over threads.</summary>
     public const int MinColumnBlock = 128;

@@ -16,7 +16,7 @@ internal sealed partial class NativeBackend
     private void ForOptimizerChunks(int length, Action<int, int, int> body)
     {
         int chunks = Math.Max(1, (length + Chunk - 1) / Chunk);
-        if (chunks == 1 || Threads == 1)
+        if (chunks < 16 || Threads == 1)
         {
             for (int c = 0; c < chunks; c++) body(c, c * Chunk, Math.Min(length, (c + 1) * Chunk));
         }

@@ -14,7 +14,7 @@ namespace HesScale.Gpu.Native;
 internal sealed partial class NativeBackend : Backend
 {
     /// <summary>Multiply-adds below which a call stays on one thread.</summary>
-    private const long ParallelThreshold = 1 << 15;
+    private const long ParallelThreshold = 1 << 17;
 
     private readonly ParallelOptions _options;
 
