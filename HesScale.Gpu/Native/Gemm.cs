@@ -151,60 +151,63 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// dst[r, p0 + j] = sum_k coef[r, k] packed[k, j] for rows r in [r0, r1) and j &lt; width:
-    /// coef (rows, K) at cOff with leading dimension K; dst (rows, ld) at dOff. Used for
-    /// Bin = B W^p (coef = B, packed = W panel) and dW = B^T h^p (coef = B^T, packed = h panel).
+    /// dst[r, p0 + j] = sum_kk coef(r, kk) packed[kk, j] for rows r in [r0, r1) and j &lt; width, where
+    /// coef(r, kk) = coef[cOff + r rowStride + kk kStride] (row-major: rowStride = k, kStride = 1;
+    /// a transposed operand without copying it: rowStride = 1, kStride = its row length); dst (rows,
+    /// ld) at dOff. Used for y = x W^T (coef = x, packed = W^T panel), Bin = B W^p (coef = B, packed
+    /// = W panel) and dW = B^T h^p (coef = B read transposed, packed = h panel).
     /// </summary>
-    public static void PanelProduct(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    public static void PanelProduct(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
     {
-        if (Wide) PanelRows<Lanes512>(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
-        else PanelRows<VectorLanes>(coef, cOff, k, packed, dst, dOff, ld, r0, r1, p0, width);
+        if (Wide) PanelRows<Lanes512>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
+        else PanelRows<VectorLanes>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
     }
 
-    private static void PanelRows<TL>(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    private static void PanelRows<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
         where TL : struct, ILanes<TL>
     {
         int r = r0;
-        for (; r + 6 <= r1; r += 6) PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 6, p0, width);
+        for (; r + 6 <= r1; r += 6) PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 6, p0, width);
         switch (r1 - r)
         {
-            case 5: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 5, p0, width); break;
-            case 4: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 4, p0, width); break;
-            case 3: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 3, p0, width); break;
-            case 2: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 2, p0, width); break;
-            case 1: PanelTile<TL>(coef, cOff, k, packed, dst, dOff, ld, r, 1, p0, width); break;
+            case 5: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 5, p0, width); break;
+            case 4: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 4, p0, width); break;
+            case 3: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 3, p0, width); break;
+            case 2: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 2, p0, width); break;
+            case 1: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 1, p0, width); break;
         }
     }
 
     // rows (1..6, a constant after inlining) x 2 registers: up to 12 accumulators stay in registers
     // over the whole K loop; per k, 2 panel loads and `rows` broadcasts feed 2 rows FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PanelTile<TL>(float[] coef, int cOff, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    private static void PanelTile<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
         where TL : struct, ILanes<TL>
     {
         ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
         ref float cr = ref MemoryMarshal.GetArrayDataReference(coef);
         int v = TL.Count;
-        ref float c0 = ref Unsafe.Add(ref cr, cOff + r * k);
-        ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? k : 0);
-        ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? k : 0);
-        ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? k : 0);
-        ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? k : 0);
-        ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? k : 0);
+        ref float c0 = ref Unsafe.Add(ref cr, cOff + r * rowStride);
+        ref float c1 = ref Unsafe.Add(ref c0, rows > 1 ? rowStride : 0);
+        ref float c2 = ref Unsafe.Add(ref c1, rows > 2 ? rowStride : 0);
+        ref float c3 = ref Unsafe.Add(ref c2, rows > 3 ? rowStride : 0);
+        ref float c4 = ref Unsafe.Add(ref c3, rows > 4 ? rowStride : 0);
+        ref float c5 = ref Unsafe.Add(ref c4, rows > 5 ? rowStride : 0);
         TL a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
         TL a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
         for (int kk = 0; kk < k; kk++)
         {
             nuint q = (nuint)(kk * 2 * v);
+            nint e = (nint)kk * kStride;
             var b0 = TL.Load(ref pr, q);
             var b1 = TL.Load(ref pr, q + (nuint)v);
-            var g = TL.Broadcast(Unsafe.Add(ref c0, kk));
+            var g = TL.Broadcast(Unsafe.Add(ref c0, e));
             a00 = TL.MultiplyAdd(g, b0, a00); a01 = TL.MultiplyAdd(g, b1, a01);
-            if (rows > 1) { g = TL.Broadcast(Unsafe.Add(ref c1, kk)); a10 = TL.MultiplyAdd(g, b0, a10); a11 = TL.MultiplyAdd(g, b1, a11); }
-            if (rows > 2) { g = TL.Broadcast(Unsafe.Add(ref c2, kk)); a20 = TL.MultiplyAdd(g, b0, a20); a21 = TL.MultiplyAdd(g, b1, a21); }
-            if (rows > 3) { g = TL.Broadcast(Unsafe.Add(ref c3, kk)); a30 = TL.MultiplyAdd(g, b0, a30); a31 = TL.MultiplyAdd(g, b1, a31); }
-            if (rows > 4) { g = TL.Broadcast(Unsafe.Add(ref c4, kk)); a40 = TL.MultiplyAdd(g, b0, a40); a41 = TL.MultiplyAdd(g, b1, a41); }
-            if (rows > 5) { g = TL.Broadcast(Unsafe.Add(ref c5, kk)); a50 = TL.MultiplyAdd(g, b0, a50); a51 = TL.MultiplyAdd(g, b1, a51); }
+            if (rows > 1) { g = TL.Broadcast(Unsafe.Add(ref c1, e)); a10 = TL.MultiplyAdd(g, b0, a10); a11 = TL.MultiplyAdd(g, b1, a11); }
+            if (rows > 2) { g = TL.Broadcast(Unsafe.Add(ref c2, e)); a20 = TL.MultiplyAdd(g, b0, a20); a21 = TL.MultiplyAdd(g, b1, a21); }
+            if (rows > 3) { g = TL.Broadcast(Unsafe.Add(ref c3, e)); a30 = TL.MultiplyAdd(g, b0, a30); a31 = TL.MultiplyAdd(g, b1, a31); }
+            if (rows > 4) { g = TL.Broadcast(Unsafe.Add(ref c4, e)); a40 = TL.MultiplyAdd(g, b0, a40); a41 = TL.MultiplyAdd(g, b1, a41); }
+            if (rows > 5) { g = TL.Broadcast(Unsafe.Add(ref c5, e)); a50 = TL.MultiplyAdd(g, b0, a50); a51 = TL.MultiplyAdd(g, b1, a51); }
         }
         int d = dOff + r * ld + p0;
         Store(dst, d, a00, a01, width);

@@ -79,7 +79,7 @@ internal sealed partial class NativeBackend : Backend
             {
                 int width = Math.Min(panel, o1 - p0);
                 Gemm.PackTransposedPanel(ws, inW, p0, width, packed);
-                Gemm.PanelProduct(xs, 0, inW, packed, ys, 0, outW, 0, n, p0, width);
+                Gemm.PanelProduct(xs, 0, inW, 1, inW, packed, ys, 0, outW, 0, n, p0, width);
             }
             if (bs is not null)
                 for (int r = 0; r < n; r++)
@@ -207,10 +207,18 @@ internal sealed partial class NativeBackend : Backend
             return;
         }
 
-        // Parameter quantities dW[c] = B[c]^T h^p: B[c]^T (out, N) once per channel, then per
-        // column panel of h, h and h^2 packed once and shared by every channel.
-        var bt = Gemm.Scratch(ref t_transposed, channels * plane);
-        for (int c = 0; c < channels; c++) Gemm.Transpose(bo, c * plane, n, outW, bt, c * plane);
+        // Parameter quantities dW[c] = B[c]^T h^p; per column panel of h, h and h^2 packed once and
+        // shared by every channel. B^T: read in place while a channel of B stays small (the six rows
+        // of a tile are adjacent outputs, one cache line per sample); past 1 MB the sample stride
+        // walks the caches' sets (4 KB strides alias), so B^T is copied out once per channel.
+        bool inPlace = (long)n * outW <= 1 << 18;
+        float[] bt = bo;
+        if (!inPlace)
+        {
+            bt = Gemm.Scratch(ref t_transposed, channels * plane);
+            for (int c = 0; c < channels; c++) Gemm.Transpose(bo, c * plane, n, outW, bt, c * plane);
+        }
+        int rowStride = inPlace ? 1 : n, kStride = inPlace ? outW : 1;
         ForChunks(inW, panel, work, (i0, i1) =>
         {
             var packed = Gemm.Scratch(ref t_packed, n * panel);
@@ -221,7 +229,7 @@ internal sealed partial class NativeBackend : Backend
                 Gemm.PackPanel(hv, inW, n, p0, width, false, packed);
                 if (anySquared) Gemm.PackPanel(hv, inW, n, p0, width, true, packedSq);
                 for (int c = 0; c < channels; c++)
-                    Gemm.PanelProduct(bt, c * plane, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
+                    Gemm.PanelProduct(bt, c * plane, rowStride, kStride, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
             }
         });
         BiasSums(bo, db, n, outW, channels);
@@ -241,7 +249,7 @@ internal sealed partial class NativeBackend : Backend
                 Gemm.PackPanel(wv, inW, outW, p0, width, false, packed);
                 if (anySquared) Gemm.PackPanel(wv, inW, outW, p0, width, true, packedSq);
                 for (int c = 0; c < channels; c++)
-                    Gemm.PanelProduct(bo, c * plane, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
+                    Gemm.PanelProduct(bo, c * plane, outW, 1, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
             }
         });
     }
