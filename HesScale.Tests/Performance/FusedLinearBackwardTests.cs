@@ -14,6 +14,7 @@ public sealed class FusedLinearBackwardTests
     [DataRow(37, 65, 31, 2, true, true, 2)]    // rows by sample
     [DataRow(5, 9, 3, 8, true, false, 1)]      // first layer: no input stack
     [DataRow(1, 1, 1, 2, true, true, 1)]
+    [DataRow(520, 9, 513, 2, true, true, 2)]   // version 1 with B (N x out) past 2^18 floats: B^T copied out, not read in place
     public void Matches_the_double_reference_and_version_1(int n, int inW, int outW, int channels, bool bias, bool withInput, int threads)
     {
         var rng = new Random(n * 1000 + inW * 10 + channels);
