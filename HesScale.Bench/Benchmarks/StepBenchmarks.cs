@@ -27,14 +27,14 @@ public class StepBenchmarks
     public string Config { get; set; } = "paper-cost-L1";
 
     [Params("gradient", "hesscale", "bl89", "sgd", "adam", "adahesscale", "adahesscale_gn")]
-    public string Method { get; set; } = "gradient";
+    public string StepMethod { get; set; } = "gradient";
 
     [GlobalSetup]
     public void Setup()
     {
         _device = ComputeDevice.Create(Device);
         var (spec, batch) = CostCommand.Config(Config);
-        _step = CostCommand.MethodStep.Create(_device, spec, batch, Method);
+        _step = CostCommand.MethodStep.Create(_device, spec, batch, StepMethod);
     }
 
     [Benchmark]
