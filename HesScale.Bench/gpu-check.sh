@@ -8,7 +8,7 @@
 #   bash HesScale.Bench/gpu-check.sh [publish/hesscale.tar.xz]
 # Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
 # device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
-# Budget: about five minutes (selfcheck ~1 min, diag and profile seconds, cost ~3 min).
+# Budget: about five minutes (selfcheck ~1 min, diag and profile seconds, cost ~3 min, sequential cost ~1 min).
 set -uo pipefail
 
 archive=${1:-publish/hesscale.tar.xz}
@@ -62,6 +62,10 @@ say "== cost: time per step on $device"
 timeout 150 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 60 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-20} --seconds 3 --out "$out/cost-wide" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "== cost --sequential: gradient and gradient + HesScale, each alone (issue 3's libtorch-relative targets)"
+timeout 90 "$bin" cost --device "$device" --sequential --configs all --methods gradient,hesscale --reps 50 --seconds 2 --out "$out/cost-sequential" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "gpu-check finished with status $status; results in $out"
