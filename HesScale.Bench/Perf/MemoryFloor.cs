@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using HesScale.Gpu;
+using HesScale.Gpu.Performance;
 
 namespace HesScale.Bench.Perf;
 
@@ -48,7 +49,7 @@ public static class MemoryFloor
             hs.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
         }
         GC.KeepAlive(sink);
-        return (Median(g), Median(hs));
+        return (TimingSummary.Of(g).Median, TimingSummary.Of(hs).Median);
     }
 
     private static float[] Filled(int length, float value)
@@ -79,11 +80,5 @@ public static class MemoryFloor
             for (; i <= inW - v; i += v) (half * new Vector<float>(h.AsSpan(i))).CopyTo(d[i..]);
             for (; i < inW; i++) d[i] = 0.5f * h[i];
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -117,7 +117,7 @@ internal static class Gemm
     /// 512-bit panel tiles where the hardware has them (AVX-512: twice the FMA rate of the 256-bit
     /// Vector&lt;float&gt; the runtime picks by default); otherwise Vector&lt;float&gt; tiles.
     /// </summary>
-    /// Settable so that tests run both tile families on one machine; change it only between products.
+    /// <remarks>Settable so that tests run both tile families on one machine; change it only between products.</remarks>
     public static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>

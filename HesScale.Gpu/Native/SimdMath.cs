@@ -53,38 +53,4 @@ internal static class SimdMath
         }
         for (; i < dst.Length; i++) dst[i] += a * x[i] * x[i];
     }
-
-    /// <summary>
-    /// For every channel c: dst[c][i] (+)= coef[c] w[i]^p over i in [i0, i1), p = 1 for c &lt; linear,
-    /// 2 otherwise; w is read once for all channels (the fused gradient + HesScale step at small
-    /// batch). dst planes start at dOff + c * plane; <paramref name="accumulate"/> false overwrites.
-    /// </summary>
-    public static void FusedAxpy(float[] dst, int dOff, int plane, ReadOnlySpan<float> coef, int linear, float[] w, int wOff, int i0, int i1, bool accumulate)
-    {
-        int channels = coef.Length, width = Vector<float>.Count, i = i0;
-        ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
-        ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-        for (; i <= i1 - width; i += width)
-        {
-            var wv = Vector.LoadUnsafe(ref wr, (nuint)(wOff + i));
-            var w2 = wv * wv;
-            for (int c = 0; c < channels; c++)
-            {
-                nuint at = (nuint)(dOff + c * plane + i);
-                var term = new Vector<float>(coef[c]) * (c < linear ? wv : w2);
-                if (accumulate) term += Vector.LoadUnsafe(ref dr, at);
-                term.StoreUnsafe(ref dr, at);
-            }
-        }
-        for (; i < i1; i++)
-        {
-            float wv = w[wOff + i];
-            for (int c = 0; c < channels; c++)
-            {
-                int at = dOff + c * plane + i;
-                float term = coef[c] * (c < linear ? wv : wv * wv);
-                dst[at] = accumulate ? dst[at] + term : term;
-            }
-        }
-    }
 }
