@@ -5,13 +5,14 @@ using System.Runtime.InteropServices;
 namespace HesScale.Gpu.Native;
 
 /// <summary>
-/// A second version of <see cref="NativeBackend.LinearBackward"/> (same shapes and channel
-/// conventions), kept beside it with its timings (hesscale profile, LinearBackwardBenchmarks):
+/// <see cref="NativeBackend.LinearBackward"/> at batch 1..3, where the products are outer-product
+/// shaped (same shapes and channel conventions; `hesscale profile` times it against the panel path
+/// at larger batches):
 /// <list type="number">
 /// <item>Parameter quantities: the first sample assigns dW = B h^p instead of clearing the
 /// rows and accumulating, which removes one store and one load per element at batch 1.</item>
 /// <item>Input stack: one sweep over W for all channels: for each row o, every channel adds
-/// coef_c W[o, :]^p while that row is in L1 (version 1 sweeps the whole of W once per channel).
+/// coef_c W[o, :]^p while that row is in L1, so W is read once per pass.
 /// The work is split by sample, and a small batch's rows by column block so that batch 1 runs on every thread too.</item>
 /// </list>
 /// bOut is (C, N, out), h (N, in), W (out, in), bIn (C, N, in), dW (C, out, in), db (C, out).

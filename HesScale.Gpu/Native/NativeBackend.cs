@@ -255,7 +255,7 @@ internal sealed partial class NativeBackend : Backend
     }
 
     /// <summary>Below this batch size products are outer-product shaped: stream W and h once, no packing.</summary>
-    private const int SmallBatch = 4;
+    internal const int SmallBatch = 4;
 
     private static void BiasSums(float[] bo, DeviceBuffer? db, int n, int outW, int channels)
     {

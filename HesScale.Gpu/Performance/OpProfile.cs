@@ -117,9 +117,10 @@ public static class OpProfile
                         var dW = parameterStacks[wi];
                         var db = layer.Bias ? parameterStacks[wi + 1] : null;
                         Add(l, "linear_backward", $"N={n} {layer.In}<-{layer.Out}", c, () => backend.LinearBackward(bOut, h, w, bIn, dW, db, n, layer.In, layer.Out, c, 1));
-                        if (backend is NativeBackend native)
+                        if (backend is NativeBackend native && n >= NativeBackend.SmallBatch)
                         {
-                            // Version 2 of the native operation on host copies of the same shapes.
+                            // Version 2 of the native operation on host copies of the same shapes
+                            // (below SmallBatch the engine's operation is version 2 already).
                             var a = Host(bOut, h, w, bIn, dW, db);
                             var parallel = new ParallelOptions { MaxDegreeOfParallelism = native.Threads };
                             Add(l, FusedOp, $"N={n} {layer.In}<-{layer.Out}", c, () => FusedLinearBackward.Run(a[0]!, a[1]!, a[2]!, a[3], a[4]!, a[5],
