@@ -22,13 +22,21 @@ public sealed class UsageException : Exception
 internal sealed class CommandLine
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
     private CommandLine()
     {
     }
 
     /// <summary>Parses <c>--name value</c> pairs; every option must be one of <paramref name="known"/>.</summary>
-    public static CommandLine Parse(IReadOnlyList<string> args, string command, params string[] known)
+    public static CommandLine Parse(IReadOnlyList<string> args, string command, params string[] known) =>
+        Parse(args, command, [], known);
+
+    /// <summary>
+    /// As <see cref="Parse(IReadOnlyList{string}, string, string[])"/>, and <c>--flag</c> switches without a
+    /// value for every name in <paramref name="flags"/> (read with <see cref="Has"/>).
+    /// </summary>
+    public static CommandLine Parse(IReadOnlyList<string> args, string command, string[] flags, params string[] known)
     {
         var result = new CommandLine();
         for (int i = 0; i < args.Count; i++)
@@ -36,6 +44,11 @@ internal sealed class CommandLine
             string arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
                 throw new UsageException($"{command}: unexpected argument '{arg}'.");
+            if (flags.Contains(arg[2..], StringComparer.Ordinal))
+            {
+                result._flags.Add(arg[2..]);
+                continue;
+            }
             string name = arg[2..];
             string? value = null;
             int eq = name.IndexOf('=', StringComparison.Ordinal);
@@ -59,6 +72,9 @@ internal sealed class CommandLine
     }
 
     public string? Get(string name) => _values.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>Whether the switch <c>--name</c> was given.</summary>
+    public bool Has(string name) => _flags.Contains(name);
 
     public string Required(string command, string name) =>
         Get(name) ?? throw new UsageException($"{command}: missing required option '--{name}'.");

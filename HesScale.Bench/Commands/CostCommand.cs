@@ -71,9 +71,8 @@ public static class CostCommand
         }
         try
         {
-            bool sequential = args.Contains("--sequential"), floor = args.Contains("--floor");
-            args = args.Where(a => a is not ("--sequential" or "--floor")).ToArray();
-            var o = CommandLine.Parse(args, Command, "configs", "methods", "reps", "seconds", "device", "threads", "out");
+            var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out");
+            bool sequential = o.Has("sequential"), floor = o.Has("floor");
             var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
             foreach (var c in configs) Config(c);
             var methods = List(o.Get("methods"), DefaultMethods, AllMethods);

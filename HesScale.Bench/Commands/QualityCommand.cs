@@ -36,8 +36,8 @@ public static class QualityCommand
                 stdout.WriteLine(Usage);
                 return 0;
             }
-            bool full = args.Contains("--full");
-            var options = CommandLine.Parse(args.Where(a => a != "--full").ToArray(), Command, "seeds", "samples", "train-steps", "activation", "out", "device", "threads");
+            var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "out", "device", "threads");
+            bool full = options.Has("full");
             var settings = new QualityOptions
             {
                 Seeds = Positive(options, "seeds", full ? 40 : 10),

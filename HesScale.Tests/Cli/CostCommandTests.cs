@@ -69,6 +69,18 @@ public sealed class CostCommandTests
     }
 
     [TestMethod]
+    public void Switches_take_no_value()
+    {
+        using var run = new CliRun();
+        var (code, _, err) = Run("--configs", "--floor", "--out", run.Root);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "option '--configs' needs a value");
+        (code, _, err) = Run("--configs", "rl-small", "--full", "--out", run.Root);
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(err, "unknown option '--full'");
+    }
+
+    [TestMethod]
     public void Unknown_config_or_method_is_a_usage_error()
     {
         using var run = new CliRun();
