@@ -11,6 +11,9 @@ internal sealed record RandomCase(NetworkSpec Spec, float[][] Parameters, float[
     public static readonly LayerKind[] Activations =
         [LayerKind.Tanh, LayerKind.Sigmoid, LayerKind.ReLU, LayerKind.LeakyReLU, LayerKind.ELU, LayerKind.SELU, LayerKind.Softplus, LayerKind.Identity];
 
+    /// <summary><see cref="Activations"/> as test data rows (every activation the engine has).</summary>
+    public static IEnumerable<object[]> ActivationRows => Activations.Select(a => new object[] { a });
+
     public static RandomCase Create(int seed, int maxWidth, int maxBatch, int? hidden = null, LayerKind? activation = null, LossSpec? loss = null, int? batchSize = null)
     {
         var rng = new Random(seed);

@@ -1,5 +1,6 @@
 using HesScale.Gpu;
 using HesScale.Reference;
+using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Reference;
 
@@ -8,14 +9,7 @@ namespace HesScale.Tests.Reference;
 public sealed class ReferenceActivationDerivativeTests
 {
     [TestMethod]
-    [DataRow(LayerKind.Tanh)]
-    [DataRow(LayerKind.Sigmoid)]
-    [DataRow(LayerKind.ReLU)]
-    [DataRow(LayerKind.LeakyReLU)]
-    [DataRow(LayerKind.ELU)]
-    [DataRow(LayerKind.SELU)]
-    [DataRow(LayerKind.Softplus)]
-    [DataRow(LayerKind.Identity)]
+    [DynamicData(nameof(RandomCase.ActivationRows), typeof(RandomCase))]
     public void Derivatives_MatchFiniteDifferences(LayerKind kind)
     {
         const double slope = 0.1, h = 1e-5;

@@ -1,6 +1,7 @@
 using HesScale.Gpu;
 using HesScale.Reference;
 using static HesScale.Tests.Reference.RandomNetworks;
+using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Reference;
 
@@ -52,14 +53,7 @@ public sealed class ReferenceCurvatureTests
     }
 
     [TestMethod]
-    [DataRow(LayerKind.Tanh)]
-    [DataRow(LayerKind.Sigmoid)]
-    [DataRow(LayerKind.ReLU)]
-    [DataRow(LayerKind.LeakyReLU)]
-    [DataRow(LayerKind.ELU)]
-    [DataRow(LayerKind.SELU)]
-    [DataRow(LayerKind.Softplus)]
-    [DataRow(LayerKind.Identity)]
+    [DynamicData(nameof(RandomCase.ActivationRows), typeof(RandomCase))]
     public void Mse_OneHiddenLayer_HesScaleIsExact(LayerKind activation)
     {
         var p = Create(activation, LossSpec.Mse(), 101 + (int)activation, widths: [3, 5, 3]);
