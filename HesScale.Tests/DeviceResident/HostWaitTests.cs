@@ -50,6 +50,31 @@ public sealed class HostWaitTests
     }
 
     [TestMethod]
+    [DataRow(LossKind.CrossEntropy)]
+    [DataRow(LossKind.MeanSquaredError)]
+    public void A_device_resident_pass_launches_what_the_host_pass_launches(LossKind kind)
+    {
+        var spec = new NetworkSpec(LayerSpec.Linear(5, 7), LayerSpec.Tanh(), LayerSpec.Linear(7, 3));
+        var device = Devices.Simulator;
+        using var net = new Network(device, spec, seed: 5);
+        var loss = new LossSpec(kind);
+        float[] x = new float[2 * 5];
+        var targets = kind == LossKind.CrossEntropy ? Targets.FromClasses([2, 0]) : Targets.FromValues(new float[2 * 3]);
+        using var xs = DeviceData.Upload(device.Accelerator!, x);
+        using var classes = DeviceData.Upload(device.Accelerator!, new[] { 2, 0 });
+        using var values = DeviceData.Upload(device.Accelerator!, new float[2 * 3]);
+        const CurvatureMethods methods = CurvatureMethods.HesScale | CurvatureMethods.BL89;
+
+        net.Backward(x, 2, targets, loss, methods); // warm-up: workspace
+        long before = device.KernelLaunches;
+        net.Backward(x, 2, targets, loss, methods);
+        long host = device.KernelLaunches - before;
+        before = device.KernelLaunches;
+        _ = kind == LossKind.CrossEntropy ? net.Backward(xs.View, 2, classes.View, loss, methods) : net.Backward(xs.View, 2, values.View, loss, methods);
+        Assert.AreEqual(host, device.KernelLaunches - before);
+    }
+
+    [TestMethod]
     public void The_loss_of_a_pass_cannot_be_read_after_the_next_pass()
     {
         var spec = new NetworkSpec(LayerSpec.Linear(2, 3));
