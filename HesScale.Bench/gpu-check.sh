@@ -68,5 +68,6 @@ say "== cost --sequential: gradient and gradient + HesScale, each alone (issue 3
 timeout 90 "$bin" cost --device "$device" --sequential --configs all --methods gradient,hesscale --reps 50 --seconds 2 --out "$out/cost-sequential" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+say "== device-sample: data kept on the device, 0 host waits per step expected"; timeout 60 "$bin" device-sample --device "$([ "$device" = cpu ] && echo ilgpu-cpu || echo "$device")" 2>&1 | tee "$out/device-sample.txt" | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 say "gpu-check finished with status $status; results in $out"
 exit $status

@@ -79,6 +79,26 @@ internal sealed class CommandLine
     public string Required(string command, string name) =>
         Get(name) ?? throw new UsageException($"{command}: missing required option '--{name}'.");
 
+    /// <summary>The value of <c>--name</c> as an integer of at least 1, or <paramref name="fallback"/> when absent.</summary>
+    public int Positive(string command, string name, int fallback)
+    {
+        string? text = Get(name);
+        if (text is null) return fallback;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1
+            ? value
+            : throw new UsageException($"{command}: --{name} expects an integer of at least 1, got '{text}'.");
+    }
+
+    /// <summary>The value of <c>--name</c> as a finite number greater than 0, or <paramref name="fallback"/> when absent.</summary>
+    public float PositiveNumber(string command, string name, float fallback)
+    {
+        string? text = Get(name);
+        if (text is null) return fallback;
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value) && value > 0
+            ? value
+            : throw new UsageException($"{command}: --{name} expects a finite number greater than 0, got '{text}'.");
+    }
+
     public int Threads(string command)
     {
         string? text = Get("threads");

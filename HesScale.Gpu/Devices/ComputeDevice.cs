@@ -11,7 +11,8 @@ namespace HesScale.Gpu;
 
 /// <summary>
 /// A device that runs network passes: an ILGPU accelerator (CUDA, OpenCL, the CPU simulator)
-/// or the native CPU path. Owns the accelerator; dispose it after the networks that use it.
+/// or the native CPU path. Owns the accelerator it opened (not one given to
+/// <see cref="FromAccelerator"/>); dispose it after the networks that use it.
 /// </summary>
 public sealed class ComputeDevice : IDisposable
 {
@@ -106,6 +107,39 @@ public sealed class ComputeDevice : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
         }
     }
+
+    /// <summary>
+    /// A device on an accelerator the application already owns (CUDA, OpenCL or the CPU
+    /// simulator), for GPU-bound applications that keep their data on it: networks on this device
+    /// take and return <see cref="ArrayView{T}"/>s of that accelerator, and every kernel is queued
+    /// on its <c>DefaultStream</c>. The accelerator and its Context stay the application's:
+    /// disposing this device (or its networks and optimizers) frees only this library's buffers,
+    /// never them. Dispose this device before the accelerator. The Context must have been
+    /// built with <c>EnableAlgorithms()</c> (ILGPU.Algorithms: the kernels use XMath), as
+    /// <see cref="Create(DeviceKind, int)"/> does. Kernels are compiled per device and stay
+    /// loaded on the accelerator until it is disposed: create one device per accelerator and reuse it.
+    /// </summary>
+    public static ComputeDevice FromAccelerator(Accelerator accelerator)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        if (accelerator.IsDisposed)
+            throw new ArgumentException("The accelerator is disposed.", nameof(accelerator));
+        var kind = accelerator.AcceleratorType switch
+        {
+            AcceleratorType.Cuda => DeviceKind.Cuda,
+            AcceleratorType.OpenCL => DeviceKind.OpenCL,
+            AcceleratorType.CPU => DeviceKind.IlgpuCpu,
+            var other => throw new ArgumentException($"Accelerators of type {other} are not supported (expected Cuda, OpenCL or CPU).", nameof(accelerator)),
+        };
+        return new ComputeDevice(new IlgpuBackend(null, accelerator, kind, ownsAccelerator: false));
+    }
+
+    /// <summary>
+    /// The ILGPU accelerator this device runs on (its buffers and kernels live there), or null for
+    /// the native <c>cpu</c> device. Allocate the views given to the device-resident
+    /// <c>Network.Backward</c> overloads on it.
+    /// </summary>
+    public Accelerator? Accelerator => (Backend as IlgpuBackend)?.Accelerator;
 
     /// <summary>
     /// An ILGPU CPU simulator with groups of <paramref name="threadsPerWarp"/> x <paramref name="warpsPerGroup"/>

@@ -13,8 +13,9 @@ namespace HesScale.Gpu.Devices;
 /// </summary>
 internal sealed partial class IlgpuBackend : Backend
 {
-    private readonly Context _context;
+    private readonly Context? _ownedContext;
     private readonly Accelerator _accelerator;
+    private readonly bool _ownsAccelerator;
     private readonly int _groupSize;
     private readonly int _maxGroups;
     private readonly DeviceBuffer _dummy;
@@ -26,10 +27,16 @@ internal sealed partial class IlgpuBackend : Backend
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int> _activationBackward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> _lossBackward;
 
-    public IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind)
+    /// <summary>
+    /// A backend on <paramref name="accelerator"/>. <paramref name="ownedContext"/> (null for an
+    /// application's accelerator) and, when <paramref name="ownsAccelerator"/>, the accelerator are
+    /// disposed with this backend; otherwise they stay the application's.
+    /// </summary>
+    public IlgpuBackend(Context? ownedContext, Accelerator accelerator, DeviceKind kind, bool ownsAccelerator = true)
     {
-        _context = context;
+        _ownedContext = ownedContext;
         _accelerator = accelerator;
+        _ownsAccelerator = ownsAccelerator;
         Kind = kind;
         Name = $"{KindName(kind)}: {accelerator.Name} (ILGPU {accelerator.AcceleratorType})";
         bool simulator = accelerator.AcceleratorType == AcceleratorType.CPU;
@@ -140,8 +147,8 @@ internal sealed partial class IlgpuBackend : Backend
     public override void Dispose()
     {
         _dummy.Dispose();
-        _accelerator.Dispose();
-        _context.Dispose();
+        if (_ownsAccelerator) _accelerator.Dispose();
+        _ownedContext?.Dispose();
     }
 
     private sealed class Buffer(IlgpuBackend owner, MemoryBuffer1D<float, Stride1D.Dense> memory, int length) : DeviceBuffer

@@ -1,34 +1,71 @@
+using ILGPU;
+
 namespace HesScale.Gpu;
 
 /// <summary>
 /// What one <c>Network.Backward</c> call computed. The arrays stay on the device until
 /// read; reading copies one tensor to the host. Valid until the next pass on the same network,
 /// and only while that network is not disposed (copy what you keep to the host first).
+/// On an ILGPU device the same tensors are also available as views of the network's buffers
+/// (<see cref="GradientView"/>, <see cref="CurvatureView"/>, <see cref="LossSharesView"/>): no copy,
+/// no host wait; their contents are this pass's until the next pass on the network overwrites
+/// them, and the memory is the network's (freed when it is disposed or a larger batch or more
+/// methods make it allocate a bigger workspace).
 /// </summary>
 public sealed class BackwardResult
 {
     private readonly Network _network;
     private readonly int _version;
+    private readonly int _pass;
     private readonly CurvatureMethods[] _channels;
+    private readonly bool _lossSharesOnDevice;
+    private float? _loss;
 
-    internal BackwardResult(Network network, int version, float loss, int batch, CurvatureMethods[] channels)
+    /// <summary>
+    /// A result whose loss the pass has already read to the host; <paramref name="lossSharesOnDevice"/>
+    /// is false when the loss was computed on the host (<see cref="IOutputLoss"/>).
+    /// </summary>
+    internal BackwardResult(Network network, int version, int pass, float loss, int batch, CurvatureMethods[] channels, bool lossSharesOnDevice)
+        : this(network, version, pass, batch, channels)
+    {
+        _loss = loss;
+        _lossSharesOnDevice = lossSharesOnDevice;
+    }
+
+    /// <summary>A device-resident result: the loss is summed on the host when <see cref="Loss"/> is first read.</summary>
+    internal BackwardResult(Network network, int version, int pass, int batch, CurvatureMethods[] channels)
     {
         _network = network;
         _version = version;
-        Loss = loss;
+        _pass = pass;
         Batch = batch;
         _channels = channels;
+        _lossSharesOnDevice = true;
         Methods = channels.Aggregate(CurvatureMethods.None, (a, m) => a | m);
     }
 
-    /// <summary>The reduced loss (mean or sum as the loss spec says).</summary>
-    public float Loss { get; }
+    /// <summary>
+    /// The reduced loss (mean or sum as the loss spec says). After a device-resident pass
+    /// (the <see cref="ArrayView{T}"/> overloads of <c>Network.Backward</c>) the first read waits
+    /// for the device and copies the per-sample shares; it must come before the next pass on the
+    /// network (an optimizer step in between is fine) and throws
+    /// <see cref="NonFiniteValueException"/> when the loss is not finite.
+    /// </summary>
+    public float Loss => _loss ??= _network.ReadLoss(_pass, Batch);
+
     public int Batch { get; }
     /// <summary>The curvature methods that were computed.</summary>
     public CurvatureMethods Methods { get; }
 
     /// <summary>dL/dtheta for parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
     public float[] Gradient(int parameter) => _network.ReadParameterStack(_version, parameter, 0);
+
+    /// <summary>
+    /// dL/dtheta for parameter tensor <paramref name="parameter"/> as a view of the network's device
+    /// buffer (tensor-length, same layout as the parameter): no copy. ILGPU devices only
+    /// (<see cref="NotSupportedException"/> on the native <c>cpu</c> device).
+    /// </summary>
+    public ArrayView<float> GradientView(int parameter) => _network.ParameterStackView(_version, parameter, 0);
 
     /// <summary>Channel of <paramref name="single"/> in <see cref="Network.ResultStack"/>; -1 when not requested.</summary>
     internal int ChannelOf(CurvatureMethods single)
@@ -47,15 +84,34 @@ public sealed class BackwardResult
     }
 
     /// <summary>The diagonal estimate of one requested method for parameter tensor <paramref name="parameter"/>.</summary>
-    public float[] Curvature(CurvatureMethods single, int parameter)
+    public float[] Curvature(CurvatureMethods single, int parameter) =>
+        _network.ReadParameterStack(_version, parameter, RequestedChannel(single));
+
+    /// <summary>
+    /// The diagonal estimate of one requested method for parameter tensor <paramref name="parameter"/>
+    /// as a view of the network's device buffer: no copy. ILGPU devices only.
+    /// </summary>
+    public ArrayView<float> CurvatureView(CurvatureMethods single, int parameter) =>
+        _network.ParameterStackView(_version, parameter, RequestedChannel(single));
+
+    /// <summary>
+    /// The per-sample loss shares (N), already divided as the reduction says (their sum is
+    /// <see cref="Loss"/>), as a view of the network's device buffer: reduce or log them on the
+    /// device without a host wait. ILGPU devices only; readable until the next pass on the network.
+    /// </summary>
+    public ArrayView<float> LossSharesView => _lossSharesOnDevice
+        ? _network.LossSharesView(_pass, Batch)
+        : throw new InvalidOperationException("This pass's loss was computed on the host by an IOutputLoss: there are no per-sample loss shares on the device.");
+
+    private int RequestedChannel(CurvatureMethods single)
     {
-        int index = Array.IndexOf(_channels, single);
-        if (index < 0)
+        int channel = ChannelOf(single);
+        if (channel < 0)
         {
             throw new InvalidOperationException(CurvatureMethodNames.All.Contains(single)
                 ? $"{CurvatureMethodNames.Name(single)} was not requested in this Backward call (requested: {Methods})."
                 : $"'{single}' is not a single curvature method.");
         }
-        return _network.ReadParameterStack(_version, parameter, index + 1);
+        return channel;
     }
 }

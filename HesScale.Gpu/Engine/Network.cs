@@ -131,13 +131,8 @@ public sealed partial class Network : IDisposable
         _backend.LossBackward(loss, ws.Values[^1], ws.Targets, ws.Stacks[^1], ws.LossPerSample, batch, k, channels, packed);
         RunBackward(ws, batch, channels, packed);
 
-        var perSample = ws.LossScratch.AsSpan(0, batch);
-        ws.LossPerSample.Download(perSample); // waits for the device
-        double total = 0;
-        foreach (float v in perSample) total += v;
-        if (!double.IsFinite(total))
-            throw new NonFiniteValueException($"The loss is {total}: the parameters or inputs have diverged (device {Device.Name}).");
-        return new BackwardResult(this, _version, (float)total, batch, singles);
+        float total = SumLossShares(ws, batch); // waits for the device
+        return new BackwardResult(this, _version, _passes, total, batch, singles, lossSharesOnDevice: true);
     }
 
     /// <summary>
@@ -173,7 +168,7 @@ public sealed partial class Network : IDisposable
         for (int c = 1; c < channels; c++) ws.Stacks[^1].Upload(diagonal, c * plane);
         RunBackward(ws, batch, channels, Channels.Pack(singles));
         _backend.Synchronize();
-        return new BackwardResult(this, _version, (float)value, batch, singles);
+        return new BackwardResult(this, _version, _passes, (float)value, batch, singles, lossSharesOnDevice: false);
     }
 
     private static CurvatureMethods[] CheckMethods(CurvatureMethods methods)
@@ -309,6 +304,7 @@ public sealed partial class Network : IDisposable
 
     private Workspace Prepare(int batch, int channels)
     {
+        _passes++; // every pass starts here: per-pass values of earlier results (the loss shares) are overwritten
         if (_workspace is { } ws && ws.Batch >= batch && ws.Channels >= channels) return ws;
         int newBatch = Math.Max(batch, _workspace?.Batch ?? 0);
         int newChannels = Math.Max(channels, _workspace?.Channels ?? 0);

@@ -22,6 +22,22 @@ internal readonly struct ViewFloats(ArrayView<float> view) : IFloats
     }
 }
 
+/// <summary>
+/// Read-only <see cref="IFloats"/> over an application's class indices (int view) for the
+/// device-resident cross-entropy loss: index i reads as the float class, exactly as the host
+/// path stores it.
+/// </summary>
+internal readonly struct ClassFloats(ArrayView<int> view) : IFloats
+{
+    private readonly ArrayView<int> _view = view;
+
+    public float this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _view[index];
+        set => throw new NotSupportedException("Class targets are read-only.");
+    }
+}
+
 /// <summary><see cref="IFloats"/> over a host array (the native path).</summary>
 internal readonly struct ArrayFloats(float[] array) : IFloats
 {
@@ -39,18 +55,28 @@ internal readonly struct ArrayFloats(float[] array) : IFloats
 /// kernel (<see cref="LossKernels"/>) and the native path: the sample's loss share (already
 /// divided by M), g = dL/dy and the output-Hessian diagonals of the curvature channels.
 /// y is (N, K); targets are N class indices stored as floats (cross-entropy) or (N, K) values
-/// (MSE); B is (C, N, K); lossPerSample is (N).
+/// (MSE); B is (C, N, K); lossPerSample is (N). A class index outside [0, K) (only possible
+/// on the device-resident path, the host path validates first) gives NaN for that sample's
+/// loss share and channels, so that reading the loss reports it.
 /// </summary>
 internal static class LossMath
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Sample<T>(T y, T targets, T b, T lossPerSample, int s, int n, int k, int channels, bool crossEntropy, float invM, int packedModes)
+    public static void Sample<T, TTargets>(T y, TTargets targets, T b, T lossPerSample, int s, int n, int k, int channels, bool crossEntropy, float invM, int packedModes)
         where T : struct, IFloats
+        where TTargets : struct, IFloats
     {
         int off = s * k, plane = n * k;
         if (crossEntropy)
         {
             int t = (int)targets[s];
+            if ((uint)t >= (uint)k)
+            {
+                lossPerSample[s] = float.NaN;
+                for (int c = 0; c < channels; c++)
+                    for (int j = 0; j < k; j++) b[c * plane + off + j] = float.NaN;
+                return;
+            }
             float max = y[off];
             for (int j = 1; j < k; j++) max = XMath.Max(max, y[off + j]);
             float sum = 0f;
