@@ -95,7 +95,7 @@ public static class Program
     /// The last resort for an exception no command expected (a bug): one line naming it, the stack
     /// trace only with <c>--verbose</c>; exit code 1. No command ends in an unhandled exception.
     /// </summary>
-    internal static int ReportUnexpected(Exception e, TextWriter stderr, bool verbose)
+    public static int ReportUnexpected(Exception e, TextWriter stderr, bool verbose)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(stderr);

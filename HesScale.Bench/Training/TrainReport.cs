@@ -59,7 +59,7 @@ public static class TrainReport
         results.GroupBy(r => r.Run.Optimizer)
             .Select(g => g.GroupBy(r => r.Run.LearningRate)
                 .Select(l => (Optimizer: g.Key, LearningRate: l.Key, Accuracy: l.Average(r => r.FinalAccuracy),
-                    SecondsPerEpoch: l.SelectMany(r => r.Epochs).Average(e => e.Seconds)))
+                    SecondsPerEpoch: l.SelectMany(r => r.Epochs).Select(e => e.Seconds).DefaultIfEmpty(double.NaN).Average()))
                 .OrderByDescending(x => double.IsNaN(x.Accuracy) ? double.NegativeInfinity : x.Accuracy).ThenBy(x => x.LearningRate).First())
             .ToList();
 

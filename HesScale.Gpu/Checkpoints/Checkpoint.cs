@@ -80,7 +80,9 @@ public sealed class Checkpoint
 
     /// <summary>
     /// Loads the parameters into <paramref name="network"/> and the state into <paramref name="optimizer"/>;
-    /// refuses (with <see cref="CheckpointFormatException"/>) a different architecture, optimizer or settings.
+    /// refuses (with <see cref="CheckpointFormatException"/>) a different architecture, optimizer or settings,
+    /// parameter tensors that do not match the architecture (count, names, shapes, finite values;
+    /// checked before anything is loaded), and optimizer state or progress that does not fit.
     /// </summary>
     public void Restore(Network network, Optimizer? optimizer = null, Trainer? trainer = null)
     {
@@ -100,9 +102,17 @@ public sealed class Checkpoint
         if (trainer is not null && Progress is null)
             throw new CheckpointFormatException("The checkpoint has no training progress.");
         CheckTensors(network.Spec);
+        try
+        {
+            // Each of these checks its input before changing anything; the parameters go last.
+            optimizer?.SetState(OptimizerState!);
+            trainer?.Restore(Progress!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointFormatException($"The checkpoint's {(e.ParamName == "progress" ? "training progress" : "optimizer state")} does not fit: {e.Message}", e);
+        }
         for (int i = 0; i < Parameters.Count; i++) network.SetParameter(i, Parameters[i]);
-        optimizer?.SetState(OptimizerState!);
-        if (trainer is not null) trainer.Restore(Progress!);
     }
 
     /// <summary>
