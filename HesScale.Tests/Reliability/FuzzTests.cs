@@ -80,7 +80,7 @@ public sealed partial class FuzzTests
         string valid = File.ReadAllText(GoldenData.CasePath("case-001")); // 1.7 kB: linear 3 -> 1, MSE
         string validCe = File.ReadAllText(GoldenData.CasePath("case-006"));
         int accepted = 0;
-        for (int i = 0; i < 1200; i++)
+        for (int i = 0; i < 1000; i++)
         {
             byte[] input = MutateCase(rng, i % 2 == 0 ? valid : validCe);
             string folder = run.PathOf($"f{i}");
