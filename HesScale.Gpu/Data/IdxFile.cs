@@ -51,8 +51,9 @@ public static class IdxFile
         using var gzip = new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
         var head = new byte[4];
         int got = gzip.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        // A short or wrong header: Parse throws, naming the problem.
         if (got < 4 || head[0] != 0 || head[1] != 0 || head[2] != 0x08 || head[3] < 1)
-            return Parse(head.AsSpan(0, got).ToArray(), name + " (decompressed)").Data; // Parse names the problem
+            return Parse(head.AsSpan(0, got).ToArray(), name + " (decompressed)").Data;
         var header = new byte[4 + 4 * head[3]];
         head.CopyTo(header, 0);
         got = 4 + gzip.ReadAtLeast(header.AsSpan(4), header.Length - 4, throwOnEndOfStream: false);
@@ -70,6 +71,8 @@ public static class IdxFile
             if (n == 0) break;
             plain.Write(chunk, 0, n);
         }
+        if (plain.Length > declared)
+            throw new InvalidDataException($"{name} (decompressed): offset {declared}: unexpected bytes after the {declared} bytes the header declares.");
         return plain.ToArray();
     }
 
