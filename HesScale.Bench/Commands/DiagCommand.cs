@@ -62,9 +62,9 @@ public static class DiagCommand
     /// Exceptions that describe a problem with the input or the machine rather than a bug: reported
     /// as one line, exit 1. Corrupt data files raise <see cref="InvalidDataException"/> (not an
     /// <see cref="IOException"/>), malformed text <see cref="FormatException"/>, diverged values
-    /// <see cref="ArithmeticException"/>.
+    /// <see cref="ArithmeticException"/>; a parallel loop wraps one of them in an <see cref="AggregateException"/>.
     /// </summary>
-    internal static bool IsReportable(Exception e) => e is FormatException or IOException or InvalidDataException or UnauthorizedAccessException
+    internal static bool IsReportable(Exception e) => e is AggregateException { InnerExceptions: [var inner] } ? IsReportable(inner) : e is FormatException or IOException or InvalidDataException or UnauthorizedAccessException
         or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException or ArithmeticException;
 
     private static int Execute(string[] args, TextWriter stdout)
