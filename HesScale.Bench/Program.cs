@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Running;
 using HesScale.Bench.Commands;
-using HesScale.Gpu.Cases;
 
 namespace HesScale.Bench;
 
@@ -23,11 +22,20 @@ public static class Program
         "  device-sample  an application that keeps its data on the device and trains there (hesscale device-sample --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
+        "--verbose (any command): print the stack trace of an unexpected internal error.\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
 
     public static int Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        // --verbose anywhere: the last-resort handler also prints the stack trace.
+        bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
+        if (verbose) args = args.Where(a => a != "--verbose").ToArray();
         if (args.Length == 0)
         {
             Console.Error.WriteLine(Usage);
@@ -74,11 +82,28 @@ public static class Program
             Console.Error.WriteLine($"hesscale: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is CaseFormatException or IOException or UnauthorizedAccessException
-            or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException or ArithmeticException)
+        catch (Exception e) when (DiagCommand.IsReportable(e))
         {
             Console.Error.WriteLine($"hesscale: error: {e.Message}");
             return 1;
         }
+        catch (Exception e)
+        {
+            return ReportUnexpected(e, Console.Error, verbose);
+        }
+    }
+
+    /// <summary>
+    /// The last resort for an exception no command expected (a bug): one line naming it, the stack
+    /// trace only with <c>--verbose</c>; exit code 1. No command ends in an unhandled exception.
+    /// </summary>
+    public static int ReportUnexpected(Exception e, TextWriter stderr, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(stderr);
+        string message = e.Message.ReplaceLineEndings(" ");
+        stderr.WriteLine($"hesscale: internal error: {e.GetType().Name}: {message}{(verbose ? "" : " (run with --verbose for the stack trace)")}");
+        if (verbose) stderr.WriteLine(e);
+        return 1;
     }
 }

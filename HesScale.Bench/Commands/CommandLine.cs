@@ -105,6 +105,9 @@ internal sealed class CommandLine
         if (text is null) return 0;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int threads))
             throw new UsageException($"{command}: --threads expects a non-negative integer, got '{text}'.");
+        // More threads than cores only slows the native path down: a typo, not a setting.
+        if (threads > Environment.ProcessorCount)
+            throw new UsageException($"{command}: --threads {threads} is more than this machine's {Environment.ProcessorCount} cores (0 = all).");
         return threads;
     }
 }

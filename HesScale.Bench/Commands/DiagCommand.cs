@@ -1,6 +1,7 @@
 using System.Globalization;
 using HesScale.Gpu;
 using HesScale.Gpu.Cases;
+using HesScale.Gpu.Files;
 using HesScale.Reference;
 
 namespace HesScale.Bench.Commands;
@@ -57,9 +58,14 @@ public static class DiagCommand
         }
     }
 
-    /// <summary>Exceptions that describe a problem with the input or the machine rather than a bug.</summary>
-    internal static bool IsReportable(Exception e) => e is CaseFormatException or IOException or UnauthorizedAccessException
-        or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException;
+    /// <summary>
+    /// Exceptions that describe a problem with the input or the machine rather than a bug: reported
+    /// as one line, exit 1. Corrupt data files raise <see cref="InvalidDataException"/> (not an
+    /// <see cref="IOException"/>), malformed text <see cref="FormatException"/>, diverged values
+    /// <see cref="ArithmeticException"/>; a parallel loop wraps one of them in an <see cref="AggregateException"/>.
+    /// </summary>
+    internal static bool IsReportable(Exception e) => e is AggregateException { InnerExceptions: [var inner] } ? IsReportable(inner) : e is FormatException or IOException or InvalidDataException or UnauthorizedAccessException
+        or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException or ArithmeticException;
 
     private static int Execute(string[] args, TextWriter stdout)
     {
@@ -89,6 +95,7 @@ public static class DiagCommand
                     $"{c.FileName}: the network has {c.Spec.ParameterCount} parameters; the exact and ggn diagonals are limited to " +
                     $"{ReferenceNetwork.MaxExactParameters} (ReferenceNetwork.MaxExactParameters). Leave out 'exact' and 'ggn', or compute them with --exact-from kernels.");
             }
+            if (!fromReference || methods.Any(m => m is not ("exact" or "ggn"))) CaseFile.CheckSinglePrecision(c);
             cases.Add(c);
         }
 
@@ -98,7 +105,16 @@ public static class DiagCommand
         var results = new List<CaseResult>(cases.Count);
         foreach (var c in cases)
         {
-            var result = Compute(device, c, methods, fromReference);
+            CaseResult result;
+            try
+            {
+                result = Compute(device, c, methods, fromReference);
+            }
+            catch (Exception e) when (IsReportable(e) && e is not CaseFormatException)
+            {
+                // e.g. a loss that overflows: say which case it was.
+                throw new InvalidOperationException($"{c.FileName}: {e.Message}", e);
+            }
             results.Add(result);
             stdout.WriteLine($"{c.FileName}: loss {result.Loss.ToString("R", CultureInfo.InvariantCulture)}");
         }
@@ -142,17 +158,15 @@ public static class DiagCommand
                 .ToList();
             if (inputs.Count == 0) throw new InvalidOperationException($"no case-*.json files in '{casePath}'.");
             var outputs = inputs.Select(p => Path.Combine(outPath, Path.GetFileName(p))).ToList();
-            foreach (var (input, output) in inputs.Zip(outputs))
-            {
-                if (string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal))
-                    throw new UsageException($"--out '{outPath}' is the case folder; the results would overwrite the cases.");
-            }
+            // Real paths, not strings: --out may be a symlink to the case folder, or the cases reached through one.
+            if (RealPaths.Same(casePath, outPath) || inputs.Zip(outputs).Any(io => RealPaths.Same(io.First, io.Second)))
+                throw new UsageException($"--out '{outPath}' is the case folder '{casePath}' (symbolic links resolved); the results would overwrite the cases.");
             return inputs.Zip(outputs).ToList();
         }
         if (!File.Exists(casePath)) throw new FileNotFoundException($"case file or folder '{casePath}' not found.", casePath);
         string target = Directory.Exists(outPath) ? Path.Combine(outPath, Path.GetFileName(casePath)) : outPath;
-        if (string.Equals(Path.GetFullPath(casePath), Path.GetFullPath(target), StringComparison.Ordinal))
-            throw new UsageException($"--out '{outPath}' would overwrite the case file.");
+        if (RealPaths.Same(casePath, target))
+            throw new UsageException($"--out '{outPath}' is the case file '{casePath}' (symbolic links resolved); the result would overwrite it.");
         string? folder = Path.GetDirectoryName(Path.GetFullPath(target));
         if (folder is not null && !Directory.Exists(folder))
             throw new DirectoryNotFoundException($"output folder '{folder}' does not exist.");
@@ -246,6 +260,7 @@ public static class DiagCommand
 
     private static void WriteAll(List<CaseResult> results, List<string> outputs)
     {
+        foreach (var output in outputs) TemporaryFiles.DeleteStale(output); // left by a killed run
         var temps = new List<string>(outputs.Count);
         var moved = new List<string>(outputs.Count);
         try

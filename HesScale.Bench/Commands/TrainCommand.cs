@@ -29,6 +29,7 @@ public static class TrainCommand
         "  --checkpoint  (single run) write a checkpoint to FILE after every epoch (atomic)\n" +
         "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
         "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +
+        "                a run that diverges is recorded (a NaN row in train.csv) and the others go on; exit 3 when every run diverged\n" +
         "  --device      auto, cuda, opencl, cpu, ilgpu-cpu, or a device name; --threads: CPU threads (0 = all)";
 
     private const string Command = "train";
@@ -80,6 +81,7 @@ public static class TrainCommand
     private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr)
     {
         var optimizers = (o.Get("optimizers") ?? string.Join(',', Optimizer.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (optimizers.Length == 0) throw new UsageException($"--optimizers names no optimizer (known: {string.Join(", ", Optimizer.Names)}).");
         foreach (string name in optimizers)
         {
             if (!Optimizer.Names.Contains(name))
@@ -116,6 +118,7 @@ public static class TrainCommand
             throw new UsageException($"--checkpoint and --resume need a single run (one optimizer, one rate, one seed); this command line gives {runs.Count}.");
         string dataSpec = o.Get("data") ?? "digits";
         string outDir = o.Get("out") ?? Path.Combine("results", "train");
+        if (checkpoint is not null) Checkpoint.CheckWritable(checkpoint); // now, not after the first epoch
 
         using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
         stdout.WriteLine($"device: {device.Name}");
@@ -152,16 +155,34 @@ public static class TrainCommand
                     if (saved.Metadata.TryGetValue(key, out var stored) && stored != value)
                         throw new CheckpointFormatException($"{resume}: the run was saved with --{key} {stored}, the command line gives {value}.");
                 }
-                saved.Restore(network, optimizer, trainer);
-                if (saved.Metadata.TryGetValue("history", out var rows)) history.AddRange(ParseHistory(rows));
+                try
+                {
+                    saved.Restore(network, optimizer, trainer);
+                    if (saved.Metadata.TryGetValue("history", out var rows)) history.AddRange(TrainReport.ParseRows(rows));
+                }
+                catch (Exception e) when (e is FormatException or ArgumentException or CheckpointFormatException)
+                {
+                    throw new CheckpointFormatException($"{resume}: {e.Message}", e);
+                }
                 stderr.WriteLine($"{run.Label}: resumed from {resume} at epoch {trainer.Epoch}, batch {trainer.BatchInEpoch}, step {optimizer.Steps}");
             }
+            string? failure = null;
             while (trainer.Epoch < epochs)
             {
-                var e = trainer.RunEpoch((b, n) =>
+                EpochResult e;
+                try
                 {
-                    if (b % 50 == 0) stderr.Write($"\r{run.Label}: epoch {trainer.Epoch + 1}/{epochs} batch {b}/{n}   ");
-                });
+                    e = trainer.RunEpoch((b, n) =>
+                    {
+                        if (b % 50 == 0) stderr.Write($"\r{run.Label}: epoch {trainer.Epoch + 1}/{epochs} batch {b}/{n}   ");
+                    });
+                }
+                catch (ArithmeticException ex) // NonFiniteValueException: this run diverged; the others go on
+                {
+                    failure = ex.Message;
+                    stderr.WriteLine($"\r{run.Label}: DIVERGED in epoch {history.Count + 1}: {ex.Message}");
+                    break;
+                }
                 history.Add(e);
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"\r{run.Label}: epoch {e.Epoch}/{epochs} train loss {e.TrainLoss:F4} test accuracy {e.TestAccuracy:F4} ({e.Seconds:F2} s)"));
@@ -176,13 +197,13 @@ public static class TrainCommand
                     Checkpoint.Capture(network, optimizer, trainer, meta).Save(checkpoint);
                 }
             }
-            results.Add(new TrainRunResult(run, history));
+            results.Add(new TrainRunResult(run, history, failure));
         }
 
         string csv = Path.Combine(outDir, "train.csv");
         TrainReport.WriteCsv(csv, results);
         var best = TrainReport.BestLearningRates(results);
-        var shown = results.Where(r => best.Any(b => b.Optimizer == r.Run.Optimizer && b.LearningRate == r.Run.LearningRate)).ToList();
+        var shown = results.Where(r => !r.Diverged && best.Any(b => b.Optimizer == r.Run.Optimizer && b.LearningRate == r.Run.LearningRate)).ToList();
         string accuracyPng = Path.Combine(outDir, "test_accuracy.png"), lossPng = Path.Combine(outDir, "train_loss.png");
         TrainReport.WriteCurves(accuracyPng, $"Test accuracy, {dataSpec} (mean over {seeds} seed{(seeds == 1 ? "" : "s")}, band min-max)", shown,
             r => r.Epochs.Select(e => e.TestAccuracy).ToArray(), "test accuracy");
@@ -192,18 +213,14 @@ public static class TrainCommand
         stdout.WriteLine($"{"optimizer",-22} {"lr",-8} {"accuracy",9} {"s/epoch",9}");
         foreach (var b in best.OrderByDescending(b => b.Accuracy))
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.Optimizer,-22} {TrainRunSpec.Format(b.LearningRate),-8} {b.Accuracy,9:F4} {b.SecondsPerEpoch,9:F3}"));
-        stdout.WriteLine($"wrote {csv}, {accuracyPng}, {lossPng}");
-        return 0;
-    }
-
-    private static IEnumerable<EpochResult> ParseHistory(string rows)
-    {
-        foreach (string line in rows.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var diverged = results.Where(r => r.Diverged).ToList();
+        if (diverged.Count > 0)
         {
-            var c = line.Split(',');
-            yield return new EpochResult(int.Parse(c[3], CultureInfo.InvariantCulture), double.Parse(c[4], CultureInfo.InvariantCulture),
-                double.Parse(c[5], CultureInfo.InvariantCulture), double.Parse(c[6], CultureInfo.InvariantCulture));
+            stdout.WriteLine($"diverged runs: {diverged.Count} of {results.Count} (NaN rows in train.csv)");
+            foreach (var r in diverged) stdout.WriteLine($"  {r.Run.Label}: epoch {r.Epochs.Count + 1}: {r.Failure}");
         }
+        stdout.WriteLine($"wrote {csv}, {accuracyPng}, {lossPng}");
+        return diverged.Count == results.Count ? 3 : 0;
     }
 
     private static float Float(string text, string option) =>

@@ -12,12 +12,46 @@ public static class TrainReport
     public static string CsvRow(TrainRunSpec run, Gpu.Training.EpochResult e) => string.Create(CultureInfo.InvariantCulture,
         $"{run.Optimizer},{TrainRunSpec.Format(run.LearningRate)},{run.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestAccuracy:R},{e.Seconds:F4}");
 
+    /// <summary>
+    /// Writes train.csv atomically (temporary file, then rename): a diverged run's completed epochs
+    /// and then one row for the epoch it diverged in, with NaN loss, accuracy and seconds.
+    /// </summary>
     public static void WriteCsv(string path, IEnumerable<TrainRunResult> results)
     {
         var text = new StringBuilder(CsvHeader).Append('\n');
         foreach (var r in results)
+        {
             foreach (var e in r.Epochs) text.Append(CsvRow(r.Run, e)).Append('\n');
-        File.WriteAllText(path, text.ToString());
+            if (r.Diverged) text.Append(CsvRow(r.Run, new Gpu.Training.EpochResult(r.Epochs.Count + 1, double.NaN, double.NaN, double.NaN))).Append('\n');
+        }
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text.ToString());
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Reads back rows written by <see cref="CsvRow"/> (a checkpoint's history); a malformed row is a
+    /// <see cref="FormatException"/> naming the row and what is wrong.
+    /// </summary>
+    public static IReadOnlyList<Gpu.Training.EpochResult> ParseRows(string rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var result = new List<Gpu.Training.EpochResult>();
+        int n = 0;
+        foreach (string line in rows.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            n++;
+            var c = line.Split(',');
+            if (c.Length != 7) throw new FormatException($"history row {n} has {c.Length} fields, expected 7 ({CsvHeader}).");
+            const NumberStyles number = NumberStyles.Float;
+            if (!int.TryParse(c[3], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch != result.Count + 1)
+                throw new FormatException($"history row {n}: epoch '{c[3]}', expected {result.Count + 1}.");
+            if (!double.TryParse(c[4], number, CultureInfo.InvariantCulture, out double loss) || !double.TryParse(c[5], number, CultureInfo.InvariantCulture, out double accuracy)
+                || !double.TryParse(c[6], number, CultureInfo.InvariantCulture, out double seconds))
+                throw new FormatException($"history row {n}: '{line}' does not hold numbers in its loss, accuracy and seconds fields.");
+            result.Add(new Gpu.Training.EpochResult(epoch, loss, accuracy, seconds));
+        }
+        return result;
     }
 
     /// <summary>Per optimizer, the learning rate with the highest final test accuracy (mean over seeds); ties go to the smaller rate.</summary>
@@ -25,7 +59,7 @@ public static class TrainReport
         results.GroupBy(r => r.Run.Optimizer)
             .Select(g => g.GroupBy(r => r.Run.LearningRate)
                 .Select(l => (Optimizer: g.Key, LearningRate: l.Key, Accuracy: l.Average(r => r.FinalAccuracy),
-                    SecondsPerEpoch: l.SelectMany(r => r.Epochs).Average(e => e.Seconds)))
+                    SecondsPerEpoch: l.SelectMany(r => r.Epochs).Select(e => e.Seconds).DefaultIfEmpty(double.NaN).Average()))
                 .OrderByDescending(x => double.IsNaN(x.Accuracy) ? double.NegativeInfinity : x.Accuracy).ThenBy(x => x.LearningRate).First())
             .ToList();
 

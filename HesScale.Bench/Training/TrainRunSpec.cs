@@ -13,10 +13,16 @@ public sealed record TrainRunSpec(string Optimizer, float LearningRate, int Seed
     public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Per-epoch rows of one run (what train.csv holds).</summary>
-public sealed record TrainRunResult(TrainRunSpec Run, IReadOnlyList<EpochResult> Epochs)
+/// <summary>
+/// Per-epoch rows of one run (what train.csv holds). <paramref name="Failure"/> says why a run
+/// diverged (non-finite values); <paramref name="Epochs"/> then holds the epochs it completed.
+/// </summary>
+public sealed record TrainRunResult(TrainRunSpec Run, IReadOnlyList<EpochResult> Epochs, string? Failure = null)
 {
-    public double FinalAccuracy => Epochs.Count == 0 ? double.NaN : Epochs[^1].TestAccuracy;
+    public bool Diverged => Failure is not null;
+
+    /// <summary>Test accuracy after the last epoch; NaN for a diverged run (it ranks last).</summary>
+    public double FinalAccuracy => Diverged || Epochs.Count == 0 ? double.NaN : Epochs[^1].TestAccuracy;
 }
 
 /// <summary>The data sets the train command knows: <c>digits</c>, <c>mnist:DIR</c>, <c>fashion:DIR</c>, <c>cifar10:DIR</c>.</summary>

@@ -13,12 +13,18 @@ public static class CaseFile
     /// <summary>The only supported value of the <c>format</c> field.</summary>
     public const string FormatName = "hesscale-case/1";
 
+    /// <summary>Largest case file read (256 MiB): memory while parsing is a small multiple of the file size.</summary>
+    public const long MaxFileBytes = 256L << 20;
+
     /// <summary>Reads and validates a case file.</summary>
     /// <exception cref="CaseFormatException">The file's content is not a valid case.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static HesScaleCase Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new CaseFormatException(Path.GetFileName(path), "", $"the file holds {length} bytes, more than the {MaxFileBytes} a case file may have");
         string json = File.ReadAllText(path);
         return Parse(json, path);
     }
@@ -68,6 +74,48 @@ public static class CaseFile
 
         return new HesScaleCase(spec, parameters, inputs, batch, loss, classes, values, sourceName);
     }
+
+    /// <summary>
+    /// Refuses a case whose parameters, inputs or target values do not fit in single precision (e.g.
+    /// a weight of 1e300): the engine and the device kernels compute in float32. The message names
+    /// the file and the JSON field.
+    /// </summary>
+    /// <exception cref="CaseFormatException">A value overflows float32.</exception>
+    public static void CheckSinglePrecision(HesScaleCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var f = new JsonFields(c.FileName);
+        foreach (var p in c.Spec.Parameters)
+        {
+            string tensor = JsonFields.Child(JsonFields.Index("layers", p.LayerIndex), p.Name);
+            int bad = FirstOverflow(c.Parameters[p.Index]);
+            if (bad >= 0)
+            {
+                string at = p.IsWeight ? $"{tensor}[{bad / p.Cols}][{bad % p.Cols}]" : JsonFields.Index(tensor, bad);
+                throw f.Error(at, SinglePrecisionProblem(c.Parameters[p.Index][bad]));
+            }
+        }
+        int width = c.Spec.InputSize;
+        int input = FirstOverflow(c.Inputs);
+        if (input >= 0) throw f.Error($"inputs[{input / width}][{input % width}]", SinglePrecisionProblem(c.Inputs[input]));
+        if (c.TargetValues is { } values)
+        {
+            int k = c.Spec.OutputSize, target = FirstOverflow(values);
+            if (target >= 0) throw f.Error($"targets[{target / k}][{target % k}]", SinglePrecisionProblem(values[target]));
+        }
+    }
+
+    private static int FirstOverflow(double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite((float)values[i])) return i;
+        }
+        return -1;
+    }
+
+    private static string SinglePrecisionProblem(double value) =>
+        $"{value.ToString("R", CultureInfo.InvariantCulture)} is not finite in single precision (the engine computes in float32)";
 
     private static (NetworkSpec Spec, List<double[]> Parameters) ReadLayers(JsonFields f, JsonElement layersElement)
     {

@@ -118,8 +118,17 @@ internal sealed class JsonFields(string sourceName)
     {
         int length = ArrayLength(e, path);
         if (length != rows) throw Error(path, $"expected {rows} rows ({rowsMeaning}), got {length}");
-        var result = new double[rows * cols];
+        // Check every row's length before allocating: the declared sizes ("in", "out") must not
+        // decide how much memory a small file can ask for; rows x cols numbers are in the document.
         int r = 0;
+        foreach (var row in e.EnumerateArray())
+        {
+            string rowPath = Index(path, r++);
+            int rowLength = ArrayLength(row, rowPath);
+            if (rowLength != cols) throw Error(rowPath, $"expected {cols} numbers, got {rowLength}");
+        }
+        var result = new double[(long)rows * cols];
+        r = 0;
         foreach (var row in e.EnumerateArray())
         {
             Numbers(row, Index(path, r), cols, result, r * cols);

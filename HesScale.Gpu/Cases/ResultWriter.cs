@@ -115,8 +115,7 @@ public static class ResultWriter
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(finalPath);
-        string folder = Path.GetDirectoryName(Path.GetFullPath(finalPath)) ?? ".";
-        string temp = Path.Combine(folder, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.tmp");
+        string temp = Files.TemporaryFiles.PathFor(finalPath);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))

@@ -15,7 +15,8 @@ namespace HesScale.Gpu.Checkpoints;
 ///        12  int64    payload length P
 ///        20  P bytes  payload
 ///        20+P 32 bytes SHA-256 of bytes [0, 20+P)
-/// payload: string architecture; int32 T, T x (string name, int32 rows, int32 cols, float32[rows*cols]);
+/// payload: string architecture; int32 T, T x (string name, int32 rows, int32 cols, float32[rows*cols])
+///   (name "layerL.weight" / "layerL.bias" with the tensor's rows x cols; "tensorI", length x 1, in older files);
 ///   byte has-optimizer [string name, float32 lr b1 b2 eps momentum wd delta alpha_max, int32 samples,
 ///   uint64 seed, int64 steps, float32 last scale, uint64 rng, int32 S, S x (string slot, int32 T,
 ///   T x (int32 n, float32[n]))]; byte has-progress [int32 epoch, int32 batch, uint64 shuffle state,
@@ -30,6 +31,9 @@ public sealed class Checkpoint
     public const int FormatVersion = 1;
     private static readonly byte[] Magic = "HSCKPT\r\n"u8.ToArray();
     private const int HeaderLength = 20, HashLength = 32;
+
+    // Name and shape of each stored tensor; null for a checkpoint built from bare arrays.
+    private (string Name, int Rows, int Cols)[]? _tensors;
 
     public Checkpoint(string architecture, IReadOnlyList<float[]> parameters, OptimizerSettings? settings = null,
         OptimizerState? optimizer = null, TrainingProgress? progress = null, IReadOnlyDictionary<string, string>? metadata = null)
@@ -61,12 +65,24 @@ public sealed class Checkpoint
         ArgumentNullException.ThrowIfNull(network);
         var parameters = network.Spec.Parameters.Select(p => network.GetParameter(p.Index)).ToArray();
         return new Checkpoint(Checkpoints.Architecture.Describe(network.Spec), parameters, optimizer?.Settings,
-            optimizer?.GetState(), trainer?.Progress, metadata);
+            optimizer?.GetState(), trainer?.Progress, metadata)
+        {
+            _tensors = network.Spec.Parameters.Select(p => (TensorName(p), p.Rows, p.Cols)).ToArray(),
+        };
+    }
+
+    /// <summary>The name a parameter tensor is stored under, e.g. <c>layer2.weight</c>.</summary>
+    public static string TensorName(ParameterInfo p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return $"layer{p.LayerIndex}.{p.Name}";
     }
 
     /// <summary>
     /// Loads the parameters into <paramref name="network"/> and the state into <paramref name="optimizer"/>;
-    /// refuses (with <see cref="CheckpointFormatException"/>) a different architecture, optimizer or settings.
+    /// refuses (with <see cref="CheckpointFormatException"/>) a different architecture, optimizer or settings,
+    /// parameter tensors that do not match the architecture (count, names, shapes, finite values;
+    /// checked before anything is loaded), and optimizer state or progress that does not fit.
     /// </summary>
     public void Restore(Network network, Optimizer? optimizer = null, Trainer? trainer = null)
     {
@@ -85,9 +101,71 @@ public sealed class Checkpoint
         }
         if (trainer is not null && Progress is null)
             throw new CheckpointFormatException("The checkpoint has no training progress.");
+        CheckTensors(network.Spec);
+        try
+        {
+            // Each of these checks its input before changing anything; the parameters go last.
+            optimizer?.SetState(OptimizerState!);
+            trainer?.Restore(Progress!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointFormatException($"The checkpoint's {(e.ParamName == "progress" ? "training progress" : "optimizer state")} does not fit: {e.Message}", e);
+        }
         for (int i = 0; i < Parameters.Count; i++) network.SetParameter(i, Parameters[i]);
-        optimizer?.SetState(OptimizerState!);
-        if (trainer is not null) trainer.Restore(Progress!);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is loaded, tensors that do not match the architecture: a missing or
+    /// extra tensor, another name or shape (when the file records them), another length, a value
+    /// that is not finite. The architecture text alone does not prove the tensors follow it.
+    /// </summary>
+    private void CheckTensors(NetworkSpec spec)
+    {
+        var expected = spec.Parameters;
+        if (Parameters.Count != expected.Count)
+            throw new CheckpointFormatException($"The checkpoint holds {Parameters.Count} parameter tensors; the architecture '{Architecture}' has {expected.Count}.");
+        foreach (var p in expected)
+        {
+            string name = TensorName(p);
+            if (_tensors is { } stored)
+            {
+                var (storedName, rows, cols) = stored[p.Index];
+                bool legacy = storedName == $"tensor{p.Index}" && cols == 1; // written before names were stored
+                if (!legacy && (storedName != name || rows != p.Rows || cols != p.Cols))
+                    throw new CheckpointFormatException($"Tensor {p.Index} of the checkpoint is '{storedName}' ({rows} x {cols}); the architecture expects '{name}' ({p.Rows} x {p.Cols}).");
+            }
+            var values = Parameters[p.Index];
+            if (values is null || values.Length != p.Length)
+                throw new CheckpointFormatException($"Tensor {name} of the checkpoint holds {values?.Length ?? 0} values; the architecture expects {p.Rows} x {p.Cols} = {p.Length}.");
+            int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0) throw new CheckpointFormatException($"Tensor {name} of the checkpoint holds {values[bad]} at index {bad} (not finite).");
+        }
+    }
+
+    /// <summary>
+    /// Checks, before a run starts, that <see cref="Save"/> will be able to write <paramref name="path"/>:
+    /// its folder exists or can be created and takes a file, and the path is not a folder. Errors
+    /// (<see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>) name the path.
+    /// </summary>
+    public static void CheckWritable(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"checkpoint '{path}' is a folder.");
+        try
+        {
+            string? folder = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            string probe = Files.TemporaryFiles.PathFor(full);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"checkpoint '{path}' cannot be written: {e.Message}", e);
+        }
     }
 
     /// <summary>Writes the checkpoint atomically (temporary file, flush, rename).</summary>
@@ -107,7 +185,7 @@ public sealed class Checkpoint
         string full = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        string temp = Files.TemporaryFiles.PathFor(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -122,6 +200,7 @@ public sealed class Checkpoint
             File.Delete(temp);
             throw;
         }
+        Files.TemporaryFiles.DeleteStale(full); // left by a run killed between writing and renaming
     }
 
     /// <summary>Reads and verifies a checkpoint; errors name the file and what is wrong.</summary>
@@ -150,7 +229,7 @@ public sealed class Checkpoint
         {
             return ReadPayload(r);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidDataException or OverflowException)
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or OverflowException or FormatException)
         {
             throw new CheckpointFormatException($"{name}: malformed payload at offset {HeaderLength + stream.Position}: {e.Message}", e);
         }
@@ -162,9 +241,10 @@ public sealed class Checkpoint
         w.Write(Parameters.Count);
         for (int i = 0; i < Parameters.Count; i++)
         {
-            w.Write($"tensor{i}");
-            w.Write(Parameters[i].Length);
-            w.Write(1);
+            var (name, rows, cols) = _tensors?[i] ?? ($"tensor{i}", Parameters[i].Length, 1);
+            w.Write(name);
+            w.Write(rows);
+            w.Write(cols);
             WriteFloats(w, Parameters[i]);
         }
         w.Write(OptimizerState is not null);
@@ -213,11 +293,13 @@ public sealed class Checkpoint
         string architecture = r.ReadString();
         int count = Count(r, "tensor count");
         var parameters = new float[count][];
+        var layout = new (string, int, int)[count];
         for (int i = 0; i < count; i++)
         {
-            r.ReadString();
+            string tensor = r.ReadString();
             int rows = Count(r, "rows"), cols = Count(r, "cols");
             parameters[i] = ReadFloats(r, checked(rows * cols));
+            layout[i] = (tensor, rows, cols);
         }
         OptimizerSettings? settings = null;
         OptimizerState? state = null;
@@ -261,7 +343,7 @@ public sealed class Checkpoint
         for (int i = 0; i < metaCount; i++) metadata[r.ReadString()] = r.ReadString();
         if (r.BaseStream.Position != r.BaseStream.Length)
             throw new InvalidDataException($"{r.BaseStream.Length - r.BaseStream.Position} unexpected bytes after the metadata.");
-        return new Checkpoint(architecture, parameters, settings, state, progress, metadata);
+        return new Checkpoint(architecture, parameters, settings, state, progress, metadata) { _tensors = layout };
     }
 
     private static int Count(BinaryReader r, string what)

@@ -30,10 +30,18 @@ public sealed class CurvatureEstimate
     public int Samples { get; }
 
     /// <summary>dL/dtheta of parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
-    public float[] Gradient(int parameter) => Download(GradientBuffer(parameter));
+    public float[] Gradient(int parameter)
+    {
+        using var _ = Network.EnterExclusive();
+        return Download(GradientBuffer(parameter));
+    }
 
     /// <summary>The diagonal estimate for parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
-    public float[] Diagonal(int parameter) => Download(DiagonalBuffer(parameter));
+    public float[] Diagonal(int parameter)
+    {
+        using var _ = Network.EnterExclusive();
+        return Download(DiagonalBuffer(parameter));
+    }
 
     internal DeviceBuffer GradientBuffer(int parameter)
     {

@@ -78,6 +78,7 @@ public sealed class CurvatureEstimator : IDisposable
     /// </summary>
     public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, EstimatorKind kind, int samples = 1, ulong seed = 0)
     {
+        using var _ = _network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(targets);
         if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown estimator kind.");

@@ -39,7 +39,9 @@ public static class IdxDatasets
             throw new InvalidDataException($"{Path.GetFileName(labelsPath)}: offset 3: labels need 1 dimension, got {labelShape.Length}.");
         if (labelShape[0] != shape[0])
             throw new InvalidDataException($"{Path.GetFileName(labelsPath)}: offset 4: {labelShape[0]} labels for {shape[0]} images in {Path.GetFileName(imagesPath)}.");
-        int features = shape[1] * shape[2];
+        long features = (long)shape[1] * shape[2];
+        if (features < 1 || features > Array.MaxLength)
+            throw new InvalidDataException($"{Path.GetFileName(imagesPath)}: offset 8: images of {shape[1]} x {shape[2]} pixels are not a usable size.");
         var x = new float[pixels.Length];
         for (int i = 0; i < x.Length; i++) x[i] = pixels[i] / 255f;
         var y = new int[labels.Length];
@@ -49,6 +51,6 @@ public static class IdxDatasets
                 throw new InvalidDataException($"{Path.GetFileName(labelsPath)}: offset {8 + i}: label {labels[i]} is outside [0, {Classes}).");
             y[i] = labels[i];
         }
-        return new Dataset(x, y, features, Classes, name);
+        return new Dataset(x, y, (int)features, Classes, name);
     }
 }

@@ -216,9 +216,16 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>Waits until every operation queued on this device has finished (a no-op on the CPU path).</summary>
     public void Synchronize() => Backend.Synchronize();
 
+    /// <summary>Whether <see cref="Dispose"/> ran; networks refuse to run on a disposed device.</summary>
+    internal bool IsDisposed => _disposed;
+
+    /// <summary>The <see cref="Name"/> the device had, readable after it was disposed (for messages).</summary>
+    internal string DisposedName { get; private set; } = "";
+
     public void Dispose()
     {
         if (_disposed) return;
+        DisposedName = Backend.Name;
         Backend.Dispose();
         _disposed = true;
     }

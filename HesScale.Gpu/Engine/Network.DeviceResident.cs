@@ -29,6 +29,7 @@ public sealed partial class Network
     /// </summary>
     public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<int> targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
     {
+        using var _ = _use.Enter();
         var device = IlgpuDevice();
         CheckDeviceInputs(device, inputs, batch);
         if (loss.Kind != LossKind.CrossEntropy)
@@ -48,6 +49,7 @@ public sealed partial class Network
     /// </summary>
     public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<float> targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
     {
+        using var _ = _use.Enter();
         var device = IlgpuDevice();
         CheckDeviceInputs(device, inputs, batch);
         int k = Spec.OutputSize;
@@ -69,6 +71,7 @@ public sealed partial class Network
     /// </summary>
     public ArrayView<float> Forward(ArrayView<float> inputs, int batch)
     {
+        using var _ = _use.Enter();
         var device = IlgpuDevice();
         CheckDeviceInputs(device, inputs, batch);
         var ws = StartDevicePass(device, inputs, batch, 1);
@@ -113,6 +116,7 @@ public sealed partial class Network
     /// <summary>The loss of pass <paramref name="pass"/>, if no later pass has overwritten its shares.</summary>
     internal float ReadLoss(int pass, int batch)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         if (pass != _passes)
             throw new InvalidOperationException("The loss of this BackwardResult was not read before the next pass on the same network; read result.Loss (or use LossSharesView) before the next pass.");
@@ -122,6 +126,7 @@ public sealed partial class Network
     /// <summary>Channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack as a view (no copy).</summary>
     internal ArrayView<float> ParameterStackView(int version, int index, int channel)
     {
+        using var _ = _use.Enter();
         IlgpuDevice();
         if (version != _version)
             throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network; take views before the next call.");
@@ -132,6 +137,7 @@ public sealed partial class Network
     /// <summary>The per-sample loss shares (N) of pass <paramref name="pass"/> as a view.</summary>
     internal ArrayView<float> LossSharesView(int pass, int batch)
     {
+        using var _ = _use.Enter();
         IlgpuDevice();
         if (pass != _passes)
             throw new InvalidOperationException("The loss shares of this BackwardResult were overwritten by a later pass on the same network.");

@@ -8,7 +8,8 @@ namespace HesScale.Gpu;
 /// for batched passes that are allocated on first use and reused while the batch size and the
 /// number of requested methods do not grow. One <c>Backward</c> call runs the forward pass,
 /// the loss and a single fused backward traversal that carries the gradient and every requested
-/// curvature diagonal side by side. Not thread-safe.
+/// curvature diagonal side by side. Not thread-safe: a call while another thread is inside one
+/// throws <see cref="InvalidOperationException"/> (see <see cref="ExclusiveUse"/>).
 /// </summary>
 public sealed partial class Network : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed partial class Network : IDisposable
     private Workspace? _workspace;
     private int _version;
     private bool _disposed;
+    private readonly ExclusiveUse _use = new("This Network");
 
     public Network(ComputeDevice device, NetworkSpec spec, IReadOnlyList<float[]>? parameters = null, int seed = 0)
     {
@@ -62,6 +64,7 @@ public sealed partial class Network : IDisposable
     /// <summary>Copies parameter tensor <paramref name="index"/> (see <see cref="NetworkSpec.Parameters"/>) to the host.</summary>
     public float[] GetParameter(int index)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         var p = ParameterAt(index);
         var result = new float[p.Length];
@@ -71,6 +74,7 @@ public sealed partial class Network : IDisposable
 
     public void SetParameter(int index, ReadOnlySpan<float> values)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         var p = ParameterAt(index);
         CheckParameter(p, values, nameof(values));
@@ -85,6 +89,7 @@ public sealed partial class Network : IDisposable
     /// <summary>Network outputs (N x K row-major) for a batch of inputs (N x in row-major).</summary>
     public float[] Forward(ReadOnlySpan<float> inputs, int batch)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         CheckInputs(inputs, batch);
         var ws = Prepare(batch, 1);
@@ -103,6 +108,7 @@ public sealed partial class Network : IDisposable
     /// </summary>
     public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(targets);
         CheckInputs(inputs, batch);
@@ -142,6 +148,7 @@ public sealed partial class Network : IDisposable
     /// </summary>
     public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethods methods = CurvatureMethods.None)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(loss);
         CheckInputs(inputs, batch);
@@ -182,6 +189,9 @@ public sealed partial class Network : IDisposable
 
     internal Backend Backend => _backend;
 
+    /// <summary>Claims this network for the calling thread (optimizers and estimators working on its buffers).</summary>
+    internal ExclusiveUse.Scope EnterExclusive() => _use.Enter();
+
     internal int Version
     {
         get
@@ -213,6 +223,7 @@ public sealed partial class Network : IDisposable
     /// </summary>
     internal IReadOnlyList<DeviceBuffer> ForwardValues(ReadOnlySpan<float> inputs, int batch)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         CheckInputs(inputs, batch);
         var ws = Prepare(batch, 1);
@@ -293,6 +304,7 @@ public sealed partial class Network : IDisposable
     /// <summary>Reads channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack.</summary>
     internal float[] ReadParameterStack(int version, int index, int channel)
     {
+        using var _ = _use.Enter();
         ThrowIfDisposed();
         if (version != _version)
             throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network; read results before the next call.");
@@ -314,10 +326,18 @@ public sealed partial class Network : IDisposable
         return _workspace;
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Both backends refuse alike (the native one could go on, ILGPU's buffers are gone).
+        if (Device.IsDisposed)
+            throw new ObjectDisposedException(nameof(ComputeDevice), $"The ComputeDevice '{Device.DisposedName}' was disposed before this Network; dispose networks, optimizers and estimators before their device.");
+    }
 
+    /// <summary>Releases the device buffers; safe to call after the device was disposed (its buffers went with it).</summary>
     public void Dispose()
     {
+        using var _ = _use.Enter();
         if (_disposed) return;
         _workspace?.Dispose();
         foreach (var b in _parameters) b.Dispose();

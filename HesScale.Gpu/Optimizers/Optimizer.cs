@@ -124,6 +124,7 @@ public abstract class Optimizer : IDisposable
     /// </summary>
     public void Step(BackwardResult result)
     {
+        using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(result);
         if (RequiredEstimator is { } kind)
@@ -157,6 +158,7 @@ public abstract class Optimizer : IDisposable
     /// </summary>
     public void Step(CurvatureEstimate estimate)
     {
+        using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(estimate);
         if (RequiredEstimator is not { } kind)
@@ -189,6 +191,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>Copies the state to the host (moments per tensor, step counter, last scale).</summary>
     public OptimizerState GetState()
     {
+        using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slots = new Dictionary<string, float[][]>(StringComparer.Ordinal);
         for (int s = 0; s < _slotNames.Length; s++)
@@ -207,6 +210,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>Restores a state from <see cref="GetState"/> (same optimizer, same architecture).</summary>
     public void SetState(OptimizerState state)
     {
+        using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(state);
         if (state.Optimizer != Name)
