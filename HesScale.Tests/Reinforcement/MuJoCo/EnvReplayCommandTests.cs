@@ -112,3 +112,24 @@ public sealed class EnvReplayCommandTests
         Assert.AreEqual(0.5, result.Observations[0][0], "the first observation is the start state");
     }
 }
+
+/// <summary><c>hesscale env-rate</c> runs and rejects bad options (its numbers are not checked: no timed tests).</summary>
+[TestClass]
+public sealed class EnvRateCommandTests
+{
+    [TestMethod]
+    public void Prints_one_row_per_task_and_rejects_unknown_tasks()
+    {
+        MuJoCoAvailability.Require();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.AreEqual(0, HesScale.Bench.Commands.EnvRateCommand.Run(["--env", "swimmer,reacher", "--steps", "200"], stdout, stderr), stderr.ToString());
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(3, lines);
+        StringAssert.StartsWith(lines[1], "swimmer");
+        StringAssert.StartsWith(lines[2], "reacher");
+        Assert.AreEqual(2, HesScale.Bench.Commands.EnvRateCommand.Run(["--env", "humanoid"], TextWriter.Null, stderr));
+        StringAssert.Contains(stderr.ToString(), "humanoid");
+        Assert.AreEqual(2, HesScale.Bench.Commands.EnvRateCommand.Run(["--steps", "0"], TextWriter.Null, TextWriter.Null));
+    }
+}

@@ -126,6 +126,18 @@ public abstract class MuJoCoEnvironment : IEnvironment, IDisposable
         return reward;
     }
 
+    /// <summary>
+    /// The physics of a step alone: <paramref name="ctrl"/> written, frame-skip mj_step calls; no reward,
+    /// observation or checks beyond the length (measures the physics' share of <see cref="Step(ReadOnlySpan{double}, Span{double}, out bool)"/>).
+    /// </summary>
+    public void StepPhysics(ReadOnlySpan<double> ctrl)
+    {
+        if (ctrl.Length != Simulation.Nu)
+            throw new ArgumentException($"{Id}: expected ctrl of {Simulation.Nu} values, got {ctrl.Length}.", nameof(ctrl));
+        ctrl.CopyTo(Simulation.Ctrl);
+        for (int k = 0; k < FrameSkip; k++) Simulation.Step();
+    }
+
     /// <summary>Writes the observation of the current mjData (ObservationSize values).</summary>
     public void Observe(Span<double> observation)
     {
