@@ -31,7 +31,7 @@ internal sealed unsafe class MuJoCoLibrary
     public const string FileName = "libmujoco.so.2.2.2";
     public const string InstallCommand = "apt-get install libmujoco2.2.2";
 
-    private static readonly Lazy<MuJoCoLibrary> Shared = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<MuJoCoLibrary> Shared = new(() => Load(FileName), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public readonly delegate* unmanaged[Cdecl]<int> Version;
     public readonly delegate* unmanaged[Cdecl]<byte*, nint, byte*, int, nint> LoadXml;
@@ -96,12 +96,13 @@ internal sealed unsafe class MuJoCoLibrary
     /// <summary>The last warning text MuJoCo reported in this process (empty if none).</summary>
     public static string LastWarning { get; private set; } = "";
 
-    private static MuJoCoLibrary Load()
+    /// <summary>Loads <paramref name="fileName"/> (the process uses <see cref="FileName"/>; tests pass a missing name).</summary>
+    internal static MuJoCoLibrary Load(string fileName)
     {
         if (!OperatingSystem.IsLinux())
             throw new MuJoCoUnavailableException($"the MuJoCo environments bind Debian's {FileName} and run on Linux only.");
-        if (!NativeLibrary.TryLoad(FileName, out nint handle))
-            throw new MuJoCoUnavailableException($"MuJoCo 2.2.2 is not installed ({FileName} not found); install it with `{InstallCommand}`.");
+        if (!NativeLibrary.TryLoad(fileName, out nint handle))
+            throw new MuJoCoUnavailableException($"MuJoCo 2.2.2 is not installed ({fileName} not found); install it with `{InstallCommand}`.");
         return new MuJoCoLibrary(handle);
     }
 
