@@ -173,6 +173,8 @@ public sealed class MuJoCoBindingTests
         sim.Qvel[2] = 1e20; // beyond mjMAXVAL: MuJoCo resets the data and counts a bad qvel
         sim.Step();
         Assert.IsGreaterThan(0, sim.UnstableWarnings);
+        StringAssert.Contains(MuJoCoLibrary.LastWarning, "QVEL", "the text went to our handler, not to MUJOCO_LOG.TXT");
+        Assert.IsFalse(File.Exists("MUJOCO_LOG.TXT"));
         Assert.IsLessThan(1e-3, Math.Abs(sim.Qvel[2]), "MuJoCo reset the state itself, then stepped on");
         sim.Reset();
         Assert.AreEqual(0, sim.UnstableWarnings);
