@@ -3,12 +3,12 @@ namespace HesScale.Gpu.Reinforcement;
 /// <summary>Creates environments by identifier.</summary>
 public static class Environments
 {
-    /// <summary>The classic-control tasks, then Gymnasium's MuJoCo v4 tasks (<see cref="MuJoCoIds"/>).</summary>
-    public static readonly IReadOnlyList<string> Ids = ["cartpole", "acrobot", "pendulum", "mountaincar_continuous", .. MuJoCoIds];
-
     /// <summary>The MuJoCo v4 tasks (need libmujoco2.2.2); each is a <see cref="MuJoCoEnvironment"/> and must be disposed.</summary>
-    public static IReadOnlyList<string> MuJoCoIds =>
+    public static readonly IReadOnlyList<string> MuJoCoIds =
         ["hopper", "walker2d", "halfcheetah", "ant", "inverted_pendulum", "inverted_double_pendulum", "reacher", "swimmer"];
+
+    /// <summary>The classic-control tasks, then Gymnasium's MuJoCo v4 tasks (<see cref="MuJoCoIds"/>, initialised first).</summary>
+    public static readonly IReadOnlyList<string> Ids = ["cartpole", "acrobot", "pendulum", "mountaincar_continuous", .. MuJoCoIds];
 
     public static IEnvironment Create(string id) => id?.ToLowerInvariant() switch
     {
