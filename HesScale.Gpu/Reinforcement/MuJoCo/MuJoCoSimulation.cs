@@ -12,6 +12,7 @@ namespace HesScale.Gpu.Reinforcement.MuJoCo;
 internal sealed unsafe class MuJoCoSimulation : IDisposable
 {
     private const int ErrorBufferSize = 1000;
+    private static readonly Lock CompileLock = new();
     private readonly MuJoCoLibrary _lib;
     private nint _model, _data;
     private readonly double* _qpos, _qvel, _ctrl, _xpos, _siteXpos, _qfrcConstraint, _cfrcExt;
@@ -87,7 +88,8 @@ internal sealed unsafe class MuJoCoSimulation : IDisposable
     {
         byte* error = stackalloc byte[ErrorBufferSize];
         error[0] = 0;
-        nint model = lib.LoadXml(name, vfs, error, ErrorBufferSize);
+        nint model;
+        lock (CompileLock) model = lib.LoadXml(name, vfs, error, ErrorBufferSize); // loads share global state (the last parsed model, kept for mj_saveLastXML)
         if (model == 0)
         {
             string text = (Marshal.PtrToStringUTF8((nint)error) ?? "").ReplaceLineEndings(" ").Trim();
