@@ -304,8 +304,13 @@ public sealed class MuJoCoEnvironmentTests
 
     [TestMethod]
     [DataRow("hopper")]
+    [DataRow("walker2d")]
+    [DataRow("halfcheetah")]
     [DataRow("ant")]
+    [DataRow("inverted_pendulum")]
+    [DataRow("inverted_double_pendulum")]
     [DataRow("reacher")]
+    [DataRow("swimmer")]
     public void Same_seed_same_trajectory_other_seed_another(string id)
     {
         float[] Run(int seed)
