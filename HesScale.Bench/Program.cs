@@ -12,6 +12,8 @@ public static class Program
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
         "  rl      train an A2C/PPO agent on a classic-control task (hesscale rl --help)\n" +
+        "  env-replay  replay mujoco-trajectory/1 cases on the MuJoCo environments (hesscale env-replay --help)\n" +
+        "  env-rate  steps per second of the MuJoCo environments and of raw mj_step (hesscale env-rate --help)\n" +
         "  rl-sweep  step-size robustness sweep over optimizers, learning rates and seeds (hesscale rl-sweep --help)\n" +
         "  quality approximation error of every Hessian-diagonal method on the digits data (hesscale quality --help)\n" +
         "  selfcheck  a device against the golden cases and the native CPU path (for GPU machines)\n" +
@@ -52,6 +54,10 @@ public static class Program
                     return DemoCommand.Run(rest, Console.Out, Console.Error);
                 case "rl":
                     return RlCommand.Run(rest, Console.Out, Console.Error);
+                case "env-replay":
+                    return EnvReplayCommand.Run(rest, Console.Out, Console.Error);
+                case "env-rate":
+                    return EnvRateCommand.Run(rest, Console.Out, Console.Error);
                 case "rl-sweep":
                     return RlSweepCommand.Run(rest, Console.Out, Console.Error);
                 case "selfcheck":

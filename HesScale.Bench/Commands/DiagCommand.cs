@@ -121,7 +121,7 @@ public static class DiagCommand
 
         // 4. Write: all to temporary files first, then move them into place.
         if (jobs.Count > 1 || Directory.Exists(casePath)) Directory.CreateDirectory(outPath);
-        WriteAll(results, jobs.Select(j => j.Output).ToList());
+        WriteAll(results.Select(r => (Action<Stream>)r.WriteTo).ToList(), jobs.Select(j => j.Output).ToList());
         stdout.WriteLine(jobs.Count == 1 ? $"wrote {jobs[0].Output}" : $"wrote {jobs.Count} files to {outPath}");
         return 0;
     }
@@ -146,7 +146,11 @@ public static class DiagCommand
         return MethodNames.Where(methods.Contains).ToList();
     }
 
-    private static List<(string Input, string Output)> PlanOutputs(string casePath, string outPath)
+    /// <summary>
+    /// Input and output paths for <c>--case FILE|DIR --out FILE|DIR</c> (every case-*.json of a folder but the
+    /// *.expected.json); refuses any plan that would overwrite an input. Shared with <c>env-replay</c>.
+    /// </summary>
+    internal static List<(string Input, string Output)> PlanOutputs(string casePath, string outPath)
     {
         if (Directory.Exists(casePath))
         {
@@ -258,14 +262,15 @@ public static class DiagCommand
         return result;
     }
 
-    private static void WriteAll(List<CaseResult> results, List<string> outputs)
+    /// <summary>Writes output i with writes[i]: all to temporary files first, then moved into place; a failure leaves none of them.</summary>
+    internal static void WriteAll(IReadOnlyList<Action<Stream>> writes, IReadOnlyList<string> outputs)
     {
         foreach (var output in outputs) TemporaryFiles.DeleteStale(output); // left by a killed run
         var temps = new List<string>(outputs.Count);
         var moved = new List<string>(outputs.Count);
         try
         {
-            for (int i = 0; i < outputs.Count; i++) temps.Add(ResultWriter.WriteTemporary(results[i], outputs[i]));
+            for (int i = 0; i < outputs.Count; i++) temps.Add(ResultWriter.WriteTemporary(outputs[i], writes[i]));
             for (int i = 0; i < outputs.Count; i++)
             {
                 File.Move(temps[i], outputs[i], overwrite: true);

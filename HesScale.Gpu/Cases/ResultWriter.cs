@@ -114,13 +114,20 @@ public static class ResultWriter
     public static string WriteTemporary(CaseResult result, string finalPath)
     {
         ArgumentNullException.ThrowIfNull(result);
+        return WriteTemporary(finalPath, result.WriteTo);
+    }
+
+    /// <summary>Writes with <paramref name="write"/> to a new temporary file next to <paramref name="finalPath"/> and returns its path.</summary>
+    public static string WriteTemporary(string finalPath, Action<Stream> write)
+    {
         ArgumentNullException.ThrowIfNull(finalPath);
+        ArgumentNullException.ThrowIfNull(write);
         string temp = Files.TemporaryFiles.PathFor(finalPath);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                result.WriteTo(stream);
+                write(stream);
             }
             return temp;
         }

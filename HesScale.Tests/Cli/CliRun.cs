@@ -2,7 +2,7 @@ using HesScale.Bench.Commands;
 
 namespace HesScale.Tests.Cli;
 
-/// <summary>Runs <c>hesscale diag</c> in-process and captures its output; owns a temporary folder.</summary>
+/// <summary>Runs <c>hesscale diag</c> (or <c>env-replay</c>) in-process and captures its output; owns a temporary folder.</summary>
 internal sealed class CliRun : IDisposable
 {
     public CliRun()
@@ -20,11 +20,16 @@ internal sealed class CliRun : IDisposable
 
     public string PathOf(string name) => System.IO.Path.Combine(Root, name);
 
-    public int Diag(params string[] args)
+    public int Diag(params string[] args) => Run(DiagCommand.Run, args);
+
+    /// <summary>Runs <c>hesscale env-replay</c>.</summary>
+    public int EnvReplay(params string[] args) => Run(EnvReplayCommand.Run, args);
+
+    private int Run(Func<string[], TextWriter, TextWriter, int> command, string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        ExitCode = DiagCommand.Run(args, stdout, stderr);
+        ExitCode = command(args, stdout, stderr);
         Stdout = stdout.ToString();
         Stderr = stderr.ToString();
         return ExitCode;

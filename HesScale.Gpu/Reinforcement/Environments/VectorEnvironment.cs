@@ -8,9 +8,9 @@ public readonly record struct EpisodeRecord(double Return, int Length, long Envi
 /// automatic reset: when copy i terminates or is truncated, <see cref="Step"/> returns the final
 /// observation in <c>finalObservations</c> (for bootstrapping truncated episodes) and the first
 /// observation of the next episode in <c>observations</c>. Copy i draws from its own Random seeded
-/// with seed + i, so runs are reproducible.
+/// with seed + i, so runs are reproducible. Disposing it disposes copies that hold native memory (MuJoCo).
 /// </summary>
-public sealed class VectorEnvironment
+public sealed class VectorEnvironment : IDisposable
 {
     private readonly IEnvironment[] _envs;
     private readonly Random[] _random;
@@ -94,6 +94,12 @@ public sealed class VectorEnvironment
                 _returns[i] = 0;
             }
         }
+    }
+
+    /// <summary>Releases the copies' native memory (MuJoCo models and data); classic tasks hold none.</summary>
+    public void Dispose()
+    {
+        foreach (var env in _envs) (env as IDisposable)?.Dispose();
     }
 
     private static void CheckLength<T>(ReadOnlySpan<T> span, int expected, string name)
