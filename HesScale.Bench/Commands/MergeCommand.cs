@@ -19,6 +19,8 @@ public static class MergeCommand
     private static readonly Dictionary<string, Func<string[], TextWriter, TextWriter, MergedCells, int>> Sweeps = new(StringComparer.Ordinal)
     {
         ["rl-sweep"] = RlSweepCommand.Run,
+        ["train"] = TrainCommand.Run,
+        ["quality"] = QualityCommand.Run,
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
