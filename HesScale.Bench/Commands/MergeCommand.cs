@@ -21,6 +21,7 @@ public static class MergeCommand
         ["rl-sweep"] = RlSweepCommand.Run,
         ["train"] = TrainCommand.Run,
         ["quality"] = QualityCommand.Run,
+        ["cost"] = CostCommand.Run,
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
