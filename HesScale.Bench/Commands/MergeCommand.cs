@@ -41,7 +41,7 @@ public static class MergeCommand
             var options = CommandLine.Parse(args[1..], Command, "out");
             var merged = SweepMerge.Collect(folder);
             if (!Sweeps.TryGetValue(merged.Definition.Command, out var run))
-                throw new InvalidDataException($"the shards in {folder} are of '{merged.Definition.Command}', which merge does not know (known: {string.Join(", ", Sweeps.Keys)}).");
+                throw new SweepFormatException($"the shards in {folder} are of '{merged.Definition.Command}', which merge does not know (known: {string.Join(", ", Sweeps.Keys)}).");
             stdout.WriteLine($"merge: sweep {merged.Definition.Id} ({merged.Definition.Command}), all {merged.Definition.Cells.Count} cells present once");
             return run([.. merged.Definition.Arguments(), "--out", options.Get("out") ?? folder], stdout, stderr, merged);
         }

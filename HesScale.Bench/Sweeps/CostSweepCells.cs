@@ -27,7 +27,7 @@ public static class CostSweepCells
     {
         ArgumentNullException.ThrowIfNull(methods);
         ArgumentNullException.ThrowIfNull(rows);
-        InvalidDataException Bad(string why) => new($"cost cell '{config}': {why}");
+        SweepFormatException Bad(string why) => new($"cost cell '{config}': {why}");
         if (rows.Count < 1 + methods.Count || !rows[0].StartsWith("device,", StringComparison.Ordinal)) throw Bad("expected a device row and one row per method.");
         var median = new double[methods.Count];
         var launches = new long[methods.Count];

@@ -48,10 +48,10 @@ public static class QualitySweepCells
                     rows.Add(new QualityRow(phase, seed, method, layer, CellNumbers.Double(l1, "quality")));
                     break;
                 default:
-                    throw new InvalidDataException($"quality cell 'seed {seed}': unexpected row '{line}'.");
+                    throw new SweepFormatException($"quality cell 'seed {seed}': unexpected row '{line}'.");
             }
         }
-        if (!accuracy || rows.Count == 0) throw new InvalidDataException($"quality cell 'seed {seed}': no accuracy or no error rows.");
+        if (!accuracy || rows.Count == 0) throw new SweepFormatException($"quality cell 'seed {seed}': no accuracy or no error rows.");
         return rows;
     }
 }

@@ -36,12 +36,12 @@ public static class RlSweepCells
     {
         ArgumentNullException.ThrowIfNull(rows);
         var head = rows.Count > 0 ? rows[0].Split(',', 5) : [];
-        if (head.Length != 5 || head[0] != "run") throw new InvalidDataException($"rl-sweep cell '{Name(job)}': expected a 'run,...' row first.");
+        if (head.Length != 5 || head[0] != "run") throw new SweepFormatException($"rl-sweep cell '{Name(job)}': expected a 'run,...' row first.");
         var episodes = new List<EpisodeRecord>(rows.Count - 1);
         foreach (string row in rows.Skip(1))
         {
             var c = row.Split(',');
-            if (c.Length != 4 || c[0] != "episode") throw new InvalidDataException($"rl-sweep cell '{Name(job)}': bad episode row '{row}'.");
+            if (c.Length != 4 || c[0] != "episode") throw new SweepFormatException($"rl-sweep cell '{Name(job)}': bad episode row '{row}'.");
             episodes.Add(new EpisodeRecord(D(c[1]), (int)L(c[2]), L(c[3])));
         }
         return new RlRunResult(job, episodes, L(head[1]), head[2] == "1", head[4].Length == 0 ? null : head[4], TimeSpan.FromTicks(L(head[3])));

@@ -33,12 +33,12 @@ public static class ShardFile
         AtomicFile.WriteAllText(path, text.ToString());
     }
 
-    /// <summary>Reads a shard file; throws <see cref="InvalidDataException"/> naming the file and line when it is not one.</summary>
+    /// <summary>Reads a shard file; throws <see cref="SweepFormatException"/> naming the file and line when it is not one.</summary>
     public static (SweepDefinition Definition, Shard Shard, Dictionary<int, IReadOnlyList<string>> Cells) Read(string path)
     {
         var lines = File.ReadAllLines(path);
-        InvalidDataException Bad(int line, string what) => new($"{path}: line {line + 1}: {what}");
-        if (lines.Length == 0 || lines[0] != Magic) throw new InvalidDataException($"{path}: not a hesscale sweep shard (first line is not '{Magic}').");
+        SweepFormatException Bad(int line, string what) => new($"{path}: line {line + 1}: {what}");
+        if (lines.Length == 0 || lines[0] != Magic) throw new SweepFormatException($"{path}: not a hesscale sweep shard (first line is not '{Magic}').");
         string? id = null, command = null;
         Shard? shard = null;
         int cellCount = -1;
@@ -73,9 +73,9 @@ public static class ShardFile
             }
         }
         if (id is null || command is null || shard is null || cellCount != names.Count)
-            throw new InvalidDataException($"{path}: the header lacks the sweep id, command, shard or its {cellCount} cell names.");
+            throw new SweepFormatException($"{path}: the header lacks the sweep id, command, shard or its {cellCount} cell names.");
         var definition = new SweepDefinition(command, options, switches, names);
-        if (definition.Id != id) throw new InvalidDataException($"{path}: the header says sweep {id} but its definition hashes to {definition.Id} (edited or damaged file).");
+        if (definition.Id != id) throw new SweepFormatException($"{path}: the header says sweep {id} but its definition hashes to {definition.Id} (edited or damaged file).");
         if (i >= lines.Length || lines[i] != "cell,row") throw Bad(i, "expected the 'cell,row' header.");
         var cells = new Dictionary<int, IReadOnlyList<string>>();
         for (i++; i < lines.Length; i++)

@@ -55,7 +55,7 @@ public sealed class SweepCells
         if (merged is not null)
         {
             if (merged.Definition.Id != definition.Id)
-                throw new InvalidDataException($"{command}: the shards hold sweep {merged.Definition.Id} but this build makes sweep {definition.Id} of their options (a different grid); re-run the shards with this build.");
+                throw new SweepFormatException($"{command}: the shards hold sweep {merged.Definition.Id} but this build makes sweep {definition.Id} of their options (a different grid); re-run the shards with this build.");
             return new SweepCells(definition, null, null, new Dictionary<int, IReadOnlyList<string>>(merged.Cells));
         }
         if (Sweeps.Shard.Resolve(options.Get("shard"), command, environment) is not { } shard) return new SweepCells(definition, null, null, []);
@@ -67,7 +67,7 @@ public sealed class SweepCells
         {
             var (stored, storedShard, storedCells) = ShardFile.Read(path);
             if (stored.Id != definition.Id || storedShard != shard)
-                throw new InvalidDataException($"{path} holds shard {storedShard} of sweep {stored.Id} ({stored.Command}), not shard {shard} of this sweep {definition.Id}; use another --out or remove the file.");
+                throw new SweepFormatException($"{path} holds shard {storedShard} of sweep {stored.Id} ({stored.Command}), not shard {shard} of this sweep {definition.Id}; use another --out or remove the file.");
             finished = storedCells;
         }
         else

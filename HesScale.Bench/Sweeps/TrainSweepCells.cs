@@ -26,10 +26,10 @@ public static class TrainSweepCells
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0 || rows[0].Split(',') is not ["run", var count] || CellNumbers.Long(count, "train") != rows.Count - 1)
-            throw new InvalidDataException($"train cell '{run.Label}': expected 'run,EPOCHS' and that many epoch rows.");
+            throw new SweepFormatException($"train cell '{run.Label}': expected 'run,EPOCHS' and that many epoch rows.");
         var epochs = rows.Skip(1).Select(row => row.Split(',') is ["epoch", var e, var loss, var accuracy, var seconds]
             ? new EpochResult((int)CellNumbers.Long(e, "train"), CellNumbers.Double(loss, "train"), CellNumbers.Double(accuracy, "train"), CellNumbers.Double(seconds, "train"))
-            : throw new InvalidDataException($"train cell '{run.Label}': bad epoch row '{row}'.")).ToArray();
+            : throw new SweepFormatException($"train cell '{run.Label}': bad epoch row '{row}'.")).ToArray();
         return new TrainRunResult(run, epochs);
     }
 }
