@@ -38,10 +38,13 @@ stop() {
   exit "$rc"
 }
 trap stop EXIT
+trap 'exit 143' TERM # through the EXIT trap: daemons stopped, folder removed
+trap 'exit 130' INT
 
 # Two free ports away from Slurm's defaults (6817/6818), so a cluster already on this machine is left alone.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; } # bash's own probe: no iproute2 needed
 port=46817
-while ss -Htln | grep -qE ":($port|$((port + 1)))\b"; do port=$((port + 2)); done
+while listening "$port" || listening $((port + 1)); do port=$((port + 2)); done
 
 echo "slurm-sweep: publishing the self-contained binary"
 dotnet publish HesScale.Bench -c Release -r linux-x64 --self-contained -o "$T/publish" -v q -nologo >"$T/publish.log" 2>&1 \

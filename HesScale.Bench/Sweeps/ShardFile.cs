@@ -57,7 +57,16 @@ public static class ShardFile
                 case "sweep": id = value; break;
                 case "command": command = value; break;
                 case "switch": switches.Add(value); break;
-                case "shard": shard = Shard.Parse(value, path); break;
+                case "shard":
+                    try
+                    {
+                        shard = Shard.Parse(value, "shard");
+                    }
+                    catch (UsageException)
+                    {
+                        throw Bad(i, $"bad shard '{value}'.");
+                    }
+                    break;
                 case "cells": cellCount = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : throw Bad(i, $"bad cell count '{value}'."); break;
                 case "option":
                     int space = value.IndexOf(' ', StringComparison.Ordinal);

@@ -210,6 +210,21 @@ public sealed class ShardedSweepTests
     }
 
     [TestMethod]
+    public void CostCell_RoundTripsExactly_AndRejectsAnotherMethodList()
+    {
+        string[] methods = ["gradient", "hesscale"];
+        var cell = new CostCell("cpu: native, 1 thread", [0.1 + 0.2, 1e-300], [0, 7], [0, 2], (1.0 / 3, double.Epsilon));
+        var rows = CostSweepCells.Rows(cell, methods);
+        var back = CostSweepCells.Parse("rl-small", methods, rows);
+        Assert.AreEqual(cell.Device, back.Device);
+        CollectionAssert.AreEqual(cell.MedianUs, back.MedianUs);
+        CollectionAssert.AreEqual(cell.Launches, back.Launches);
+        CollectionAssert.AreEqual(cell.Syncs, back.Syncs);
+        Assert.AreEqual(cell.Floor, back.Floor);
+        Assert.ThrowsExactly<SweepFormatException>(() => CostSweepCells.Parse("rl-small", ["gradient", "bl89"], rows));
+    }
+
+    [TestMethod]
     public void Shard_OwnsEveryCellOnce_AndFallsBackToSlurmArrayVariables()
     {
         for (int n = 1; n <= 4; n++)
