@@ -32,7 +32,7 @@ stop() {
   if [ -n "$munged_pid" ]; then kill "$munged_pid" 2>/dev/null; wait "$munged_pid" 2>/dev/null; fi
   if [ "$rc" -ne 0 ]; then
     echo "slurm-sweep: FAILED (status $rc); logs:" >&2
-    tail -n 20 "$T"/*.log "$T"/sweep/slurm/*.log 2>/dev/null >&2
+    tail -n 20 "$T"/*.log "$T"/sweep/slurm/*.log >&2 2>/dev/null
   fi
   rm -rf "$T"
   exit "$rc"
@@ -46,11 +46,15 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; } # bash's own prob
 port=46817
 while listening "$port" || listening $((port + 1)); do port=$((port + 2)); done
 
-echo "slurm-sweep: publishing the self-contained binary"
-dotnet publish HesScale.Bench -c Release -r linux-x64 --self-contained -o "$T/publish" -v q -nologo >"$T/publish.log" 2>&1 \
-  || { cat "$T/publish.log" >&2; exit 1; }
-bin="$T/publish/hesscale"
-echo "slurm-sweep: published in $((SECONDS - start)) s"
+if [ -n "${SLURM_SWEEP_BINARY:-}" ]; then # a binary published before (developers re-running the check)
+  bin=$(realpath "$SLURM_SWEEP_BINARY")
+else
+  echo "slurm-sweep: publishing the self-contained binary"
+  dotnet publish HesScale.Bench -c Release -r linux-x64 --self-contained -o "$T/publish" -v q -nologo >"$T/publish.log" 2>&1 \
+    || { cat "$T/publish.log" >&2; exit 1; }
+  bin="$T/publish/hesscale"
+  echo "slurm-sweep: published in $((SECONDS - start)) s"
+fi
 
 mkdir -p "$T/munge" "$T/state" "$T/spool"
 mungekey --create --keyfile="$T/munge/munge.key" # the packaged key belongs to the munge user; munged as root rejects it
