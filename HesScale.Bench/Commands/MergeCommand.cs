@@ -47,7 +47,7 @@ public static class MergeCommand
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"hesscale merge: {e.Message}");
+            stderr.WriteLine($"hesscale {(e.Message.StartsWith(Command + ": ", StringComparison.Ordinal) ? e.Message : $"{Command}: {e.Message}")}");
             stderr.WriteLine(Usage);
             return 2;
         }
