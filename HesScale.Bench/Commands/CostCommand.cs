@@ -63,8 +63,8 @@ public static class CostCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="merged"/>: the configs, from <c>hesscale merge</c>.</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, MergedCells? merged)
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the configs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -90,7 +90,7 @@ public static class CostCommand
 
             using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
-            var sweep = SweepCells.Open(Command, o, configs, outDir, merged);
+            var sweep = SweepCells.Open(Command, o, configs, outDir, sweepInput);
             var rows = new List<(string Device, string Config, int Params, int Batch, string Method, double Ms)>();
             foreach (var (cell, id) in configs.Index())
             {

@@ -15,15 +15,6 @@ public static class MergeCommand
 
     private const string Command = "merge";
 
-    /// <summary>The sweeping commands, each run on the merged cells.</summary>
-    private static readonly Dictionary<string, Func<string[], TextWriter, TextWriter, MergedCells, int>> Sweeps = new(StringComparer.Ordinal)
-    {
-        ["rl-sweep"] = RlSweepCommand.Run,
-        ["train"] = TrainCommand.Run,
-        ["quality"] = QualityCommand.Run,
-        ["cost"] = CostCommand.Run,
-    };
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -40,8 +31,8 @@ public static class MergeCommand
             string folder = args[0];
             var options = CommandLine.Parse(args[1..], Command, "out");
             var merged = SweepMerge.Collect(folder);
-            if (!Sweeps.TryGetValue(merged.Definition.Command, out var run))
-                throw new SweepFormatException($"the shards in {folder} are of '{merged.Definition.Command}', which merge does not know (known: {string.Join(", ", Sweeps.Keys)}).");
+            if (!SweepCommands.ByName.TryGetValue(merged.Definition.Command, out var run))
+                throw new SweepFormatException($"the shards in {folder} are of '{merged.Definition.Command}', which merge does not know (known: {SweepCommands.Names}).");
             stdout.WriteLine($"merge: sweep {merged.Definition.Id} ({merged.Definition.Command}), all {merged.Definition.Cells.Count} cells present once");
             return run([.. merged.Definition.Arguments(), "--out", options.Get("out") ?? folder], stdout, stderr, merged);
         }

@@ -28,8 +28,8 @@ public static class QualityCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="merged"/>: the seeds, from <c>hesscale merge</c>.</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, MergedCells? merged)
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the seeds, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -60,7 +60,7 @@ public static class QualityCommand
                 $"quality: MLP 64-64-64-64-10 ({settings.Activation}) on digits; {settings.Seeds} seeds x {settings.Samples} samples at batch 1; {settings.TrainSteps} Adam steps (lr 1e-3, batch 32)"));
             var clock = Stopwatch.StartNew();
             var experiment = new QualityExperiment(device, settings, stderr);
-            var sweep = SweepCells.Open(Command, options, Enumerable.Range(0, settings.Seeds).Select(s => $"seed {s}").ToArray(), settings.OutDir, merged);
+            var sweep = SweepCells.Open(Command, options, Enumerable.Range(0, settings.Seeds).Select(s => $"seed {s}").ToArray(), settings.OutDir, sweepInput);
             var rows = new List<QualityRow>();
             for (int seed = 0; seed < settings.Seeds; seed++)
             {

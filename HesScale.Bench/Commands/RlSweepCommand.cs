@@ -31,8 +31,8 @@ public static class RlSweepCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="merged"/>: the runs, from <c>hesscale merge</c>.</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, MergedCells? merged)
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -69,7 +69,7 @@ public static class RlSweepCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rl-sweep: {jobs[0].Environment} {RlCommand.Name(jobs[0].Algorithm)}, {optimizers.Length} optimizers x {lrs.Length} learning rates ({string.Join(", ", lrs)}) x {seeds} seeds, {steps} steps each"));
 
-            var sweep = SweepCells.Open(Command, options, jobs.Select(RlSweepCells.Name).ToArray(), outDir, merged);
+            var sweep = SweepCells.Open(Command, options, jobs.Select(RlSweepCells.Name).ToArray(), outDir, sweepInput);
             var results = new ConcurrentBag<RlRunResult>();
             int done = 0;
             var gate = new object();

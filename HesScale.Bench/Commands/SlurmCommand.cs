@@ -11,11 +11,11 @@ namespace HesScale.Bench.Commands;
 public static partial class SlurmCommand
 {
     public const string Usage =
-        "usage: hesscale slurm COMMAND [command options] --out DIR --shards N [--array-parallel P] --time HH:MM:SS --cpus C\n" +
+        "usage: hesscale slurm COMMAND [command options] --out DIR [--shards N] [--array-parallel P] --time HH:MM:SS --cpus C\n" +
         "                      [--binary PATH] [--scripts DIR] [--mem M] [--partition NAME] [--account NAME] [--merge-time HH:MM:SS]\n" +
         "  COMMAND         a sweep: rl-sweep, train, quality or cost, with its own options (they go to every array task)\n" +
         "  --out DIR       the sweep's folder on storage every node sees (shard files, then the merged outputs)\n" +
-        "  --shards N      array tasks, one shard each (default: --array-parallel); --array-parallel P: tasks at once (default N)\n" +
+        "  --shards N      array tasks, one shard each (default: one per cell, or --array-parallel if fewer); --array-parallel P: tasks at once (default N)\n" +
         "  --time, --cpus  per task (rl-sweep gets --parallel C unless given); --mem, --partition, --account: passed to sbatch\n" +
         "  --binary PATH   the self-contained published hesscale (default: this executable); --merge-time: the merge job's limit (00:30:00)\n" +
         "  --scripts DIR   where sweep.sbatch, merge.sbatch and submit.sh go (default DIR/slurm); run: bash DIR/slurm/submit.sh";
@@ -23,9 +23,6 @@ public static partial class SlurmCommand
     private const string Command = "slurm";
 
     private static readonly string[] SlurmOptions = ["out", "shards", "array-parallel", "time", "cpus", "binary", "scripts", "mem", "partition", "account", "merge-time"];
-
-    /// <summary>Commands whose cells can be sharded.</summary>
-    public static readonly string[] SweepCommands = ["rl-sweep", "train", "quality", "cost"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -40,8 +37,8 @@ public static partial class SlurmCommand
                 return args.Length == 0 ? 2 : 0;
             }
             string command = args[0];
-            if (!SweepCommands.Contains(command, StringComparer.Ordinal))
-                throw new UsageException($"{Command}: '{command}' is not a sweep (known: {string.Join(", ", SweepCommands)}).");
+            if (!SweepCommands.ByName.ContainsKey(command))
+                throw new UsageException($"{Command}: '{command}' is not a sweep (known: {SweepCommands.Names}).");
             var (own, passed) = Split(args[1..]);
             var o = CommandLine.Parse(own, Command, SlurmOptions);
             if (passed.Any(a => a == "--shard" || a.StartsWith("--shard=", StringComparison.Ordinal)))
@@ -49,13 +46,17 @@ public static partial class SlurmCommand
             string outDir = Path.GetFullPath(o.Required(Command, "out"));
             int? shards = o.Get("shards") is { } s ? Positive(s, "shards") : null;
             int? parallel = o.Get("array-parallel") is { } p ? Positive(p, "array-parallel") : null;
-            if (shards is null && parallel is null) throw new UsageException($"{Command}: give --shards N (array tasks) or --array-parallel P.");
             int cpus = Positive(o.Required(Command, "cpus"), "cpus");
             string binary = Path.GetFullPath(o.Get("binary") ?? DefaultBinary());
             if (!File.Exists(binary)) throw new FileNotFoundException($"{Command}: no binary at {binary} (publish it: docs/cluster.md).");
             string scripts = Path.GetFullPath(o.Get("scripts") ?? Path.Combine(outDir, "slurm"));
-            var job = new SlurmJob(command, WithWorkers(command, passed, cpus), outDir, binary, scripts,
-                shards ?? parallel!.Value, parallel ?? shards!.Value, Duration(o.Required(Command, "time"), "time"), cpus,
+            var arguments = WithWorkers(command, passed, cpus);
+            // The tasks' command line is checked here, not when the array starts; the plan gives the cell count.
+            var plan = SweepCommands.Plan(command, [.. arguments, "--out", outDir]);
+            int cells = plan.Cells.Count;
+            int n = shards ?? Math.Min(cells, parallel ?? cells);
+            if (n > cells) throw new UsageException($"{Command}: {n} shards for {cells} cells would leave array tasks without work; give --shards {cells} or fewer.");
+            var job = new SlurmJob(command, arguments, outDir, binary, scripts, n, Math.Min(parallel ?? n, n), Duration(o.Required(Command, "time"), "time"), cpus,
                 Duration(o.Get("merge-time") ?? "00:30:00", "merge-time"), Word(o.Get("mem"), "mem"), Word(o.Get("partition"), "partition"), Word(o.Get("account"), "account"));
             foreach (var (name, value) in new[] { ("out", outDir), ("scripts", scripts) })
             {
@@ -76,6 +77,8 @@ public static partial class SlurmCommand
                 if (!OperatingSystem.IsWindows())
                     File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             }
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sweep {plan.Id}: {command}, {cells} cells in {job.Shards} shards of {cells / job.Shards}-{(cells + job.Shards - 1) / job.Shards} cells"));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {string.Join(", ", files.Select(f => Path.Combine(scripts, f.Name)))}: {job.Shards} array tasks ({job.ArrayParallel} at once, {cpus} CPUs, {job.Time} each) and a merge job"));
             stdout.WriteLine($"submit: bash {Path.Combine(scripts, SlurmScripts.SubmitScript)}   (watch: squeue --me; results: {outDir})");

@@ -52,8 +52,8 @@ public static class TrainCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="merged"/>: the runs, from <c>hesscale merge</c>.</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, MergedCells? merged)
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -67,7 +67,7 @@ public static class TrainCommand
             }
             var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "hidden", "activation",
                 "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads", "shard");
-            return Execute(o, stdout, stderr, merged);
+            return Execute(o, stdout, stderr, sweepInput);
         }
         catch (UsageException e)
         {
@@ -82,7 +82,7 @@ public static class TrainCommand
         }
     }
 
-    private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr, MergedCells? merged)
+    private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         var optimizers = (o.Get("optimizers") ?? string.Join(',', Optimizer.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (string name in optimizers)
@@ -139,7 +139,7 @@ public static class TrainCommand
         stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
 
         Directory.CreateDirectory(outDir);
-        var sweep = SweepCells.Open(Command, o, runs.Select(r => r.Label).ToArray(), outDir, merged);
+        var sweep = SweepCells.Open(Command, o, runs.Select(r => r.Label).ToArray(), outDir, sweepInput);
         var results = new List<TrainRunResult>();
         foreach (var (cell, run) in runs.Index())
         {

@@ -3,9 +3,6 @@ using HesScale.Bench.Commands;
 
 namespace HesScale.Bench.Sweeps;
 
-/// <summary>The cells of a sweep that <c>hesscale merge</c> read from the shard files, handed to the sweep's command.</summary>
-public sealed record MergedCells(SweepDefinition Definition, IReadOnlyDictionary<int, IReadOnlyList<string>> Cells);
-
 /// <summary>
 /// A sweeping command's view of its cells. Unsharded: every cell is run, nothing is stored (the command
 /// writes its outputs as before). Sharded (<c>--shard K/N</c> or a Slurm array task): only the shard's
@@ -43,16 +40,18 @@ public sealed class SweepCells
 
     /// <summary>
     /// Opens the cells of the sweep that <paramref name="options"/> define over <paramref name="cells"/> (names in
-    /// their fixed order). <paramref name="merged"/>: the shard files' cells when <c>hesscale merge</c> runs the command.
+    /// their fixed order). <paramref name="input"/>: the shard files' cells when <c>hesscale merge</c> runs the command, or a
+    /// <see cref="SweepPlan"/> (then this throws <see cref="SweepPlannedException"/> with the definition).
     /// </summary>
-    internal static SweepCells Open(string command, Commands.CommandLine options, IReadOnlyList<string> cells, string outDir, MergedCells? merged) =>
-        Open(command, options, cells, outDir, merged, Environment.GetEnvironmentVariable);
+    internal static SweepCells Open(string command, Commands.CommandLine options, IReadOnlyList<string> cells, string outDir, SweepInput? input) =>
+        Open(command, options, cells, outDir, input, Environment.GetEnvironmentVariable);
 
-    internal static SweepCells Open(string command, Commands.CommandLine options, IReadOnlyList<string> cells, string outDir, MergedCells? merged, Func<string, string?> environment)
+    internal static SweepCells Open(string command, Commands.CommandLine options, IReadOnlyList<string> cells, string outDir, SweepInput? input, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(options);
         var definition = SweepDefinition.From(command, options, cells);
-        if (merged is not null)
+        if (input is SweepPlan) throw new SweepPlannedException(definition);
+        if (input is MergedCells merged)
         {
             if (merged.Definition.Id != definition.Id)
                 throw new SweepFormatException($"{command}: the shards hold sweep {merged.Definition.Id} but this build makes sweep {definition.Id} of their options (a different grid); re-run the shards with this build.");

@@ -28,6 +28,7 @@ public sealed class SlurmCommandTests
                 "--time", "01:30:00", "--cpus", "3", "--binary", binary, "--partition", "cpu"];
             var (code, stdout, stderr) = Run(args);
             Assert.AreEqual(0, code, stderr);
+            StringAssert.Contains(stdout, "rl-sweep, 48 cells in 4 shards of 12-12 cells"); // 4 optimizers x 6 rates x 2 seeds
             StringAssert.Contains(stdout, "4 array tasks (2 at once, 3 CPUs, 01:30:00 each)");
             string scripts = Path.Combine(outDir, "slurm");
             string array = File.ReadAllText(Path.Combine(scripts, SlurmScripts.ArrayScript));
@@ -50,6 +51,35 @@ public sealed class SlurmCommandTests
             Assert.AreEqual(1, again);
             StringAssert.Contains(againErr, "exists");
             Assert.AreEqual("mine", File.ReadAllText(Path.Combine(scripts, SlurmScripts.MergeScript)));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [TestMethod]
+    public void ChecksTheSweepsOptions_AndDefaultsToOneShardPerCell()
+    {
+        string root = Directory.CreateTempSubdirectory("hesscale-slurm-").FullName;
+        try
+        {
+            string binary = Path.Combine(root, "hesscale");
+            File.WriteAllText(binary, "");
+            string[] common = ["--out", Path.Combine(root, "sweep"), "--time", "10:00", "--cpus", "1", "--binary", binary];
+            var (bad, _, badErr) = Run(["quality", "--seeds", "3", "--activation", "gelu", .. common]);
+            Assert.AreEqual(2, bad, badErr);
+            StringAssert.Contains(badErr, "the quality options do not make a sweep");
+            StringAssert.Contains(badErr, "gelu");
+            var (tooMany, _, tooManyErr) = Run(["quality", "--seeds", "3", "--shards", "4", .. common]);
+            Assert.AreEqual(2, tooMany, tooManyErr);
+            StringAssert.Contains(tooManyErr, "4 shards for 3 cells");
+            Assert.IsFalse(Directory.Exists(Path.Combine(root, "sweep", "slurm")), "no script for a refused command line");
+
+            var (code, stdout, stderr) = Run(["cost", "--configs", "rl-small,rl-mid", .. common]);
+            Assert.AreEqual(0, code, stderr);
+            StringAssert.Contains(stdout, "cost, 2 cells in 2 shards");
+            StringAssert.Contains(File.ReadAllText(Path.Combine(root, "sweep", "slurm", SlurmScripts.ArrayScript)), "#SBATCH --array=0-1%2\n");
         }
         finally
         {
