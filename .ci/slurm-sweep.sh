@@ -5,7 +5,7 @@
 # published binary; the merged CSVs must equal a single-process run's (wall time aside). Every daemon it started is
 # stopped by its PID and the scratch folder removed, also on failure. Needs root (CI runs .ci/run as root).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(realpath "$(dirname "$0")/..")" # a canonical path: MSBuild rebuilds when the project path is spelled differently
 if [ "$(id -u)" -ne 0 ]; then
   echo "slurm-sweep: SKIPPED: starting munged, slurmctld and slurmd needs root (packages slurmctld slurmd slurm-client munge; CI runs it as root)"
   exit 0
