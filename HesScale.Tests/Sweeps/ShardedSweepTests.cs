@@ -210,6 +210,38 @@ public sealed class ShardedSweepTests
     }
 
     [TestMethod]
+    public void Cost_MergedCsv_HoldsTheShardsMeasurements()
+    {
+        string root = NewFolder();
+        try
+        {
+            string[] args = ["--configs", "rl-small,paper-cost-L1,rl-mid", "--methods", "gradient", "--reps", "1", "--seconds", "0.001", "--device", "cpu", "--threads", "1"];
+            RunShards(CostCommand.Run, args, 2, root);
+            // The times each shard measured, as stored (microseconds).
+            var stored = Directory.GetFiles(root, "shard-*-of-2.csv").SelectMany(File.ReadAllLines)
+                .Where(l => l.Contains(",method,gradient,", StringComparison.Ordinal))
+                .ToDictionary(l => int.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture),
+                    l => double.Parse(l.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.HasCount(3, stored);
+            var (code, _, stderr) = Run(MergeCommand.Run, root);
+            Assert.AreEqual(0, code, stderr);
+            var rows = File.ReadAllLines(Path.Combine(root, "cost.csv"));
+            Assert.HasCount(4, rows);
+            string[] configs = ["rl-small", "paper-cost-L1", "rl-mid"];
+            for (int cell = 0; cell < 3; cell++)
+            {
+                var c = rows[1 + cell].Split(',');
+                Assert.AreEqual(configs[cell], c[^5]);
+                Assert.AreEqual((stored[cell] / 1000).ToString("G6", System.Globalization.CultureInfo.InvariantCulture), c[^1], "merge reuses the measurement, it does not time again");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [TestMethod]
     public void CostCell_RoundTripsExactly_AndRejectsAnotherMethodList()
     {
         string[] methods = ["gradient", "hesscale"];
