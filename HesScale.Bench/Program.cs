@@ -22,6 +22,8 @@ public static class Program
         "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
         "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
         "  device-sample  an application that keeps its data on the device and trains there (hesscale device-sample --help)\n" +
+        "  merge   combine the shard files of a sweep run with --shard K/N into its outputs (hesscale merge --help)\n" +
+        "  slurm   write sbatch scripts that run a sweep as a Slurm job array plus a merge job (hesscale slurm --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "--verbose (any command): print the stack trace of an unexpected internal error.\n" +
@@ -71,6 +73,8 @@ public static class Program
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "train":
                     return TrainCommand.Run(rest, Console.Out, Console.Error);
+                case "merge": return MergeCommand.Run(rest, Console.Out, Console.Error);
+                case "slurm": return SlurmCommand.Run(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;

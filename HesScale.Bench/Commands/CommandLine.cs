@@ -76,6 +76,12 @@ internal sealed class CommandLine
     /// <summary>Whether the switch <c>--name</c> was given.</summary>
     public bool Has(string name) => _flags.Contains(name);
 
+    /// <summary>Every <c>--name value</c> given, in name order (a sweep's definition is built from them).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Values => _values.OrderBy(v => v.Key, StringComparer.Ordinal);
+
+    /// <summary>Every switch given, in name order.</summary>
+    public IEnumerable<string> Switches => _flags.Order(StringComparer.Ordinal);
+
     public string Required(string command, string name) =>
         Get(name) ?? throw new UsageException($"{command}: missing required option '--{name}'.");
 

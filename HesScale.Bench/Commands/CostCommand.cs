@@ -1,6 +1,7 @@
 using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Perf;
+using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
 using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
@@ -16,7 +17,7 @@ namespace HesScale.Bench.Commands;
 public static class CostCommand
 {
     public const string Usage =
-        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--sequential] [--floor] [--device D] [--threads T] [--out DIR]\n" +
+        "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--sequential] [--floor] [--device D] [--threads T] [--out DIR] [--shard K/N]\n" +
         "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024)\n" +
         "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
         "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
@@ -24,7 +25,8 @@ public static class CostCommand
         "  --reps N      timed steps per point after warm-up (default 30; methods interleaved); --seconds S caps each point (default 2)\n" +
         "  --sequential  time each method alone (its network stays warm in cache) instead of round-robin\n" +
         "  --floor       also time a bare-traffic model of the batch-1 configs (read W twice, write dW; + write hW)\n" +
-        "  --out DIR     where cost.csv and cost.png go (default results/cost)";
+        "  --out DIR     where cost.csv and cost.png go (default results/cost)\n" +
+        "  --shard K/N   only configs i with i % N == K, into DIR/shard-K-of-N.csv (resumable; default from a Slurm array task); then hesscale merge DIR";
 
     private const string Command = "cost";
 
@@ -59,7 +61,10 @@ public static class CostCommand
         };
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the configs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -71,7 +76,7 @@ public static class CostCommand
         }
         try
         {
-            var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out");
+            var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out", "shard");
             bool sequential = o.Has("sequential"), floor = o.Has("floor");
             var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
             foreach (var c in configs) Config(c);
@@ -85,63 +90,39 @@ public static class CostCommand
 
             using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
-            var rows = new List<(string Config, int Params, int Batch, string Method, double Ms)>();
-            foreach (var id in configs)
+            var sweep = SweepCells.Open(Command, o, configs, outDir, sweepInput);
+            var rows = new List<(string Device, string Config, int Params, int Batch, string Method, double Ms)>();
+            foreach (var (cell, id) in configs.Index())
             {
+                if (!sweep.Owns(cell)) continue;
                 var (spec, batch) = Config(id);
-                // All methods of a config are timed round-robin, so that machine drift and JIT
-                // tiering are shared by all of them rather than favouring the ones measured last.
-                var steps = new List<MethodStep>();
-                try
+                var measured = sweep.Finished(cell) is { } stored ? CostSweepCells.Parse(id, methods, stored) : null;
+                if (measured is null)
                 {
-                    foreach (var method in methods) steps.Add(MethodStep.Create(device, spec, batch, method));
-                    // 300 ms of warm-up per method: past the JIT's tier-up (tier-0 code of the hot
-                    // loops measured up to 2x slower at batch 1 with the old 50 ms).
-                    var budget = new TimingBudget(WarmupMs: 300, MinTimeMs: seconds * 1000, MinSamples: Math.Min(5, reps), MaxSamples: reps);
-                    // Round-robin (default): each method's step starts with the other networks' data in cache.
-                    // --sequential: each method alone, its own network warm in cache (as one training loop
-                    // runs, and as a libtorch loop over one model is timed).
-                    if (sequential)
-                    {
-                        // Shared code reaches the JIT's top tier before the first method is timed alone.
-                        var warm = System.Diagnostics.Stopwatch.StartNew();
-                        while (warm.Elapsed.TotalMilliseconds < budget.WarmupMs * steps.Count)
-                            foreach (var st in steps) st.Run();
-                    }
-                    var times = sequential
-                        ? steps.Select(st => OperationTimer.Measure(st.Run, budget)).ToArray()
-                        : OperationTimer.MeasureInterleaved(steps.Select(st => st.Run).ToArray(), budget);
-                    // Launches and host waits of one more step of each method (0 on the native path).
-                    var perStep = steps.Select(st =>
-                    {
-                        long l0 = device.KernelLaunches, s0 = device.HostSynchronizations;
-                        st.Run();
-                        return (Launches: device.KernelLaunches - l0, Syncs: device.HostSynchronizations - s0);
-                    }).ToArray();
-                    int g = Array.IndexOf(methods, "gradient");
-                    for (int m = 0; m < methods.Length; m++)
-                    {
-                        double ms = times[m].Median / 1000;
-                        rows.Add((id, spec.ParameterCount, batch, methods[m], ms));
-                        string ratio = g >= 0 ? $"{times[m].Median / times[g].Median,6:F2}x gradient" : "";
-                        string launches = perStep[m].Launches > 0 ? $"  {perStep[m].Launches} launches, {perStep[m].Syncs} host waits per step" : "";
-                        stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {methods[m],-15} {ms,10:F3} ms/step  {ratio}{launches}");
-                    }
+                    measured = Measure(device, spec, batch, methods, sequential, floor, reps, seconds);
+                    sweep.Finish(cell, CostSweepCells.Rows(measured, methods));
                 }
-                finally
+                int g = Array.IndexOf(methods, "gradient");
+                for (int m = 0; m < methods.Length; m++)
                 {
-                    foreach (var st in steps) st.Dispose();
+                    double ms = measured.MedianUs[m] / 1000;
+                    rows.Add((measured.Device, id, spec.ParameterCount, batch, methods[m], ms));
+                    string ratio = g >= 0 ? $"{measured.MedianUs[m] / measured.MedianUs[g],6:F2}x gradient" : "";
+                    string launches = measured.Launches[m] > 0 ? $"  {measured.Launches[m]} launches, {measured.Syncs[m]} host waits per step" : "";
+                    stdout.WriteLine($"{id,-15} {spec.ParameterCount,9} params  batch {batch,4}  {methods[m],-15} {ms,10:F3} ms/step  {ratio}{launches}");
                 }
-                if (floor && batch == 1)
-                {
-                    var (fg, fh) = MemoryFloor.Measure(spec);
+                if (measured.Floor is var (fg, fh))
                     stdout.WriteLine($"{id,-15} bare traffic model (plain loops): gradient {fg:F3} ms, + hW write {fh:F3} ms, ratio {fh / fg:F2}");
-                }
+            }
+            if (sweep.IsShard)
+            {
+                stdout.WriteLine(sweep.Report());
+                return 0;
             }
             Directory.CreateDirectory(outDir);
             string csv = Path.Combine(outDir, "cost.csv");
             WriteAtomically(csv, "device,config,params,batch,method,ms_per_step\n" + string.Concat(rows.Select(r =>
-                $"{Quote(device.Name)},{r.Config},{r.Params},{r.Batch},{r.Method},{r.Ms.ToString("G6", CultureInfo.InvariantCulture)}\n")));
+                $"{Quote(r.Device)},{r.Config},{r.Params},{r.Batch},{r.Method},{r.Ms.ToString("G6", CultureInfo.InvariantCulture)}\n")));
             string png = Path.Combine(outDir, "cost.png");
             var series = methods.Select(m =>
             {
@@ -149,7 +130,7 @@ public static class CostCommand
                 return new Series(m, pts.Select(p => (double)p.Params).ToArray(), pts.Select(p => p.Ms).ToArray());
             }).Where(x => x.X.Length > 0).ToList();
             if (series.Count > 0)
-                Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({device.Name})", "parameters", "ms per step", series, logX: true, logY: true);
+                Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({string.Join(", ", rows.Select(r => r.Device).Distinct())})", "parameters", "ms per step", series, logX: true, logY: true);
             stdout.WriteLine($"wrote {csv}" + (series.Count > 0 ? $" and {png}" : ""));
             return 0;
         }
@@ -164,6 +145,49 @@ public static class CostCommand
             stderr.WriteLine($"hesscale cost: error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>Times every method on one config (spec, batch) and, with <paramref name="floor"/> at batch 1, the bare-traffic model.</summary>
+    private static CostCell Measure(ComputeDevice device, NetworkSpec spec, int batch, string[] methods, bool sequential, bool floor, int reps, double seconds)
+    {
+        // All methods of a config are timed round-robin, so that machine drift and JIT
+        // tiering are shared by all of them rather than favouring the ones measured last.
+        var steps = new List<MethodStep>();
+        CostCell cell;
+        try
+        {
+            foreach (var method in methods) steps.Add(MethodStep.Create(device, spec, batch, method));
+            // 300 ms of warm-up per method: past the JIT's tier-up (tier-0 code of the hot
+            // loops measured up to 2x slower at batch 1 with the old 50 ms).
+            var budget = new TimingBudget(WarmupMs: 300, MinTimeMs: seconds * 1000, MinSamples: Math.Min(5, reps), MaxSamples: reps);
+            // Round-robin (default): each method's step starts with the other networks' data in cache.
+            // --sequential: each method alone, its own network warm in cache (as one training loop
+            // runs, and as a libtorch loop over one model is timed).
+            if (sequential)
+            {
+                // Shared code reaches the JIT's top tier before the first method is timed alone.
+                var warm = System.Diagnostics.Stopwatch.StartNew();
+                while (warm.Elapsed.TotalMilliseconds < budget.WarmupMs * steps.Count)
+                    foreach (var st in steps) st.Run();
+            }
+            var times = sequential
+                ? steps.Select(st => OperationTimer.Measure(st.Run, budget)).ToArray()
+                : OperationTimer.MeasureInterleaved(steps.Select(st => st.Run).ToArray(), budget);
+            // Launches and host waits of one more step of each method (0 on the native path).
+            var perStep = steps.Select(st =>
+            {
+                long l0 = device.KernelLaunches, s0 = device.HostSynchronizations;
+                st.Run();
+                return (Launches: device.KernelLaunches - l0, Syncs: device.HostSynchronizations - s0);
+            }).ToArray();
+            cell = new CostCell(device.Name, times.Select(t => t.Median).ToArray(), perStep.Select(p => p.Launches).ToArray(), perStep.Select(p => p.Syncs).ToArray(), null);
+        }
+        finally
+        {
+            foreach (var st in steps) st.Dispose();
+        }
+        // After the networks are released, as before sharding: the floor loops time memory traffic alone.
+        return floor && batch == 1 ? cell with { Floor = MemoryFloor.Measure(spec) } : cell;
     }
 
     /// <summary>Median milliseconds of one step of <paramref name="method"/>, after warm-up (at least 3 steps).</summary>
@@ -254,10 +278,5 @@ public static class CostCommand
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 
-    private static void WriteAtomically(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

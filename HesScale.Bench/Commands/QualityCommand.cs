@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HesScale.Bench.Quality;
+using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
 
 namespace HesScale.Bench.Commands;
@@ -13,18 +14,22 @@ namespace HesScale.Bench.Commands;
 public static class QualityCommand
 {
     public const string Usage =
-        "usage: hesscale quality [--seeds N] [--samples S] [--train-steps T] [--activation tanh|relu] [--full] [--out DIR] [--device D] [--threads T]\n" +
+        "usage: hesscale quality [--seeds N] [--samples S] [--train-steps T] [--activation tanh|relu] [--full] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  MLP 64-64-64-64-10 on the embedded digits; L1 error of each method against the exact Hessian diagonal at batch size 1,\n" +
         "  before and after T Adam steps (lr 1e-3, batch 32), normalised by HesScale's.\n" +
         "  --seeds        networks (default 10)           --samples  samples per seed and phase (default 30)\n" +
         "  --train-steps  Adam steps (default 2000)        --full     the paper's 40 seeds x 100 samples\n" +
         "  --activation   tanh (default) or relu           --out      output folder (default results/quality)\n" +
         "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
-        "  --threads      CPU threads for the cpu devices (0 = all)";
+        "  --threads      CPU threads for the cpu devices (0 = all)\n" +
+        "  --shard K/N    only seeds s with s % N == K, into --out/shard-K-of-N.csv (resumable; default from a Slurm array task); then hesscale merge";
 
     private const string Command = "quality";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the seeds, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -36,7 +41,7 @@ public static class QualityCommand
                 stdout.WriteLine(Usage);
                 return 0;
             }
-            var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "out", "device", "threads");
+            var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "out", "device", "threads", "shard");
             bool full = options.Has("full");
             var settings = new QualityOptions
             {
@@ -55,7 +60,25 @@ public static class QualityCommand
                 $"quality: MLP 64-64-64-64-10 ({settings.Activation}) on digits; {settings.Seeds} seeds x {settings.Samples} samples at batch 1; {settings.TrainSteps} Adam steps (lr 1e-3, batch 32)"));
             var clock = Stopwatch.StartNew();
             var experiment = new QualityExperiment(device, settings, stderr);
-            var rows = experiment.Run();
+            var sweep = SweepCells.Open(Command, options, Enumerable.Range(0, settings.Seeds).Select(s => $"seed {s}").ToArray(), settings.OutDir, sweepInput);
+            var rows = new List<QualityRow>();
+            for (int seed = 0; seed < settings.Seeds; seed++)
+            {
+                if (!sweep.Owns(seed)) continue;
+                if (sweep.Finished(seed) is { } stored)
+                {
+                    rows.AddRange(QualitySweepCells.Restore(experiment, seed, stored));
+                    continue;
+                }
+                var (seedRows, cell) = QualitySweepCells.Run(experiment, seed);
+                rows.AddRange(seedRows);
+                sweep.Finish(seed, cell);
+            }
+            if (sweep.IsShard)
+            {
+                stdout.WriteLine(sweep.Report());
+                return 0;
+            }
             var normalized = QualityReport.Normalize(rows);
             QualityReport.PrintTable(stdout, rows, normalized, experiment.MethodTimes);
             if (experiment.TestAccuracies.Count > 0)

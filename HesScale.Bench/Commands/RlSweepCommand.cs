@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Reinforcement;
+using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 
@@ -20,14 +21,18 @@ public static class RlSweepCommand
         "usage: hesscale rl-sweep [--env cartpole] [--algo ppo] [--optimizers adam,scaled_adam,adahesscale,scaled_adahesscale]\n" +
         "                         [--lr-min 1e-5] [--lr-max 1] [--lr-count 6] [--seeds 2] [--steps 15000] [--parallel P] [--out results/rl]\n" +
         "                         [--envs E] [--rollout T] [--epochs K] [--minibatches M] [--gamma G] [--lambda L] [--hidden H] [--delta D]\n" +
-        "                         [--value-optimizer O] [--value-lr X] [--device D] [--threads T]\n" +
+        "                         [--value-optimizer O] [--value-lr X] [--device D] [--threads T] [--shard K/N]\n" +
         "  learning rates: lr-count points spaced evenly in log10 between lr-min and lr-max (inclusive)\n" +
         "  score: average episode return over the run; normalised = (score - worst) / (best - worst) over the sweep\n" +
-        "  stable: no seed diverged and normalised >= 0.8; the report gives each optimizer's widest stable lr span";
+        "  stable: no seed diverged and normalised >= 0.8; the report gives each optimizer's widest stable lr span\n" +
+        "  --shard K/N: run only runs i with i % N == K into --out/shard-K-of-N.csv (resumable; default from a Slurm array task); then hesscale merge --out";
 
     private const string Command = "rl-sweep";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -40,7 +45,7 @@ public static class RlSweepCommand
                 return 0;
             }
             var options = CommandLine.Parse(args, Command,
-                [.. RlCommand.AgentOptions.Where(o => o is not ("optimizer" or "lr" or "seed")), "optimizers", "lr-min", "lr-max", "lr-count", "seeds", "parallel"]);
+                [.. RlCommand.AgentOptions.Where(o => o is not ("optimizer" or "lr" or "seed")), "optimizers", "lr-min", "lr-max", "lr-count", "seeds", "parallel", "shard"]);
             var optimizers = (options.Get("optimizers") ?? string.Join(",", OptimizerFactory.StudyNames)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             double lrMin = RlCommand.Double(options.Get("lr-min") ?? "1e-5", "lr-min", Command);
             double lrMax = RlCommand.Double(options.Get("lr-max") ?? "1", "lr-max", Command);
@@ -64,13 +69,20 @@ public static class RlSweepCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rl-sweep: {jobs[0].Environment} {RlCommand.Name(jobs[0].Algorithm)}, {optimizers.Length} optimizers x {lrs.Length} learning rates ({string.Join(", ", lrs)}) x {seeds} seeds, {steps} steps each"));
 
+            var sweep = SweepCells.Open(Command, options, jobs.Select(RlSweepCells.Name).ToArray(), outDir, sweepInput);
             var results = new ConcurrentBag<RlRunResult>();
             int done = 0;
             var gate = new object();
-            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }, job =>
+            Parallel.ForEach(Enumerable.Range(0, jobs.Length).Where(sweep.Owns), new ParallelOptions { MaxDegreeOfParallelism = parallel }, cell =>
             {
-                using var device = ComputeDevice.FromEnvironment(deviceName, threads == 0 ? 1 : threads);
-                var r = RlRun.Execute(job, device, steps);
+                var job = jobs[cell];
+                var r = sweep.Finished(cell) is { } rows ? RlSweepCells.Parse(job, rows) : null;
+                if (r is null)
+                {
+                    using var device = ComputeDevice.FromEnvironment(deviceName, threads == 0 ? 1 : threads);
+                    r = RlRun.Execute(job, device, steps);
+                    sweep.Finish(cell, RlSweepCells.Rows(r));
+                }
                 results.Add(r);
                 lock (gate)
                 {
@@ -79,9 +91,14 @@ public static class RlSweepCommand
                         ? $"DIVERGED after {r.EnvironmentSteps} steps ({r.Failure})"
                         : string.Create(CultureInfo.InvariantCulture, $"average return {r.MeanOverRun:F2} over {r.Episodes.Count} episodes");
                     stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  [{done}/{jobs.Length}] {job.Optimizer,-18} lr {RlCommand.Format(job.OptimizerSettings.LearningRate),-8} seed {job.Seed}: {outcome}  {r.Wall.TotalSeconds:F1} s"));
+                        $"  [{done}/{sweep.Owned}] {job.Optimizer,-18} lr {RlCommand.Format(job.OptimizerSettings.LearningRate),-8} seed {job.Seed}: {outcome}  {r.Wall.TotalSeconds:F1} s"));
                 }
             });
+            if (sweep.IsShard)
+            {
+                stdout.WriteLine(sweep.Report());
+                return 0;
+            }
 
             var ordered = results.OrderBy(r => Array.IndexOf(optimizers, r.Settings.Optimizer)).ThenBy(r => r.Settings.OptimizerSettings.LearningRate).ThenBy(r => r.Settings.Seed).ToArray();
             var cells = ordered.GroupBy(r => (r.Settings.Optimizer, (double)r.Settings.OptimizerSettings.LearningRate))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HesScale.Bench.Sweeps;
 using HesScale.Bench.Training;
 using HesScale.Gpu;
 using HesScale.Gpu.Checkpoints;
@@ -19,7 +20,7 @@ public static class TrainCommand
         "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
         "                      [--data digits|mnist:DIR|fashion:DIR|cifar10:DIR] [--hidden 64,64,64] [--activation tanh]\n" +
         "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
-        "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T]\n" +
+        "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
         "                scaled_adahesscale, scaled_adahesscale_gn (default: all)\n" +
         "  --lr          one learning rate for every optimizer (default: each optimizer's best rate on the digits, docs/training.md)\n" +
@@ -30,7 +31,8 @@ public static class TrainCommand
         "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
         "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +
         "                a run that diverges is recorded (a NaN row in train.csv) and the others go on; exit 3 when every run diverged\n" +
-        "  --device      auto, cuda, opencl, cpu, ilgpu-cpu, or a device name; --threads: CPU threads (0 = all)";
+        "  --device      auto, cuda, opencl, cpu, ilgpu-cpu, or a device name; --threads: CPU threads (0 = all)\n" +
+        "  --shard K/N   only runs i with i % N == K, into --out/shard-K-of-N.csv (resumable; default from a Slurm array task); then hesscale merge";
 
     private const string Command = "train";
 
@@ -49,7 +51,10 @@ public static class TrainCommand
         ["scaled_adahesscale_gn"] = 3e-4f,
     };
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -62,8 +67,8 @@ public static class TrainCommand
                 return 0;
             }
             var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "hidden", "activation",
-                "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads");
-            return Execute(o, stdout, stderr);
+                "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads", "shard");
+            return Execute(o, stdout, stderr, sweepInput);
         }
         catch (UsageException e)
         {
@@ -78,7 +83,7 @@ public static class TrainCommand
         }
     }
 
-    private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr)
+    private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
         var optimizers = (o.Get("optimizers") ?? string.Join(',', Optimizer.Names)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (optimizers.Length == 0) throw new UsageException($"--optimizers names no optimizer (known: {string.Join(", ", Optimizer.Names)}).");
@@ -137,9 +142,16 @@ public static class TrainCommand
         stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
 
         Directory.CreateDirectory(outDir);
+        var sweep = SweepCells.Open(Command, o, runs.Select(r => r.Label).ToArray(), outDir, sweepInput);
         var results = new List<TrainRunResult>();
-        foreach (var run in runs)
+        foreach (var (cell, run) in runs.Index())
         {
+            if (!sweep.Owns(cell)) continue;
+            if (sweep.Finished(cell) is { } finished)
+            {
+                results.Add(TrainSweepCells.Parse(run, finished));
+                continue;
+            }
             var settings = baseSettings with { LearningRate = run.LearningRate, Seed = (ulong)run.Seed };
             using var network = new Network(device, spec, seed: run.Seed);
             using var optimizer = Optimizer.Create(run.Optimizer, network, settings);
@@ -198,6 +210,12 @@ public static class TrainCommand
                 }
             }
             results.Add(new TrainRunResult(run, history, failure));
+            sweep.Finish(cell, TrainSweepCells.Rows(results[^1]));
+        }
+        if (sweep.IsShard)
+        {
+            stdout.WriteLine(sweep.Report());
+            return 0;
         }
 
         string csv = Path.Combine(outDir, "train.csv");

@@ -54,29 +54,42 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
         return (double)correct / test.Count;
     }
 
+    private (Dataset Train, Dataset Test)? _data;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _lastReport = -1000;
+    private int _done;
+
     /// <summary>Runs every seed; rows in (phase, seed, method, layer) order.</summary>
     public List<QualityRow> Run()
     {
-        var spec = Spec(options.Activation);
-        var (train, test) = Digits.LoadStandardizedSplit();
         var rows = new List<QualityRow>();
-        var clock = Stopwatch.StartNew();
-        long lastReport = -1000;
-        int totalUnits = options.Seeds * (2 * options.Samples + options.TrainSteps / 50 + 1), done = 0;
+        for (int seed = 0; seed < options.Seeds; seed++) rows.AddRange(RunSeed(seed));
+        return rows;
+    }
+
+    /// <summary>
+    /// One seed: fresh network (seeded by <paramref name="seed"/>), errors before and after training; appends the
+    /// seed's test accuracy to <see cref="TestAccuracies"/>. A seed's rows do not depend on the other seeds.
+    /// </summary>
+    public List<QualityRow> RunSeed(int seed)
+    {
+        var spec = Spec(options.Activation);
+        var (train, test) = _data ??= Digits.LoadStandardizedSplit();
+        var rows = new List<QualityRow>();
+        int totalUnits = options.Seeds * (2 * options.Samples + options.TrainSteps / 50 + 1);
         void Tick(string what, int units = 1)
         {
-            done += units;
-            if (clock.ElapsedMilliseconds - lastReport < 500) return;
-            lastReport = clock.ElapsedMilliseconds;
-            double fraction = Math.Min(1, (double)done / totalUnits);
-            double eta = fraction > 0 ? clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : 0;
-            progress.Write($"\r  {fraction * 100,5:0.0}%  {what,-34} elapsed {clock.Elapsed.TotalSeconds,6:0}s  eta {eta,5:0}s ");
+            _done += units;
+            if (_clock.ElapsedMilliseconds - _lastReport < 500) return;
+            _lastReport = _clock.ElapsedMilliseconds;
+            double fraction = Math.Min(1, (double)_done / totalUnits);
+            double eta = fraction > 0 ? _clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : 0;
+            progress.Write($"\r  {fraction * 100,5:0.0}%  {what,-34} elapsed {_clock.Elapsed.TotalSeconds,6:0}s  eta {eta,5:0}s ");
         }
 
-        for (int seed = 0; seed < options.Seeds; seed++)
+        using (var network = new Network(device, spec, seed: seed))
+        using (var estimator = new CurvatureEstimator(network))
         {
-            using var network = new Network(device, spec, seed: seed);
-            using var estimator = new CurvatureEstimator(network);
             var rng = new Random(1000 + seed);
             var picks = Enumerable.Range(0, train.Count).OrderBy(_ => rng.Next()).Take(options.Samples).ToArray();
 
