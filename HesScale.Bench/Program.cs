@@ -20,6 +20,7 @@ public static class Program
         "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
         "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
         "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
+        "  ptx     every kernel compiled to PTX for sm_70/80/90 and assembled by ptxas: registers, shared memory, spills (hesscale ptx --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
@@ -51,6 +52,7 @@ public static class Program
                     return CostCommand.Run(rest, Console.Out, Console.Error);
                 case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
                 case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
+                case "ptx": return PtxCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "train":

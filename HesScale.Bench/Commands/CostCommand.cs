@@ -254,7 +254,8 @@ public static class CostCommand
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 
-    private static void WriteAtomically(string path, string text)
+    /// <summary>Writes <paramref name="path"/> through a temporary file, so a reader never sees half of it.</summary>
+    internal static void WriteAtomically(string path, string text)
     {
         string temp = path + ".tmp";
         File.WriteAllText(temp, text);
