@@ -55,17 +55,24 @@ public static class PtxCommand
             stdout.WriteLine($"{KernelCatalog.All.Count} kernels, PTX ISA {PtxBuild.InstructionSet}, " +
                 (ptxas is null ? $"no ptxas: compiled only ({Ptxas.HowToGet})" : $"assembled by {ptxas}"));
             var rows = new List<(PtxKernel Kernel, PtxasReport? Report)>();
-            foreach (var arch in archs)
+            // ptxas writes its inputs and cubins in a folder of its own, removed afterwards.
+            string work = Directory.CreateTempSubdirectory("hesscale-ptxas-").FullName;
+            try
             {
-                string archDir = Path.Combine(outDir, PtxBuild.NameOf(arch));
-                Directory.CreateDirectory(archDir);
-                foreach (var kernel in PtxBuild.Compile(arch))
+                foreach (var arch in archs)
                 {
-                    File.WriteAllText(Path.Combine(archDir, kernel.Name + ".ptx"), kernel.Ptx);
-                    rows.Add((kernel, ptxas is null ? null : Ptxas.Assemble(ptxas, kernel, archDir)));
+                    string archDir = Path.Combine(outDir, PtxBuild.NameOf(arch));
+                    Directory.CreateDirectory(archDir);
+                    foreach (var kernel in PtxBuild.Compile(arch))
+                    {
+                        File.WriteAllText(Path.Combine(archDir, kernel.Name + ".ptx"), kernel.Ptx);
+                        rows.Add((kernel, ptxas is null ? null : Ptxas.Assemble(ptxas, kernel, work)));
+                    }
                 }
-                // The cubins were only needed for ptxas to finish; the PTX files stay.
-                foreach (var cubin in Directory.EnumerateFiles(archDir, "*.cubin")) File.Delete(cubin);
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
             }
 
             Print(stdout, rows);
@@ -90,12 +97,12 @@ public static class PtxCommand
     /// <summary>One line per kernel and architecture; occupancy for sm_90 rows.</summary>
     private static void Print(TextWriter stdout, List<(PtxKernel Kernel, PtxasReport? Report)> rows)
     {
-        stdout.WriteLine($"{"kernel",-40} {"arch",-6} {"PTX B",7} {"regs",5} {"smem B",7} {"stack B",8} {"spill B",8}  sm_90 occupancy (groups of {Occupancy.GroupSize})");
+        stdout.WriteLine($"{"kernel",-40} {"arch",-6} {"target",-6} {"PTX B",7} {"regs",5} {"smem B",7} {"stack B",8} {"spill B",8}  sm_90 occupancy (groups of {Occupancy.GroupSize})");
         foreach (var (k, r) in rows)
         {
             string resources = r is null ? "" : string.Create(CultureInfo.InvariantCulture,
                 $" {r.Registers,5} {r.SharedBytes,7} {r.StackBytes,8} {r.SpillStoreBytes + r.SpillLoadBytes,8}  {OccupancyText(r)}");
-            stdout.WriteLine($"{k.Name,-40} {k.Architecture,-6} {k.Ptx.Length,7}{resources}");
+            stdout.WriteLine($"{k.Name,-40} {k.Architecture,-6} {k.Target,-6} {k.Ptx.Length,7}{resources}");
         }
         if (rows.Any(r => r.Report is not null)) stdout.WriteLine($"occupancy: {Occupancy.Formula}");
     }
@@ -109,10 +116,10 @@ public static class PtxCommand
 
     internal static string Csv(IEnumerable<(PtxKernel Kernel, PtxasReport? Report)> rows)
     {
-        var text = new StringBuilder("arch,kernel,ptx_bytes,registers,shared_bytes,stack_bytes,spill_store_bytes,spill_load_bytes,sm90_groups_per_sm,sm90_occupancy\n");
+        var text = new StringBuilder("arch,kernel,ptx_target,ptx_bytes,registers,shared_bytes,stack_bytes,spill_store_bytes,spill_load_bytes,sm90_groups_per_sm,sm90_occupancy\n");
         foreach (var (k, r) in rows)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{k.Architecture},{k.Name},{k.Ptx.Length},");
+            text.Append(CultureInfo.InvariantCulture, $"{k.Architecture},{k.Name},{k.Target},{k.Ptx.Length},");
             if (r is null)
             {
                 text.Append(",,,,,,\n");

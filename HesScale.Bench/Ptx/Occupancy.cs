@@ -1,7 +1,7 @@
 namespace HesScale.Bench.Ptx;
 
 /// <summary>Theoretical occupancy of a kernel on one SM: resident groups and the limit that binds.</summary>
-internal readonly record struct OccupancyEstimate(int GroupsPerSm, double Fraction, string Limit);
+public readonly record struct OccupancyEstimate(int GroupsPerSm, double Fraction, string Limit);
 
 /// <summary>
 /// Theoretical occupancy on an sm_90 SM (H100, H200) from ptxas's per-kernel resources, as NVIDIA's
@@ -9,7 +9,7 @@ internal readonly record struct OccupancyEstimate(int GroupsPerSm, double Fracti
 /// 9.0): 65,536 registers allocated per warp in units of 256, 64 warps, 32 groups, 228 KB shared
 /// memory of which the runtime reserves 1 KB per group, allocated in units of 128 bytes.
 /// </summary>
-internal static class Occupancy
+public static class Occupancy
 {
     public const int WarpSize = 32;
     public const int RegistersPerSm = 65536;

@@ -8,14 +8,21 @@ using ILGPU.Runtime.Cuda;
 namespace HesScale.Bench.Ptx;
 
 /// <summary>One kernel compiled to PTX for one architecture.</summary>
-internal sealed record PtxKernel(string Name, string Architecture, string Ptx);
+public sealed record PtxKernel(string Name, string Architecture, string Ptx)
+{
+    /// <summary>
+    /// The module's <c>.target</c>: ILGPU 1.5.3 writes sm_80 when asked for sm_90 (seen here); the
+    /// driver, like <c>ptxas -arch=sm_90</c>, compiles PTX of a lower target for the newer GPU.
+    /// </summary>
+    public string Target => Ptx.Split('\n').FirstOrDefault(l => l.StartsWith(".target ", StringComparison.Ordinal))?[".target ".Length..].Trim() ?? "";
+}
 
 /// <summary>
 /// Compiles the library's kernels (<see cref="KernelCatalog"/>) to PTX with ILGPU's PTX backend,
 /// as the CUDA accelerator would, but without a GPU or driver: the backend only needs the target
 /// architecture and PTX instruction set.
 /// </summary>
-internal static class PtxBuild
+public static class PtxBuild
 {
     /// <summary>V100, A100, H100/H200.</summary>
     public static readonly IReadOnlyList<CudaArchitecture> Architectures = [CudaArchitecture.SM_70, CudaArchitecture.SM_80, CudaArchitecture.SM_90];

@@ -5,13 +5,13 @@ using System.Text.RegularExpressions;
 namespace HesScale.Bench.Ptx;
 
 /// <summary>ptxas's resource report of one kernel: per-thread registers and stack, per-group shared memory, spills.</summary>
-internal sealed record PtxasReport(string Kernel, string Architecture, int Registers, int SharedBytes, int StackBytes, int SpillStoreBytes, int SpillLoadBytes);
+public sealed record PtxasReport(string Kernel, string Architecture, int Registers, int SharedBytes, int StackBytes, int SpillStoreBytes, int SpillLoadBytes);
 
 /// <summary>
 /// NVIDIA's PTX assembler, run on the PTX of <see cref="PtxBuild"/> to prove that a real GPU
 /// toolchain accepts it and to read each kernel's resources (<c>ptxas -v</c>).
 /// </summary>
-internal static partial class Ptxas
+public static partial class Ptxas
 {
     /// <summary>Environment variable naming the ptxas binary; else <see cref="CachePath"/>, else ptxas on PATH.</summary>
     public const string EnvironmentVariable = "HESSCALE_PTXAS";
