@@ -20,6 +20,7 @@ public static class Program
         "  train   train an MLP classifier with the optimizers, sweeps, checkpoints (hesscale train --help)\n" +
         "  cost-grid  time per pass with each curvature method over a grid of MLP widths and depths (hesscale cost-grid --help)\n" +
         "  profile time of each device operation of one forward and fused backward pass (hesscale profile --help)\n" +
+        "  launches  kernel launches per step of every method, as on a GPU, and the launch-bound floor (hesscale launches --help)\n" +
         "  ptx     every kernel compiled to PTX for sm_70/80/90 and assembled by ptxas: registers, shared memory, spills (hesscale ptx --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
@@ -53,6 +54,7 @@ public static class Program
                 case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
                 case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
                 case "ptx": return PtxCommand.Run(rest, Console.Out, Console.Error);
+                case "launches": return LaunchesCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "train":

@@ -246,7 +246,7 @@ public static class CostCommand
         }
     }
 
-    private static string[] List(string? text, string[] defaults, string[] all) =>
+    internal static string[] List(string? text, string[] defaults, string[] all) =>
         text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static int PositiveInt(string text, string name) =>
