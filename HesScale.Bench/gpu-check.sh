@@ -9,7 +9,7 @@
 # Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
 # device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
 # Budget: under 4 minutes. Each step has its own timeout and they add up to 230 s (selfcheck 50,
-# diag 20, profile 20, ptx 20, cost 75, wide cost 20, sequential cost 25); a step that runs out
+# diag 20, profile 20, ptx 30, cost 65, wide cost 20, sequential cost 25); a step that runs out
 # is reported and the script goes on. GPU_CHECK_REPS sets the timed steps per cost point (10).
 set -uo pipefail
 
@@ -59,13 +59,13 @@ timeout 20 "$bin" profile --device "$device" --width 512 --depth 2 --batch 64 --
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== ptx: every kernel compiled to PTX for sm_70/80/90 (and assembled where ptxas is present)"
-timeout 20 "$bin" ptx --out "$out/ptx" 2>&1 | tee "$out/ptx.txt" | tee -a "$log"
+timeout 30 "$bin" ptx --out "$out/ptx" 2>&1 | tee "$out/ptx.txt" | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== cost: time per step on $device"
 # Every method on the default configurations; the wide network with the cheap methods only
 # (its exact diagonal carries 1,024 residual columns per sample).
-timeout 75 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
+timeout 65 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 20 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost-wide" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
