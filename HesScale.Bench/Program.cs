@@ -24,6 +24,8 @@ public static class Program
         "  device-sample  an application that keeps its data on the device and trains there (hesscale device-sample --help)\n" +
         "  merge   combine the shard files of a sweep run with --shard K/N into its outputs (hesscale merge --help)\n" +
         "  slurm   write sbatch scripts that run a sweep as a Slurm job array plus a merge job (hesscale slurm --help)\n" +
+        "  launches  kernel launches per step of every method, as on a GPU, and the launch-bound floor (hesscale launches --help)\n" +
+        "  ptx     every kernel compiled to PTX for sm_70/80/90 and assembled by ptxas: registers, shared memory, spills (hesscale ptx --help)\n" +
         "  bench   BenchmarkDotNet benchmarks; the remaining arguments go to BenchmarkDotNet (Release builds only)\n" +
         "  --help  this text\n" +
         "--verbose (any command): print the stack trace of an unexpected internal error.\n" +
@@ -69,6 +71,8 @@ public static class Program
                 case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
                 case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
                 case "device-sample": return DeviceSampleCommand.Run(rest, Console.Out, Console.Error);
+                case "ptx": return PtxCommand.Run(rest, Console.Out, Console.Error);
+                case "launches": return LaunchesCommand.Run(rest, Console.Out, Console.Error);
                 case "quality":
                     return QualityCommand.Run(rest, Console.Out, Console.Error);
                 case "train":

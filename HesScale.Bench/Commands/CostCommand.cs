@@ -270,7 +270,7 @@ public static class CostCommand
         }
     }
 
-    private static string[] List(string? text, string[] defaults, string[] all) =>
+    internal static string[] List(string? text, string[] defaults, string[] all) =>
         text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static int PositiveInt(string text, string name) =>
@@ -278,5 +278,5 @@ public static class CostCommand
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 
-    private static void WriteAtomically(string path, string text) => AtomicFile.WriteAllText(path, text);
+    internal static void WriteAtomically(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

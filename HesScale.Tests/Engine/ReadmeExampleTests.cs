@@ -30,4 +30,22 @@ public sealed class ReadmeExampleTests
         // Zero inputs: the loss is that of the output bias alone, close to log(10) for PyTorch's init.
         Assert.IsTrue(r.Loss > 1.5f && r.Loss < 3.5f, $"loss {r.Loss}");
     }
+
+    [TestMethod]
+    public void Package_readme_shows_the_same_example()
+    {
+        // The NuGet package's readme (HesScale.Gpu/PACKAGE.md) repeats the README's example; keep them equal.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "HesScale.Gpu.sln"))) root = root.Parent;
+        Assert.IsNotNull(root, "repository root (HesScale.Gpu.sln) not found above the test binaries");
+        static string Example(string path)
+        {
+            string text = File.ReadAllText(path);
+            int start = text.IndexOf("```csharp\n", StringComparison.Ordinal);
+            Assert.IsGreaterThanOrEqualTo(0, start, $"no C# example in {path}");
+            int end = text.IndexOf("```", start + 10, StringComparison.Ordinal);
+            return text[(start + 10)..end];
+        }
+        Assert.AreEqual(Example(Path.Combine(root.FullName, "README.md")), Example(Path.Combine(root.FullName, "HesScale.Gpu", "PACKAGE.md")));
+    }
 }
