@@ -8,8 +8,8 @@
 #   bash HesScale.Bench/gpu-check.sh [publish/hesscale.tar.xz]
 # Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
 # device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
-# Budget: under 4 minutes. Each step has its own timeout and they add up to 230 s (selfcheck 50,
-# diag 20, profile 20, ptx 30, cost 65, wide cost 20, sequential cost 25); a step that runs out
+# Budget: under 4 minutes. Each step has its own timeout and they add up to 235 s (selfcheck 50,
+# diag 20, profile 20, ptx 30, cost 60, wide cost 20, sequential cost 25, device-sample 10); a step that runs out
 # is reported and the script goes on. GPU_CHECK_REPS sets the timed steps per cost point (10).
 set -uo pipefail
 
@@ -65,7 +65,7 @@ timeout 30 "$bin" ptx --out "$out/ptx" 2>&1 | tee "$out/ptx.txt" | tee -a "$log"
 say "== cost: time per step on $device"
 # Every method on the default configurations; the wide network with the cheap methods only
 # (its exact diagonal carries 1,024 residual columns per sample).
-timeout 65 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
+timeout 60 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 20 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost-wide" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -74,6 +74,6 @@ say "== cost --sequential: gradient and gradient + HesScale, each alone (issue 3
 timeout 25 "$bin" cost --device "$device" --sequential --configs all --methods gradient,hesscale --reps 30 --seconds 1 --out "$out/cost-sequential" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-say "== device-sample: data kept on the device, 0 host waits per step expected"; timeout 60 "$bin" device-sample --device "$([ "$device" = cpu ] && echo ilgpu-cpu || echo "$device")" 2>&1 | tee "$out/device-sample.txt" | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+say "== device-sample: data kept on the device, 0 host waits per step expected"; timeout 10 "$bin" device-sample --device "$([ "$device" = cpu ] && echo ilgpu-cpu || echo "$device")" 2>&1 | tee "$out/device-sample.txt" | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 say "gpu-check finished with status $status; results in $out"
 exit $status
