@@ -225,7 +225,7 @@ public sealed class ReferenceNetwork
         for (int l = 0; l < layers.Length; l++)
         {
             var s = spec.Layers[l];
-            layers[l] = s.IsLinear ? new LinearLayer(shape, s.In, s.Out, s.Bias) : new ActivationLayer(shape, s.Kind, ActivationDerivatives.Slope(s));
+            layers[l] = s.IsLinear ? new LinearLayer(shape, s.In, s.Out, s.Bias) : ActivationLayer.Create(shape, s.Kind, ActivationDerivatives.Slope(s));
             shape = layers[l].OutputShape;
         }
         return layers;

@@ -3,27 +3,44 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace HesScale.Reference.Layers;
 
-/// <summary>z = s(a) elementwise, any shape; s, s' and s'' from <see cref="ActivationDerivatives"/>. No parameters.</summary>
-public sealed class ActivationLayer : ReferenceLayer
+/// <summary>
+/// z = s(a) elementwise, any shape, no parameters. A subclass per activation gives s, s' and s'' (BackPACK's
+/// df / d2f); the operations of every pass are written here once.
+/// </summary>
+public abstract class ActivationLayer : ReferenceLayer
 {
-    /// <param name="input">The shape, kept.</param>
-    /// <param name="kind">An activation kind.</param>
-    /// <param name="slope">The LeakyReLU slope (ignored by the others).</param>
-    public ActivationLayer(TensorShape input, LayerKind kind, double slope = 0.01)
-        : base(CaseName(kind), input, input)
+    /// <param name="kind">The case-file name (tanh, leaky_relu, ...).</param>
+    /// <param name="shape">The shape, kept.</param>
+    protected ActivationLayer(string kind, TensorShape shape) : base(kind, shape, shape) { }
+
+    /// <summary>Which s, as the library's layer kind.</summary>
+    public abstract LayerKind Function { get; }
+
+    /// <summary>s(a).</summary>
+    public abstract double Value(double a);
+
+    /// <summary>s'(a).</summary>
+    public abstract double First(double a);
+
+    /// <summary>s''(a).</summary>
+    public abstract double Second(double a);
+
+    /// <summary>The activation layer of <paramref name="kind"/>; <paramref name="slope"/> is LeakyReLU's.</summary>
+    public static ActivationLayer Create(TensorShape shape, LayerKind kind, double slope = 0.01) => kind switch
     {
-        Function = kind;
-        Slope = slope;
-    }
-
-    /// <summary>Which s.</summary>
-    public LayerKind Function { get; }
-
-    /// <summary>The LeakyReLU slope.</summary>
-    public double Slope { get; }
+        LayerKind.Tanh => new TanhLayer(shape),
+        LayerKind.Sigmoid => new SigmoidLayer(shape),
+        LayerKind.ReLU => new ReLULayer(shape),
+        LayerKind.LeakyReLU => new LeakyReLULayer(shape, slope),
+        LayerKind.ELU => new ELULayer(shape),
+        LayerKind.SELU => new SELULayer(shape),
+        LayerKind.Softplus => new SoftplusLayer(shape),
+        LayerKind.Identity => new IdentityLayer(shape),
+        _ => throw new ArgumentException($"'{kind}' is not an activation."),
+    };
 
     /// <inheritdoc/>
-    public override double[] Forward(double[][] p, double[] x, int batch) => Map(x, a => ActivationDerivatives.Value(Function, Slope, a));
+    public override double[] Forward(double[][] p, double[] x, int batch) => Map(x, (_, a) => Value(a));
 
     /// <summary>g_a = s'(a) g_z.</summary>
     public override double[] BackwardInput(double[][] p, double[] x, double[] g, int batch) => Map(x, (i, a) => First(a) * g[i]);
@@ -45,16 +62,10 @@ public sealed class ActivationLayer : ReferenceLayer
         Map(x, (i, a) => rg[i] * First(a) + g[i] * Second(a) * rx[i]);
 
     /// <summary>diag(s'(a)).</summary>
-    public override Matrix<double> InputJacobian(double[][] p, double[] x) => Matrix<double>.Build.DenseOfDiagonalArray(Map(x, First));
+    public override Matrix<double> InputJacobian(double[][] p, double[] x) => Matrix<double>.Build.DenseOfDiagonalArray(Map(x, (_, a) => First(a)));
 
     /// <summary>g_k s''(a_k).</summary>
     public override double[] InputCurvature(double[][] p, double[] x, double[] g) => Map(x, (i, a) => g[i] * Second(a));
-
-    private double First(double a) => ActivationDerivatives.First(Function, Slope, a);
-
-    private double Second(double a) => ActivationDerivatives.Second(Function, Slope, a);
-
-    private static double[] Map(double[] x, Func<double, double> f) => Map(x, (_, a) => f(a));
 
     private static double[] Map(double[] x, Func<int, double, double> f)
     {
@@ -62,17 +73,4 @@ public sealed class ActivationLayer : ReferenceLayer
         for (int i = 0; i < x.Length; i++) r[i] = f(i, x[i]);
         return r;
     }
-
-    private static string CaseName(LayerKind kind) => kind switch
-    {
-        LayerKind.Tanh => "tanh",
-        LayerKind.Sigmoid => "sigmoid",
-        LayerKind.ReLU => "relu",
-        LayerKind.LeakyReLU => "leaky_relu",
-        LayerKind.ELU => "elu",
-        LayerKind.SELU => "selu",
-        LayerKind.Softplus => "softplus",
-        LayerKind.Identity => "identity",
-        _ => throw new ArgumentException($"'{kind}' is not an activation."),
-    };
 }

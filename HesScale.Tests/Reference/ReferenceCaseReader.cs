@@ -44,7 +44,7 @@ internal static class ReferenceCaseReader
                     "max_pool2d" => new MaxPool2dLayer(shape, WindowOf(layer)),
                     "avg_pool2d" => new AvgPool2dLayer(shape, WindowOf(layer)),
                     "flatten" => new FlattenLayer(shape),
-                    _ when LayerSpec.TryParseKind(type, out var kind) && kind != LayerKind.Linear => new ActivationLayer(shape, kind, LeakySlope),
+                    _ when LayerSpec.TryParseKind(type, out var kind) && kind != LayerKind.Linear => ActivationLayer.Create(shape, kind, LeakySlope),
                     _ => throw new InvalidDataException($"unknown layer type '{type}'"),
                 };
             }

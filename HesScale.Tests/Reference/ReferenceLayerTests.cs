@@ -34,8 +34,6 @@ public sealed class ReferenceLayerTests
         var conv = new Conv2dLayer(image, 2, 1, new Window2d(3, 3, 1, 1, 0, 0));
         var message = Assert.Throws<ArgumentException>(() => new ReferenceNetwork([conv, new FlattenLayer(image)], [new double[18], new double[1]])).Message;
         Assert.StartsWith("Layer 1 flatten takes 2x4x6 but layer 0 conv2d gives 1x2x4.", message);
-        foreach (var m in new[] { message })
-            Assert.DoesNotContain('\n', m);
     }
 
     [TestMethod]
@@ -73,7 +71,7 @@ public sealed class ReferenceLayerTests
     [TestMethod]
     public void ActivationNames_AreTheCaseFileNames()
     {
-        Assert.AreEqual("leaky_relu", new ActivationLayer(TensorShape.Vector(3), LayerKind.LeakyReLU).Kind);
-        Assert.Throws<ArgumentException>(() => new ActivationLayer(TensorShape.Vector(3), LayerKind.Linear));
+        Assert.AreEqual("leaky_relu", ActivationLayer.Create(TensorShape.Vector(3), LayerKind.LeakyReLU).Kind);
+        Assert.Throws<ArgumentException>(() => ActivationLayer.Create(TensorShape.Vector(3), LayerKind.Linear));
     }
 }
