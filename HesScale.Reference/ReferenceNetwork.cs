@@ -100,6 +100,7 @@ public sealed class ReferenceNetwork
         return values[^1];
     }
 
+    /// <summary>The loss L (with its reduction).</summary>
     public double Loss(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -124,7 +125,7 @@ public sealed class ReferenceNetwork
         return PearlmutterHvp.Product(this, inputs, batch, targets, loss, direction);
     }
 
-    /// <summary>The P x P Hessian, parameters flattened in spec order; column j is H e_j.</summary>
+    /// <summary>The P x P Hessian from explicit per-sample matrices (independent of the recursions and of the R-operator), parameters flattened in order.</summary>
     public Matrix<double> FullHessian(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -132,7 +133,7 @@ public sealed class ReferenceNetwork
         return ExactHessian.Full(this, inputs, batch, targets, loss);
     }
 
-    /// <summary>diag(H), one array per parameter tensor.</summary>
+    /// <summary>diag(H) from explicit per-sample matrices, one array per parameter tensor.</summary>
     public double[][] ExactDiagonal(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -180,7 +181,7 @@ public sealed class ReferenceNetwork
         ArgumentNullException.ThrowIfNull(inputs);
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
         if (inputs.Length != batch * InputSize)
-            throw new ArgumentException($"Expected {batch} x {InputSize} = {batch * InputSize} inputs, got {inputs.Length}.", nameof(inputs));
+            throw new ArgumentException($"Expected {batch} x {InputSize} = {batch * InputSize} inputs (rows of {_layers[0].InputShape}), got {inputs.Length}.", nameof(inputs));
         for (int i = 0; i < inputs.Length; i++)
         {
             if (!double.IsFinite(inputs[i]))
