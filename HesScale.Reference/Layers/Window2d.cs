@@ -38,6 +38,6 @@ public readonly record struct Window2d(int KernelH, int KernelW, int StrideH, in
         }
     }
 
-    /// <summary>The case-file form "kernel [kh, kw], stride [sh, sw], padding [ph, pw]".</summary>
+    /// <summary>"kernel 3x3, stride 2x2, padding 1x1".</summary>
     public override string ToString() => $"kernel {KernelH}x{KernelW}, stride {StrideH}x{StrideW}, padding {PadH}x{PadW}";
 }
