@@ -1,6 +1,6 @@
 namespace HesScale.Reference;
 
-/// <summary>Ordinary backprop: Linear dW = g^T h, db = sum_n g, g_in = g W; activation g_a = g_z * s'(a).</summary>
+/// <summary>Ordinary backprop, one loop over the layers: each layer gives its parameter gradients J_p^T g and passes J_x^T g on.</summary>
 internal static class Backpropagation
 {
     /// <summary>
@@ -14,19 +14,9 @@ internal static class Backpropagation
         for (int l = net.LayerCount - 1; l >= 0; l--)
         {
             var layer = net.Layer(l);
-            var h = values[l]; // input of layer l: N x in (the pre-activation a for activations)
-            if (layer.IsLinear)
-            {
-                grads[net.WeightIndex(l)] = LinearMaps.WeightGradient(g, h, batch, layer.In, layer.Out);
-                if (net.BiasIndex(l) >= 0) grads[net.BiasIndex(l)] = LinearMaps.BiasGradient(g, batch, layer.Out);
-                if (l > 0) g = LinearMaps.BackwardInput(g, net.Weight(l), batch, layer.In, layer.Out);
-            }
-            else
-            {
-                var ga = new double[g.Length];
-                for (int i = 0; i < g.Length; i++) ga[i] = g[i] * ActivationDerivatives.First(layer.Kind, net.Slope(l), h[i]);
-                g = ga;
-            }
+            var p = net.ParametersOf(l);
+            net.Store(grads, l, layer.ParameterGradient(p, values[l], g, batch));
+            if (l > 0) g = layer.BackwardInput(p, values[l], g, batch);
         }
         return grads;
     }

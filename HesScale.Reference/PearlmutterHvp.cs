@@ -4,10 +4,9 @@ namespace HesScale.Reference;
 
 /// <summary>
 /// Exact Hessian-vector product H v by Pearlmutter's R-operator, R{.} = d/dr (.)(theta + r v) at r = 0.
-/// R-forward:  Linear R{a} = R{h} W^T + h V_W^T + V_b; activation R{z} = s'(a) R{a}.
-/// Loss:       R{g_y} = H_out R{y}.
-/// R-backward: activation R{g_a} = R{g_z} s'(a) + g_z s''(a) R{a};
-///             Linear R{dW} = R{g}^T h + g^T R{h}, R{db} = sum_n R{g}, R{g_in} = R{g} W + g V_W.
+/// R-forward: R{y} = J_x R{x} + J_p v per layer; loss: R{g_y} = H_out R{y};
+/// R-backward: R{g_in} = J_x^T R{g} + R{J_x^T} g and R{J_p^T g} per layer (the layers' RForward / RBackwardInput /
+/// RParameterGradient). The Linear and activation rules are in LinearLayer and ActivationLayer.
 /// </summary>
 internal static class PearlmutterHvp
 {
@@ -23,75 +22,32 @@ internal static class PearlmutterHvp
     public static double[][] Product(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, double[][] v) =>
         Product(net, Linearize(net, inputs, batch, targets, loss), v);
 
-    /// <summary>H v for a direction v shaped like the parameters.</summary>
+    /// <summary>H v for a direction v shaped like the parameters: an R-forward loop, the loss's R{g_y}, an R-backward loop.</summary>
     public static double[][] Product(ReferenceNetwork net, Linearization at, double[][] v)
     {
         int layers = net.LayerCount, batch = at.Batch;
         var values = at.Values;
-        var inputs = values[0];
         // R-forward: rValues[l] = R{values[l]}, same shapes; the inputs do not depend on theta.
         var rValues = new double[layers + 1][];
-        rValues[0] = new double[inputs.Length];
+        rValues[0] = new double[values[0].Length];
         for (int l = 0; l < layers; l++)
-        {
-            var layer = net.Layer(l);
-            var h = values[l];
-            var rh = rValues[l];
-            if (layer.IsLinear)
-            {
-                var vb = net.BiasIndex(l) >= 0 ? v[net.BiasIndex(l)] : null;
-                var viaInput = LinearMaps.Forward(rh, net.Weight(l), null, batch, layer.In, layer.Out);
-                var viaWeight = LinearMaps.Forward(h, v[net.WeightIndex(l)], vb, batch, layer.In, layer.Out);
-                rValues[l + 1] = LinearMaps.Add(viaInput, viaWeight);
-            }
-            else
-            {
-                var rz = new double[h.Length];
-                for (int i = 0; i < h.Length; i++) rz[i] = ActivationDerivatives.First(layer.Kind, net.Slope(l), h[i]) * rh[i];
-                rValues[l + 1] = rz;
-            }
-        }
+            rValues[l + 1] = net.Layer(l).RForward(net.ParametersOf(l), net.Of(v, l), values[l], rValues[l], batch);
 
-        int outputs = net.Outputs;
-        var y = values[layers];
         var g = at.OutputGradient;
-        var rg = LossDerivatives.HessianVectorProduct(y, batch, outputs, at.Loss, rValues[layers]);
+        var rg = LossDerivatives.HessianVectorProduct(values[layers], batch, net.Outputs, at.Loss, rValues[layers]);
 
         // R-backward.
         var result = net.ZeroParameters();
         for (int l = layers - 1; l >= 0; l--)
         {
             var layer = net.Layer(l);
-            var h = values[l];
-            var rh = rValues[l];
-            if (layer.IsLinear)
+            var p = net.ParametersOf(l);
+            var vl = net.Of(v, l);
+            net.Store(result, l, layer.RParameterGradient(p, vl, values[l], rValues[l], g, rg, batch));
+            if (l > 0)
             {
-                result[net.WeightIndex(l)] = LinearMaps.Add(
-                    LinearMaps.WeightGradient(rg, h, batch, layer.In, layer.Out),
-                    LinearMaps.WeightGradient(g, rh, batch, layer.In, layer.Out));
-                if (net.BiasIndex(l) >= 0) result[net.BiasIndex(l)] = LinearMaps.BiasGradient(rg, batch, layer.Out);
-                if (l > 0)
-                {
-                    var rgIn = LinearMaps.Add(
-                        LinearMaps.BackwardInput(rg, net.Weight(l), batch, layer.In, layer.Out),
-                        LinearMaps.BackwardInput(g, v[net.WeightIndex(l)], batch, layer.In, layer.Out));
-                    g = LinearMaps.BackwardInput(g, net.Weight(l), batch, layer.In, layer.Out);
-                    rg = rgIn;
-                }
-            }
-            else
-            {
-                var ga = new double[g.Length];
-                var rga = new double[g.Length];
-                for (int i = 0; i < g.Length; i++)
-                {
-                    double d1 = ActivationDerivatives.First(layer.Kind, net.Slope(l), h[i]);
-                    double d2 = ActivationDerivatives.Second(layer.Kind, net.Slope(l), h[i]);
-                    ga[i] = g[i] * d1;
-                    rga[i] = rg[i] * d1 + g[i] * d2 * rh[i];
-                }
-                g = ga;
-                rg = rga;
+                rg = layer.RBackwardInput(p, vl, values[l], rValues[l], g, rg, batch);
+                g = layer.BackwardInput(p, values[l], g, batch);
             }
         }
         return result;

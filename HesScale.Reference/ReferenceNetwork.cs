@@ -1,54 +1,96 @@
 using HesScale.Gpu;
+using HesScale.Reference.Layers;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace HesScale.Reference;
 
 /// <summary>
-/// A plain double-precision MLP (the slow, obvious reference): loss, gradient, exact Hessian-vector
-/// products, the full Hessian, exact Hessian and GGN diagonals, and the HesScale / HesScaleGN / BL89
-/// diagonal recursions of method.md. Batches are row-major: inputs N x in, outputs N x K.
+/// A plain double-precision network (the slow, obvious reference): a list of <see cref="ReferenceLayer"/> objects
+/// (Linear, activations, Conv2d, pools, flatten) and their parameters. Gives the loss, gradient, exact Hessian-vector
+/// products, the full Hessian, exact Hessian and GGN diagonals (from explicit matrices), and the HesScale / HesScaleGN /
+/// BL89 diagonal recursions of method.md. Batches are row-major: inputs N x in (each row NCHW), outputs N x K.
+/// Every pass is one loop over the layers calling the layer objects.
 /// </summary>
 public sealed class ReferenceNetwork
 {
     /// <summary>FullHessian, ExactDiagonal and GgnDiagonal refuse networks with more parameters than this.</summary>
     public const int MaxExactParameters = 5000;
 
+    private readonly ReferenceLayer[] _layers;
     private readonly double[][] _parameters;
-    private readonly int[] _weightIndex; // per layer: index into _parameters of its weight, -1 for activations
-    private readonly int[] _biasIndex;   // per layer: index of its bias, -1 if none
-    private readonly double[] _slopes;   // per layer: LeakyReLU slope in double
+    private readonly int[] _firstTensor; // per layer: index of its first tensor in _parameters
+    private readonly NetworkSpec? _spec;
 
-    /// <param name="spec">The network.</param>
+    /// <param name="spec">An MLP.</param>
     /// <param name="parameters">One array per tensor in <see cref="NetworkSpec.Parameters"/> order (weights out x in row-major, biases out); copied.</param>
     public ReferenceNetwork(NetworkSpec spec, IReadOnlyList<double[]> parameters)
+        : this(LayersOf(spec ?? throw new ArgumentNullException(nameof(spec))), parameters, spec)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(parameters);
-        Spec = spec;
-        _parameters = CheckParameterShapes(spec, parameters, nameof(parameters));
-        _weightIndex = new int[spec.Layers.Count];
-        _biasIndex = new int[spec.Layers.Count];
-        _slopes = new double[spec.Layers.Count];
-        Array.Fill(_weightIndex, -1);
-        Array.Fill(_biasIndex, -1);
-        foreach (var p in spec.Parameters)
-        {
-            if (p.IsWeight) _weightIndex[p.LayerIndex] = p.Index;
-            else _biasIndex[p.LayerIndex] = p.Index;
-        }
-        for (int l = 0; l < spec.Layers.Count; l++) _slopes[l] = ActivationDerivatives.Slope(spec.Layers[l]);
     }
 
-    public NetworkSpec Spec { get; }
+    /// <param name="layers">The layers in order; each one's input shape must be the previous one's output shape.</param>
+    /// <param name="parameters">One array per tensor, layer by layer in each layer's <see cref="ReferenceLayer.Parameters"/> order (row-major); copied.</param>
+    public ReferenceNetwork(IReadOnlyList<ReferenceLayer> layers, IReadOnlyList<double[]> parameters)
+        : this(CheckChain(layers), parameters, null)
+    {
+    }
 
-    internal int LayerCount => Spec.Layers.Count;
-    internal LayerSpec Layer(int l) => Spec.Layers[l];
-    internal double Slope(int l) => _slopes[l];
-    internal double[] Weight(int l) => _parameters[_weightIndex[l]];
-    internal double[]? Bias(int l) => _biasIndex[l] < 0 ? null : _parameters[_biasIndex[l]];
-    internal int WeightIndex(int l) => _weightIndex[l];
-    internal int BiasIndex(int l) => _biasIndex[l];
-    internal int Outputs => Spec.OutputSize;
+    private ReferenceNetwork(ReferenceLayer[] layers, IReadOnlyList<double[]> parameters, NetworkSpec? spec)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _layers = layers;
+        _spec = spec;
+        _firstTensor = new int[layers.Length];
+        var infos = new List<ReferenceParameter>();
+        for (int l = 0; l < layers.Length; l++)
+        {
+            _firstTensor[l] = infos.Count;
+            foreach (var shape in layers[l].Parameters) infos.Add(new ReferenceParameter(infos.Count, l, shape.Name, shape.Dimensions));
+        }
+        Parameters = infos;
+        ParameterCount = infos.Sum(p => p.Length);
+        _parameters = CheckParameterShapes(parameters, nameof(parameters));
+    }
+
+    /// <summary>The spec this network was built from; throws for a network built from layers (conv nets have no <see cref="NetworkSpec"/>).</summary>
+    public NetworkSpec Spec => _spec ?? throw new InvalidOperationException("This reference network was built from layers, not from a NetworkSpec.");
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<ReferenceLayer> Layers => _layers;
+
+    /// <summary>The parameter tensors in order (layer by layer).</summary>
+    public IReadOnlyList<ReferenceParameter> Parameters { get; }
+
+    /// <summary>P, the number of parameters.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The length of one input row.</summary>
+    public int InputSize => _layers[0].InputShape.Size;
+
+    /// <summary>K, the length of one output row.</summary>
+    public int OutputSize => _layers[^1].OutputShape.Size;
+
+    /// <summary>The same layers with other parameters (same shapes).</summary>
+    public ReferenceNetwork WithParameters(IReadOnlyList<double[]> parameters) => new(_layers, parameters, _spec);
+
+    internal int LayerCount => _layers.Length;
+    internal ReferenceLayer Layer(int l) => _layers[l];
+    internal int Outputs => OutputSize;
+
+    /// <summary>Layer l's parameter tensors (its slice of <paramref name="all"/>, which is shaped like the parameters).</summary>
+    internal double[][] Of(double[][] all, int l) => all[_firstTensor[l]..(_firstTensor[l] + _layers[l].Parameters.Count)];
+
+    /// <summary>Layer l's own parameters.</summary>
+    internal double[][] ParametersOf(int l) => Of(_parameters, l);
+
+    /// <summary>Stores a layer's per-tensor arrays into <paramref name="all"/> at its slice.</summary>
+    internal void Store(double[][] all, int l, double[][] tensors)
+    {
+        for (int t = 0; t < tensors.Length; t++) all[_firstTensor[l] + t] = tensors[t];
+    }
+
+    /// <summary>The offset of layer l's first value in the flat length-P parameter vector.</summary>
+    internal int FlatOffset(int l) => Parameters.Take(_firstTensor[l]).Sum(p => p.Length);
 
     /// <summary>y = f(x), N x K.</summary>
     public double[] Forward(double[] inputs, int batch)
@@ -58,6 +100,7 @@ public sealed class ReferenceNetwork
         return values[^1];
     }
 
+    /// <summary>The loss L (with its reduction).</summary>
     public double Loss(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -78,11 +121,11 @@ public sealed class ReferenceNetwork
     {
         CheckBatch(inputs, batch, targets, loss);
         ArgumentNullException.ThrowIfNull(v);
-        var direction = CheckParameterShapes(Spec, v, nameof(v));
+        var direction = CheckParameterShapes(v, nameof(v));
         return PearlmutterHvp.Product(this, inputs, batch, targets, loss, direction);
     }
 
-    /// <summary>The P x P Hessian, parameters flattened in spec order; column j is H e_j.</summary>
+    /// <summary>The P x P Hessian from explicit per-sample matrices (independent of the recursions and of the R-operator), parameters flattened in order.</summary>
     public Matrix<double> FullHessian(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -90,7 +133,7 @@ public sealed class ReferenceNetwork
         return ExactHessian.Full(this, inputs, batch, targets, loss);
     }
 
-    /// <summary>diag(H), one array per parameter tensor.</summary>
+    /// <summary>diag(H) from explicit per-sample matrices, one array per parameter tensor.</summary>
     public double[][] ExactDiagonal(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         CheckBatch(inputs, batch, targets, loss);
@@ -115,48 +158,34 @@ public sealed class ReferenceNetwork
         return DiagonalRecursions.Compute(this, inputs, batch, targets, loss, single);
     }
 
-    /// <summary>values[0] = inputs (N x in); values[l + 1] = output of layer l. Pre-activations are the inputs of activation layers.</summary>
+    /// <summary>values[0] = inputs (N x in); values[l + 1] = output of layer l (each layer's input is values[l]).</summary>
     internal double[][] ForwardValues(double[] inputs, int batch)
     {
         var values = new double[LayerCount + 1][];
         values[0] = inputs;
-        for (int l = 0; l < LayerCount; l++)
-        {
-            var layer = Layer(l);
-            var h = values[l];
-            if (layer.IsLinear)
-            {
-                values[l + 1] = LinearMaps.Forward(h, Weight(l), Bias(l), batch, layer.In, layer.Out);
-            }
-            else
-            {
-                var z = new double[h.Length];
-                for (int i = 0; i < h.Length; i++) z[i] = ActivationDerivatives.Value(layer.Kind, _slopes[l], h[i]);
-                values[l + 1] = z;
-            }
-        }
+        for (int l = 0; l < LayerCount; l++) values[l + 1] = _layers[l].Forward(ParametersOf(l), values[l], batch);
         return values;
     }
 
     /// <summary>An array of zeros per parameter tensor.</summary>
-    internal double[][] ZeroParameters() => Spec.Parameters.Select(p => new double[p.Length]).ToArray();
+    internal double[][] ZeroParameters() => Parameters.Select(p => new double[p.Length]).ToArray();
 
     private void CheckExactSize(string method)
     {
-        if (Spec.ParameterCount > MaxExactParameters)
-            throw new ArgumentException($"{method} needs P x P work: the network has {Spec.ParameterCount} parameters, more than MaxExactParameters = {MaxExactParameters}.");
+        if (ParameterCount > MaxExactParameters)
+            throw new ArgumentException($"{method} needs P x P work: the network has {ParameterCount} parameters, more than MaxExactParameters = {MaxExactParameters}.");
     }
 
     private void CheckInputs(double[] inputs, int batch)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
-        if (inputs.Length != batch * Spec.InputSize)
-            throw new ArgumentException($"Expected {batch} x {Spec.InputSize} = {batch * Spec.InputSize} inputs, got {inputs.Length}.", nameof(inputs));
+        if (inputs.Length != batch * InputSize)
+            throw new ArgumentException($"Expected {batch} x {InputSize} = {batch * InputSize} inputs (rows of {_layers[0].InputShape}), got {inputs.Length}.", nameof(inputs));
         for (int i = 0; i < inputs.Length; i++)
         {
             if (!double.IsFinite(inputs[i]))
-                throw new ArgumentException($"Input of sample {i / Spec.InputSize}, feature {i % Spec.InputSize} is {inputs[i]} (not finite).", nameof(inputs));
+                throw new ArgumentException($"Input of sample {i / InputSize}, feature {i % InputSize} is {inputs[i]} (not finite).", nameof(inputs));
         }
     }
 
@@ -167,16 +196,16 @@ public sealed class ReferenceNetwork
         targets.Validate(loss, batch, Outputs);
     }
 
-    private static double[][] CheckParameterShapes(NetworkSpec spec, IReadOnlyList<double[]> arrays, string name)
+    private double[][] CheckParameterShapes(IReadOnlyList<double[]> arrays, string name)
     {
-        if (arrays.Count != spec.Parameters.Count)
-            throw new ArgumentException($"Expected {spec.Parameters.Count} parameter tensors for {spec}, got {arrays.Count}.", name);
+        if (arrays.Count != Parameters.Count)
+            throw new ArgumentException($"Expected {Parameters.Count} parameter tensors for {Describe()}, got {arrays.Count}.", name);
         var copy = new double[arrays.Count][];
-        foreach (var p in spec.Parameters)
+        foreach (var p in Parameters)
         {
             var a = arrays[p.Index] ?? throw new ArgumentException($"Tensor {p.Index} (layer {p.LayerIndex} {p.Name}) is null.", name);
             if (a.Length != p.Length)
-                throw new ArgumentException($"Tensor {p.Index} (layer {p.LayerIndex} {p.Name}) must have {p.Rows} x {p.Cols} = {p.Length} values, got {a.Length}.", name);
+                throw new ArgumentException($"Tensor {p.Index} (layer {p.LayerIndex} {p.Name}) must have {p.ShapeText} = {p.Length} values, got {a.Length}.", name);
             for (int i = 0; i < a.Length; i++)
             {
                 if (!double.IsFinite(a[i]))
@@ -185,5 +214,35 @@ public sealed class ReferenceNetwork
             copy[p.Index] = (double[])a.Clone();
         }
         return copy;
+    }
+
+    private string Describe() => _spec?.ToString() ?? string.Join(", ", _layers.Select(l => l.Kind));
+
+    /// <summary>The layer objects of an MLP spec: Linear and activations on vectors.</summary>
+    private static ReferenceLayer[] LayersOf(NetworkSpec spec)
+    {
+        var layers = new ReferenceLayer[spec.Layers.Count];
+        var shape = TensorShape.Vector(spec.InputSize);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var s = spec.Layers[l];
+            layers[l] = s.IsLinear ? new LinearLayer(shape, s.In, s.Out, s.Bias) : ActivationLayer.Create(shape, s.Kind, ActivationDerivatives.Slope(s));
+            shape = layers[l].OutputShape;
+        }
+        return layers;
+    }
+
+    /// <summary>Throws naming the layer when one's input shape is not the previous one's output shape.</summary>
+    private static ReferenceLayer[] CheckChain(IReadOnlyList<ReferenceLayer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        for (int l = 0; l < layers.Count; l++)
+        {
+            if (layers[l] is null) throw new ArgumentException($"Layer {l} is null.", nameof(layers));
+            if (l > 0 && layers[l].InputShape != layers[l - 1].OutputShape)
+                throw new ArgumentException($"Layer {l} {layers[l].Kind} takes {layers[l].InputShape} but layer {l - 1} {layers[l - 1].Kind} gives {layers[l - 1].OutputShape}.", nameof(layers));
+        }
+        return layers.ToArray();
     }
 }

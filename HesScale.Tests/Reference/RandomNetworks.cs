@@ -6,9 +6,9 @@ namespace HesScale.Tests.Reference;
 /// <summary>A small seeded problem: network, inputs (N x in), targets and loss.</summary>
 internal sealed record Problem(ReferenceNetwork Net, double[][] Parameters, double[] Inputs, int Batch, ReferenceTargets Targets, LossSpec Loss)
 {
-    public double LossAt(double[][] parameters) => new ReferenceNetwork(Net.Spec, parameters).Loss(Inputs, Batch, Targets, Loss);
-    public double[][] GradientAt(double[][] parameters) => new ReferenceNetwork(Net.Spec, parameters).Gradient(Inputs, Batch, Targets, Loss);
-    public double[] ForwardAt(double[][] parameters) => new ReferenceNetwork(Net.Spec, parameters).Forward(Inputs, Batch);
+    public double LossAt(double[][] parameters) => Net.WithParameters(parameters).Loss(Inputs, Batch, Targets, Loss);
+    public double[][] GradientAt(double[][] parameters) => Net.WithParameters(parameters).Gradient(Inputs, Batch, Targets, Loss);
+    public double[] ForwardAt(double[][] parameters) => Net.WithParameters(parameters).Forward(Inputs, Batch);
     public double[][] Gradient() => Net.Gradient(Inputs, Batch, Targets, Loss);
     public double[][] Exact() => Net.ExactDiagonal(Inputs, Batch, Targets, Loss);
     public double[][] Ggn() => Net.GgnDiagonal(Inputs, Batch, Targets, Loss);

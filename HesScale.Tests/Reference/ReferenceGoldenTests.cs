@@ -1,113 +1,106 @@
 using System.Text.Json;
 using HesScale.Gpu;
 using HesScale.Reference;
+using HesScale.Tests.Golden;
 
 namespace HesScale.Tests.Reference;
 
 /// <summary>
-/// The reference against the official PyTorch + BackPACK float64 outputs (shared/golden or HesScale.Tests/Golden):
-/// loss, gradient, exact and GGN diagonals, HesScale, HesScaleGN and BL89 to a relative error of 1e-8.
+/// The reference against the official PyTorch + BackPACK float64 outputs, to a relative error of 1e-8: the MLP cases
+/// (Golden/, hesscale-case/1: loss, gradient, exact, GGN, HesScale, HesScaleGN, BL89) and the conv cases
+/// (Golden/conv/, hesscale-case/2: the same without BL89). A missing folder, case or expected file fails the test.
+/// Cases in a shared/golden folder above the test binary (the full shared set) are checked too.
 /// </summary>
 [TestClass]
 public sealed class ReferenceGoldenTests
 {
-    private const double Tolerance = 1e-8;
+    private const double Tolerance = GoldenData.DoubleTolerance;
 
     [TestMethod]
-    public void Reference_MatchesOfficialGoldenCases()
+    public void Reference_MatchesOfficialGoldenCases() => CheckFolder("", minimumCases: 8);
+
+    [TestMethod]
+    public void Reference_MatchesOfficialConvGoldenCases() => CheckFolder("conv", minimumCases: 6);
+
+    /// <summary>Every case in Golden/<paramref name="sub"/> (and in shared/golden/<paramref name="sub"/> when found).</summary>
+    private static void CheckFolder(string sub, int minimumCases)
     {
-        var folder = FindGoldenFolder();
-        if (folder is null)
+        var folder = Path.Combine(GoldenData.Directory, sub);
+        Assert.IsTrue(Directory.Exists(folder), $"The golden folder {folder} is missing (HesScale.Tests/Golden is copied next to the test binary).");
+        var cases = Pairs(folder, sub);
+        Assert.IsGreaterThanOrEqualTo(minimumCases, cases.Count, $"{folder} holds {cases.Count} complete cases, expected at least {minimumCases}.");
+        if (SharedFolder(sub) is { } shared)
         {
-            Assert.Inconclusive("No golden cases found (looked for shared/golden or HesScale.Tests/Golden above the test binary).");
-            return;
+            foreach (var (name, path) in Pairs(shared, sub)) cases.TryAdd(name, path);
         }
-        var cases = Directory.GetFiles(folder, "case-*.json").Where(f => !f.EndsWith(".expected.json", StringComparison.Ordinal)).Order().ToArray();
+
         var failures = new List<string>();
-        foreach (var casePath in cases)
-        {
-            var expectedPath = casePath[..^".json".Length] + ".expected.json";
-            if (!File.Exists(expectedPath)) continue;
-            CheckCase(Path.GetFileName(casePath), casePath, expectedPath, failures);
-        }
-        Assert.IsNotEmpty(cases, $"No case files in {folder}.");
+        foreach (var (name, casePath) in cases) CheckCase(name, casePath, casePath[..^".json".Length] + ".expected.json", failures);
         Assert.IsEmpty(failures, string.Join(Environment.NewLine, failures));
+    }
+
+    /// <summary>case name -> case path; fails when a case has no expected file or an expected file no case.</summary>
+    private static SortedDictionary<string, string> Pairs(string folder, string sub)
+    {
+        var files = Directory.GetFiles(folder, "case-*.json").Select(Path.GetFileName).ToHashSet();
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (file!.EndsWith(".expected.json", StringComparison.Ordinal))
+            {
+                Assert.Contains(file[..^".expected.json".Length] + ".json", files, $"{folder}: {file} has no case file.");
+                continue;
+            }
+            string name = file[..^".json".Length];
+            Assert.Contains(name + ".expected.json", files, $"{folder}: {file} has no expected file.");
+            result[sub.Length == 0 ? name : sub + "/" + name] = Path.Combine(folder, file);
+        }
+        return result;
     }
 
     private static void CheckCase(string name, string casePath, string expectedPath, List<string> failures)
     {
-        using var input = JsonDocument.Parse(File.ReadAllText(casePath));
+        var c = ReferenceCaseReader.Load(casePath);
         using var expected = JsonDocument.Parse(File.ReadAllText(expectedPath));
-        var root = input.RootElement;
-
-        var layers = new List<LayerSpec>();
-        var parameters = new List<double[]>();
-        foreach (var layer in root.GetProperty("layers").EnumerateArray())
-        {
-            string type = layer.GetProperty("type").GetString()!;
-            if (type == "linear")
-            {
-                bool hasBias = layer.TryGetProperty("bias", out var bias) && bias.ValueKind == JsonValueKind.Array;
-                layers.Add(LayerSpec.Linear(layer.GetProperty("in").GetInt32(), layer.GetProperty("out").GetInt32(), hasBias));
-                parameters.Add(Flatten(layer.GetProperty("weight")));
-                if (hasBias) parameters.Add(Flatten(bias));
-            }
-            else
-            {
-                Assert.IsTrue(LayerSpec.TryParseKind(type, out var kind), $"{name}: unknown layer type {type}");
-                layers.Add(LayerSpec.Activation(kind));
-            }
-        }
-        var spec = new NetworkSpec(layers);
-        var lossElement = root.GetProperty("loss");
-        var loss = new LossSpec(
-            lossElement.GetProperty("type").GetString() == "mse" ? LossKind.MeanSquaredError : LossKind.CrossEntropy,
-            lossElement.GetProperty("reduction").GetString() == "sum" ? Reduction.Sum : Reduction.Mean);
-        var inputs = Flatten(root.GetProperty("inputs"));
-        int batch = root.GetProperty("inputs").GetArrayLength();
-        var targetsElement = root.GetProperty("targets");
-        var targets = loss.Kind == LossKind.CrossEntropy
-            ? ReferenceTargets.FromClasses(targetsElement.EnumerateArray().Select(e => e.GetInt32()).ToArray())
-            : ReferenceTargets.FromValues(Flatten(targetsElement));
-
-        var net = new ReferenceNetwork(spec, parameters);
+        var net = c.Net;
         var ours = new Dictionary<string, double[][]>
         {
-            ["gradient"] = net.Gradient(inputs, batch, targets, loss),
-            ["exact"] = net.ExactDiagonal(inputs, batch, targets, loss),
-            ["ggn"] = net.GgnDiagonal(inputs, batch, targets, loss),
-            ["hesscale"] = net.Curvature(inputs, batch, targets, loss, CurvatureMethods.HesScale),
-            ["hesscale_gn"] = net.Curvature(inputs, batch, targets, loss, CurvatureMethods.HesScaleGN),
-            ["bl89"] = net.Curvature(inputs, batch, targets, loss, CurvatureMethods.BL89),
+            ["gradient"] = net.Gradient(c.Inputs, c.Batch, c.Targets, c.Loss),
+            ["exact"] = net.ExactDiagonal(c.Inputs, c.Batch, c.Targets, c.Loss),
+            ["ggn"] = net.GgnDiagonal(c.Inputs, c.Batch, c.Targets, c.Loss),
+            ["hesscale"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScale),
+            ["hesscale_gn"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScaleGN),
+            ["bl89"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.BL89),
         };
 
         var exp = expected.RootElement;
         double expectedLoss = exp.GetProperty("loss").GetDouble();
-        double actualLoss = net.Loss(inputs, batch, targets, loss);
-        if (Math.Abs(actualLoss - expectedLoss) > Tolerance * Math.Max(1.0, Math.Abs(expectedLoss)))
+        double actualLoss = net.Loss(c.Inputs, c.Batch, c.Targets, c.Loss);
+        if (!(Math.Abs(actualLoss - expectedLoss) <= Tolerance * Math.Max(1.0, Math.Abs(expectedLoss))))
             failures.Add($"{name} loss: expected {expectedLoss}, got {actualLoss}");
 
         var tensors = exp.GetProperty("parameters").EnumerateArray().ToArray();
-        if (tensors.Length != spec.Parameters.Count)
+        if (tensors.Length != net.Parameters.Count)
         {
-            failures.Add($"{name}: expected {tensors.Length} tensors, the spec has {spec.Parameters.Count}");
+            failures.Add($"{name}: expected {tensors.Length} tensors, the network has {net.Parameters.Count}");
             return;
         }
+        bool conv = net.Layers.Any(l => !l.InputShape.IsVector);
         for (int t = 0; t < tensors.Length; t++)
         {
-            var info = spec.Parameters[t];
+            var info = net.Parameters[t];
             Assert.AreEqual(info.LayerIndex, tensors[t].GetProperty("layer").GetInt32(), $"{name} tensor {t} layer");
             Assert.AreEqual(info.Name, tensors[t].GetProperty("name").GetString(), $"{name} tensor {t} name");
             foreach (var (key, values) in ours)
             {
                 if (!tensors[t].TryGetProperty(key, out var array))
                 {
-                    // bl89 is given for cross-entropy only; for MSE it must equal HesScale.
-                    if (key == "bl89" && loss.Kind == LossKind.MeanSquaredError) array = tensors[t].GetProperty("hesscale");
+                    // bl89 is given for cross-entropy MLP cases only; for MSE it must equal HesScale; conv cases have none.
+                    if (key == "bl89" && c.Loss.Kind == LossKind.MeanSquaredError) array = tensors[t].GetProperty("hesscale");
+                    else if (key == "bl89" && conv) continue;
                     else { failures.Add($"{name} tensor {t}: no '{key}'"); continue; }
                 }
-                var want = Flatten(array);
-                double error = RelativeError(values[t], want);
+                double error = RelativeError(values[t], ReferenceCaseReader.Flatten(array));
                 if (!(error <= Tolerance))
                     failures.Add($"{name} layer {info.LayerIndex} {info.Name} {key}: relative error {error:E3}");
             }
@@ -127,27 +120,13 @@ public sealed class ReferenceGoldenTests
         return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
     }
 
-    /// <summary>Nested JSON arrays of numbers, row-major.</summary>
-    private static double[] Flatten(JsonElement element)
-    {
-        var result = new List<double>();
-        void Walk(JsonElement e)
-        {
-            if (e.ValueKind == JsonValueKind.Array) foreach (var x in e.EnumerateArray()) Walk(x);
-            else result.Add(e.GetDouble());
-        }
-        Walk(element);
-        return result.ToArray();
-    }
-
-    private static string? FindGoldenFolder()
+    /// <summary>shared/golden/<paramref name="sub"/> in a folder above the test binary, if there is one with cases.</summary>
+    private static string? SharedFolder(string sub)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "golden"), Path.Combine(dir.FullName, "HesScale.Tests", "Golden") })
-            {
-                if (Directory.Exists(candidate) && Directory.GetFiles(candidate, "case-*.expected.json").Length > 0) return candidate;
-            }
+            var candidate = Path.Combine(dir.FullName, "shared", "golden", sub);
+            if (Directory.Exists(candidate) && Directory.GetFiles(candidate, "case-*.expected.json").Length > 0) return candidate;
         }
         return null;
     }
