@@ -4,7 +4,8 @@ namespace HesScale.Gpu.Reinforcement;
 /// <summary>
 /// A2C and PPO with separate policy and value networks (in -> H tanh -> H tanh -> out). Discrete
 /// actions: one policy network giving logits. Continuous actions: a mean network and a variance
-/// network whose raw output z becomes var = softplus(z) + MinVariance inside the Gaussian losses.
+/// network (one or two hidden layers) whose raw output z becomes the variance inside the Gaussian
+/// losses (<see cref="AgentSettings.Variance"/>: softplus(z) + MinVariance, or the official exp).
 /// Each network has its own optimizer; every update runs <see cref="Network.Backward(ReadOnlySpan{float}, int, IOutputLoss, CurvatureMethods)"/>
 /// with the RL losses, so HesScale diagonals come from their exact output Hessians.
 /// Rollouts of <c>RolloutSteps</c> x <c>Environments</c> transitions; truncated episodes bootstrap
@@ -26,6 +27,8 @@ public sealed class ActorCriticAgent : IDisposable
     private readonly bool[] _dones;
     private readonly float[] _rawObs, _nextRaw, _finalRaw, _stepRewards, _discounted;
     private readonly bool[] _term, _trunc;
+    private readonly float[] _envActions;
+    private readonly System.Diagnostics.Stopwatch _physics = new(), _inference = new(), _updates = new();
 
     public ActorCriticAgent(AgentSettings settings, ComputeDevice device)
     {
@@ -42,15 +45,14 @@ public sealed class ActorCriticAgent : IDisposable
         int seed = settings.Seed * 4;
         _policy = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 1);
         _value = new Network(device, Mlp(_obsSize, settings.Hidden, 1), seed: seed + 2);
-        ScaleLastLayer(_policy, 0.01f, null); // near-uniform / zero-mean initial policy
         if (_classes == 0)
-        {
-            _variance = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 3);
-            ScaleLastLayer(_variance, 0.01f, settings.InitialVarianceBias);
-        }
-        _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, settings.OptimizerSettings);
-        _valueOpt = OptimizerFactory.Create(settings.ValueOptimizer ?? settings.Optimizer, _value, settings.ValueOptimizerSettings ?? settings.OptimizerSettings);
-        if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, settings.OptimizerSettings);
+            _variance = new Network(device, Mlp(_obsSize, settings.Hidden, outputs, settings.VarianceHiddenLayers), seed: seed + 3);
+        Initialize(settings);
+        // Estimator-based optimizers (AdaHessian) draw their own seeds: one stream per network.
+        var opt = settings.OptimizerSettings with { Seed = (ulong)(uint)settings.Seed * 3 };
+        _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, opt);
+        _valueOpt = OptimizerFactory.Create(settings.ValueOptimizer ?? settings.Optimizer, _value, (settings.ValueOptimizerSettings ?? settings.OptimizerSettings) with { Seed = opt.Seed + 1 });
+        if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, opt with { Seed = opt.Seed + 2 });
         if (settings.NormalizeObservations) _obsStats = new RunningMeanStd(_obsSize);
         if (settings.ScaleRewards) _returnStats = new RunningMeanStd(1);
         _random = new Random(unchecked(settings.Seed * 31 + 17));
@@ -72,6 +74,7 @@ public sealed class ActorCriticAgent : IDisposable
         _discounted = new float[e];
         _term = new bool[e];
         _trunc = new bool[e];
+        _envActions = new float[e * _actWidth];
         _env.Reset(_rawObs);
     }
 
@@ -81,6 +84,12 @@ public sealed class ActorCriticAgent : IDisposable
     public int Updates { get; private set; }
     /// <summary>Step-size scale of the policy (mean) optimizer's last step.</summary>
     public float LastPolicyScale => _policyOpt.LastScale;
+    /// <summary>Wall time inside the environments' Step (physics, auto-reset included).</summary>
+    public TimeSpan PhysicsTime => _physics.Elapsed;
+    /// <summary>Wall time of acting: policy and value forward passes, sampling and observation/reward normalisation.</summary>
+    public TimeSpan InferenceTime => _inference.Elapsed;
+    /// <summary>Wall time of the updates: advantages, backward passes and optimizer steps.</summary>
+    public TimeSpan UpdateTime => _updates.Elapsed;
 
     /// <summary>Mean return of the last <paramref name="count"/> finished episodes (NaN before the first).</summary>
     public double MeanReturn(int count)
@@ -93,8 +102,28 @@ public sealed class ActorCriticAgent : IDisposable
         return sum / (eps.Count - from);
     }
 
-    private static NetworkSpec Mlp(int input, int hidden, int output) => new(
-        LayerSpec.Linear(input, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, output));
+    private static NetworkSpec Mlp(int input, int hidden, int output, int hiddenLayers = 2) => hiddenLayers == 1
+        ? new(LayerSpec.Linear(input, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, output))
+        : new(LayerSpec.Linear(input, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, hidden), LayerSpec.Tanh(), LayerSpec.Linear(hidden, output));
+
+    private void Initialize(AgentSettings settings)
+    {
+        switch (settings.Initialization)
+        {
+            case InitializationScheme.ScaledOutput:
+                ScaleLastLayer(_policy, 0.01f, null); // near-uniform / zero-mean initial policy
+                if (_variance is not null) ScaleLastLayer(_variance, 0.01f, settings.InitialVarianceBias);
+                break;
+            case InitializationScheme.Orthogonal:
+                var random = new Random(unchecked(settings.Seed * 131 + 7));
+                NetworkInitialization.Orthogonal(_policy, Math.Sqrt(2), 0.01, random);
+                NetworkInitialization.Orthogonal(_value, Math.Sqrt(2), 1.0, random);
+                if (_variance is not null) NetworkInitialization.Orthogonal(_variance, Math.Sqrt(2), 0.01, random);
+                break;
+            case InitializationScheme.PyTorchDefault:
+                break; // NetworkSpec.InitialParameters already is U(+-1/sqrt(fan_in)) for weights and biases
+        }
+    }
 
     private static void ScaleLastLayer(Network net, float gain, float? bias)
     {
@@ -114,7 +143,15 @@ public sealed class ActorCriticAgent : IDisposable
         while (_env.TotalSteps < steps)
         {
             CollectRollout();
-            Update();
+            _updates.Start();
+            try
+            {
+                Update();
+            }
+            finally
+            {
+                _updates.Stop();
+            }
             Updates++;
             afterUpdate?.Invoke(this);
         }
@@ -134,16 +171,28 @@ public sealed class ActorCriticAgent : IDisposable
         var stepActions = new float[e * _actWidth];
         for (int t = 0; t < _s.RolloutSteps; t++)
         {
+            _inference.Start();
             _obsStats?.Update(_rawObs, e);
             var x = Normalized(_rawObs);
             x.CopyTo(_obs, t * e * o);
             Act(x, e, stepActions, _logp.AsSpan(t * e, e));
             stepActions.CopyTo(_actions, t * e * _actWidth);
             var v = _value.Forward(x, e);
+            _inference.Stop();
             CheckFinite(v, "value");
             v.CopyTo(_values, t * e);
 
-            _env.Step(stepActions, _nextRaw, _stepRewards, _term, _trunc, _finalRaw);
+            var envActions = ClipForEnvironment(stepActions);
+            _physics.Start();
+            try
+            {
+                _env.Step(envActions, _nextRaw, _stepRewards, _term, _trunc, _finalRaw);
+            }
+            finally
+            {
+                _physics.Stop();
+            }
+            _inference.Start();
             float[]? finalValues = null;
             for (int i = 0; i < e; i++)
             {
@@ -155,7 +204,8 @@ public sealed class ActorCriticAgent : IDisposable
                     r = (float)(r / Math.Sqrt(_returnStats.Variance[0] + 1e-8));
                     if (_term[i] || _trunc[i]) _discounted[i] = 0;
                 }
-                if (_trunc[i] && !_term[i])
+                if (_s.RewardClip > 0) r = Math.Clamp(r, -_s.RewardClip, _s.RewardClip);
+                if (_s.BootstrapTimeLimits && _trunc[i] && !_term[i])
                 {
                     // Time-limit truncation is not a terminal state: bootstrap from the final observation.
                     finalValues ??= _value.Forward(Normalized(_finalRaw), e);
@@ -165,10 +215,25 @@ public sealed class ActorCriticAgent : IDisposable
                 _dones[t * e + i] = _term[i] || _trunc[i];
             }
             _nextRaw.CopyTo(_rawObs, 0);
+            _inference.Stop();
         }
+        _inference.Start();
         var last = _value.Forward(Normalized(_rawObs), e);
+        _inference.Stop();
         CheckFinite(last, "value");
         ComputeAdvantages(last);
+    }
+
+    /// <summary>gym's ClipAction: the environment sees the action clipped to its bounds, the loss the sampled one.</summary>
+    private float[] ClipForEnvironment(float[] actions)
+    {
+        if (!_s.ClipActions || _classes > 0) return actions;
+        var proto = _env.Prototype;
+        var low = proto.ActionLow;
+        var high = proto.ActionHigh;
+        for (int i = 0; i < actions.Length; i++)
+            _envActions[i] = Math.Clamp(actions[i], low[i % _actWidth], high[i % _actWidth]);
+        return _envActions;
     }
 
     private void ComputeAdvantages(float[] lastValues) =>
@@ -198,6 +263,7 @@ public sealed class ActorCriticAgent : IDisposable
             return;
         }
         int d = _actWidth;
+        var variance = _s.Variance;
         var mu = _policy.Forward(x, n);
         var raw = _variance!.Forward(x, n);
         CheckFinite(mu, "policy mean");
@@ -208,7 +274,7 @@ public sealed class ActorCriticAgent : IDisposable
             for (int j = 0; j < d; j++)
             {
                 int i = s * d + j;
-                double v = PolicyMath.Variance(raw[i], _s.MinVariance);
+                double v = variance.Value(raw[i]);
                 double a = mu[i] + Math.Sqrt(v) * Gaussian();
                 actions[i] = (float)a;
                 lp += PolicyMath.GaussianLogDensity(actions[i], mu[i], v);
@@ -249,8 +315,7 @@ public sealed class ActorCriticAgent : IDisposable
                 }
                 if (_s.NormalizeAdvantages) NormalizeInPlace(adv);
                 UpdatePolicy(x, n, act, oldLogp, adv);
-                var critic = _value.Backward(x, n, new MseLoss(ret), _valueOpt.RequiredCurvature);
-                _valueOpt.Step(critic);
+                _valueOpt.Minimize(_value, x, n, new MseLoss(ret));
             }
         }
         CheckParameters(_policy, "policy");
@@ -267,22 +332,24 @@ public sealed class ActorCriticAgent : IDisposable
             IOutputLoss loss = ppo
                 ? new PpoCategoricalLoss(_classes, indices, oldLogp, adv, _s.ClipEpsilon)
                 : new PolicyGradientLoss(_classes, indices, adv);
-            _policyOpt.Step(_policy.Backward(x, n, loss, _policyOpt.RequiredCurvature));
+            _policyOpt.Minimize(_policy, x, n, loss);
             return;
         }
         int d = _actWidth;
         // Both heads are differentiated at the same (pre-update) parameters.
         var mu = _policy.Forward(x, n);
         var raw = _variance!.Forward(x, n);
-        var variances = raw.Select(z => (float)PolicyMath.Variance(z, _s.MinVariance)).ToArray();
+        var transform = _s.Variance;
+        var variances = raw.Select(z => (float)transform.Value(z)).ToArray();
+        CheckFinite(variances, "policy variance");
         IOutputLoss meanLoss = ppo
-            ? new PpoGaussianMeanLoss(d, act, variances, oldLogp, adv, _s.ClipEpsilon)
-            : new GaussianMeanLoss(d, act, variances, adv);
+            ? new PpoGaussianMeanLoss(d, act, variances, oldLogp, adv, _s.ClipEpsilon, _s.HessianSign)
+            : new GaussianMeanLoss(d, act, variances, adv, _s.HessianSign);
         IOutputLoss varianceLoss = ppo
-            ? new PpoGaussianVarianceLoss(d, act, mu, oldLogp, adv, _s.ClipEpsilon, _s.MinVariance)
-            : new GaussianVarianceLoss(d, act, mu, adv, _s.MinVariance);
-        _policyOpt.Step(_policy.Backward(x, n, meanLoss, _policyOpt.RequiredCurvature));
-        _varianceOpt!.Step(_variance.Backward(x, n, varianceLoss, _varianceOpt.RequiredCurvature));
+            ? new PpoGaussianVarianceLoss(d, act, mu, oldLogp, adv, _s.ClipEpsilon, transform, _s.HessianSign)
+            : new GaussianVarianceLoss(d, act, mu, adv, transform, _s.HessianSign);
+        _policyOpt.Minimize(_policy, x, n, meanLoss);
+        _varianceOpt!.Minimize(_variance, x, n, varianceLoss);
     }
 
     private static void NormalizeInPlace(float[] values)

@@ -3,7 +3,8 @@ namespace HesScale.Gpu.Reinforcement;
 /// <summary>
 /// Gaussian negative log-likelihood for the mean network, weighted by advantages: outputs mu (N x D),
 /// constants a, var (N x D) and A (N): L = (1/N) sum_n A_n sum_d ((a - mu)^2 / (2 var) + log(var) / 2).
-/// dL/dmu = -(A/N)(a - mu)/var, d2L/dmu2 = (A/N)/var.
+/// dL/dmu = -(A/N)(a - mu)/var, d2L/dmu2 = (A/N)/var; with <see cref="HessianSign.Official"/> the
+/// diagonal handed on is -(A/N)/var (the official code's sign), the gradient unchanged.
 /// </summary>
 public sealed class GaussianMeanLoss : IOutputLoss
 {
@@ -11,6 +12,11 @@ public sealed class GaussianMeanLoss : IOutputLoss
     private readonly float[] _actions, _variances, _advantages;
 
     public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages)
+        : this(actionSize, actions, variances, advantages, HessianSign.True)
+    {
+    }
+
+    public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages, HessianSign sign)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(variances);
@@ -26,18 +32,20 @@ public sealed class GaussianMeanLoss : IOutputLoss
                 throw new ArgumentOutOfRangeException(nameof(variances), variances[i], $"{Name}: variances[{i}] must be positive and finite.");
         }
         ActionSize = actionSize;
+        Sign = sign;
         _actions = actions;
         _variances = variances;
         _advantages = advantages;
     }
 
     public int ActionSize { get; }
+    public HessianSign Sign { get; }
 
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
         LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
-        double loss = 0;
+        double loss = 0, sign = Sign.Factor();
         for (int n = 0; n < batch; n++)
         {
             double w = _advantages[n] / (double)batch;
@@ -47,7 +55,7 @@ public sealed class GaussianMeanLoss : IOutputLoss
                 double v = _variances[i], diff = (double)_actions[i] - outputs[i];
                 loss += w * (diff * diff / (2 * v) + 0.5 * Math.Log(v));
                 gradient[i] = (float)(-w * diff / v);
-                hessianDiagonal[i] = (float)(w / v);
+                hessianDiagonal[i] = (float)(sign * w / v);
             }
         }
         return loss;
