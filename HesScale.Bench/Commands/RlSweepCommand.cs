@@ -191,7 +191,7 @@ public static class RlSweepCommand
     }
 
     /// <summary>"3" = seeds 0, 1, 2; "0,4,7" = those; "3..5" = 3, 4, 5.</summary>
-    internal static int[] Seeds(string text)
+    public static int[] Seeds(string text)
     {
         static int Parse(string t) => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
             ? v

@@ -50,8 +50,9 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(panels);
         if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
         int columns = Math.Min(3, panels.Count), rows = (panels.Count + columns - 1) / columns;
-        var multiplot = new Multiplot();
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        int panelWidth = columns == 1 ? Width : Width * 2 / 3, panelHeight = Height;
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(panelWidth * columns, panelHeight * rows));
+        surface.Canvas.Clear(SkiaSharp.SKColors.White);
         var palette = new ScottPlot.Palettes.Category10();
         for (int p = 0; p < panels.Count; p++)
         {
@@ -79,12 +80,17 @@ public static class Charts
             plot.XLabel(xLabel);
             plot.YLabel(yLabel);
             plot.ShowLegend(Alignment.UpperLeft);
-            multiplot.AddPlot(plot);
+            // Each panel renders alone (a plot's render fills the whole canvas background), then is drawn into its cell.
+            using var panel = SkiaSharp.SKBitmap.Decode(plot.GetImage(panelWidth, panelHeight).GetImageBytes());
+            surface.Canvas.DrawBitmap(panel, p % columns * panelWidth, p / columns * panelHeight);
         }
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         string temp = path + ".tmp.png";
-        multiplot.SavePng(temp, Width * columns * 2 / 3 + Width / 3, Height * rows);
+        using (var image = surface.Snapshot())
+        using (var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
+        using (var file = File.Create(temp))
+            png.SaveTo(file);
         File.Move(temp, path, overwrite: true);
     }
 

@@ -105,9 +105,11 @@ public static class SweepAnalysis
         return finite.Length == 0 ? (double.NaN, double.NaN) : (finite.Min(), finite.Max());
     }
 
-    /// <summary>(value - min) / (max - min); -infinity stays -infinity (a diverged seed); 1 when max = min.</summary>
+    /// <summary>(value - min) / (max - min); -infinity stays -infinity (a diverged seed); 1 when max = min; NaN for a NaN value or bounds (no episode ended).</summary>
     public static double MinMax(double value, double min, double max) =>
-        double.IsNegativeInfinity(value) ? value : max > min ? (value - min) / (max - min) : 1;
+        double.IsNegativeInfinity(value) ? value
+        : double.IsNaN(value) || double.IsNaN(min) || double.IsNaN(max) ? double.NaN
+        : max > min ? (value - min) / (max - min) : 1;
 
     /// <summary>
     /// The optimizer's best step size: the highest summed seed score among its cells with no diverged seed
