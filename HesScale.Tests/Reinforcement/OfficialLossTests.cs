@@ -210,6 +210,18 @@ public sealed class OfficialLossTests
     }
 
     [TestMethod]
+    public void TimeFeature_FollowsAddTimeInfo()
+    {
+        // Reset and first step show -0.5, step k shows -0.5 + (k - 1)/T (mujoco.md 4.3); A2C's official preset has it, PPO's not.
+        Assert.AreEqual(-0.5, ActorCriticAgent.TimeFeatureValue(0, 1000));
+        Assert.AreEqual(-0.5, ActorCriticAgent.TimeFeatureValue(1, 1000));
+        Assert.AreEqual(-0.5 + 2 / 1000.0, ActorCriticAgent.TimeFeatureValue(3, 1000), 1e-15);
+        Assert.AreEqual(-0.5 + 49 / 50.0, ActorCriticAgent.TimeFeatureValue(50, 50), 1e-15);
+        Assert.IsTrue(AgentSettings.Official("pendulum", RlAlgorithm.A2C).TimeFeature);
+        Assert.IsFalse(AgentSettings.Official("pendulum", RlAlgorithm.Ppo).TimeFeature);
+    }
+
+    [TestMethod]
     [DataRow(64, 3, 1.4142135)]
     [DataRow(3, 64, 0.01)]
     [DataRow(5, 5, 1.0)]

@@ -21,7 +21,9 @@ public sealed class ActorCriticAgent : IDisposable
     private readonly INetworkOptimizer? _varianceOpt;
     private readonly RunningMeanStd? _obsStats, _returnStats;
     private readonly Random _random;
-    private readonly int _obsSize, _actWidth, _classes, _batch;
+    private readonly int _obsSize, _envObsSize, _actWidth, _classes, _batch;
+    // Steps taken in each copy's current episode (for the official A2C's time feature).
+    private readonly int[] _episodeSteps;
     // Rollout storage, T x E (row t holds the E copies).
     private readonly float[] _obs, _actions, _logp, _values, _rewards, _advantages, _returns;
     private readonly bool[] _dones;
@@ -38,7 +40,8 @@ public sealed class ActorCriticAgent : IDisposable
         _s = settings;
         _env = new VectorEnvironment(settings.Environment, settings.Environments, settings.Seed);
         var proto = _env.Prototype;
-        _obsSize = proto.ObservationSize;
+        _envObsSize = proto.ObservationSize;
+        _obsSize = _envObsSize + (settings.TimeFeature ? 1 : 0);
         _classes = proto.DiscreteActions;
         _actWidth = _env.ActionWidth;
         int outputs = _classes > 0 ? _classes : proto.ActionSize;
@@ -67,9 +70,10 @@ public sealed class ActorCriticAgent : IDisposable
         _advantages = new float[_batch];
         _returns = new float[_batch];
         _dones = new bool[_batch];
-        _rawObs = new float[e * _obsSize];
-        _nextRaw = new float[e * _obsSize];
-        _finalRaw = new float[e * _obsSize];
+        _rawObs = new float[e * _envObsSize];
+        _nextRaw = new float[e * _envObsSize];
+        _finalRaw = new float[e * _envObsSize];
+        _episodeSteps = new int[e];
         _stepRewards = new float[e];
         _discounted = new float[e];
         _term = new bool[e];
@@ -157,6 +161,28 @@ public sealed class ActorCriticAgent : IDisposable
         }
     }
 
+    /// <summary>
+    /// The agent's view of E environment observations (E x envObs): with <see cref="AgentSettings.TimeFeature"/>
+    /// one more column, -0.5 at reset and on the first step, then -0.5 + (k - 1)/T after step k (T the time
+    /// limit), as the official A2C's AddTimeInfo wrapper (normalised with the rest). <paramref name="steps"/>(i)
+    /// is the number of steps copy i has taken in the episode the observation belongs to.
+    /// </summary>
+    private float[] Observe(float[] envObs, Func<int, int> steps)
+    {
+        if (!_s.TimeFeature) return envObs;
+        int e = _s.Environments;
+        var x = new float[e * _obsSize];
+        for (int i = 0; i < e; i++)
+        {
+            Array.Copy(envObs, i * _envObsSize, x, i * _obsSize, _envObsSize);
+            x[i * _obsSize + _envObsSize] = (float)TimeFeatureValue(steps(i), _env.MaxEpisodeSteps);
+        }
+        return x;
+    }
+
+    /// <summary>AddTimeInfo's feature after <paramref name="steps"/> steps of an episode with time limit <paramref name="limit"/>: -0.5 for 0 and 1, then -0.5 + (steps - 1)/limit.</summary>
+    public static double TimeFeatureValue(int steps, int limit) => -0.5 + Math.Max(0, steps - 1) / (double)limit;
+
     private float[] Normalized(float[] raw)
     {
         var x = new float[raw.Length];
@@ -172,8 +198,9 @@ public sealed class ActorCriticAgent : IDisposable
         for (int t = 0; t < _s.RolloutSteps; t++)
         {
             _inference.Start();
-            _obsStats?.Update(_rawObs, e);
-            var x = Normalized(_rawObs);
+            var seen = Observe(_rawObs, i => _episodeSteps[i]);
+            _obsStats?.Update(seen, e);
+            var x = Normalized(seen);
             x.CopyTo(_obs, t * e * o);
             Act(x, e, stepActions, _logp.AsSpan(t * e, e));
             stepActions.CopyTo(_actions, t * e * _actWidth);
@@ -208,17 +235,18 @@ public sealed class ActorCriticAgent : IDisposable
                 if (_s.BootstrapTimeLimits && _trunc[i] && !_term[i])
                 {
                     // Time-limit truncation is not a terminal state: bootstrap from the final observation.
-                    finalValues ??= _value.Forward(Normalized(_finalRaw), e);
+                    finalValues ??= _value.Forward(Normalized(Observe(_finalRaw, j => _episodeSteps[j] + 1)), e);
                     r += _s.Gamma * finalValues[i];
                 }
                 _rewards[t * e + i] = r;
                 _dones[t * e + i] = _term[i] || _trunc[i];
             }
+            for (int i = 0; i < e; i++) _episodeSteps[i] = _term[i] || _trunc[i] ? 0 : _episodeSteps[i] + 1;
             _nextRaw.CopyTo(_rawObs, 0);
             _inference.Stop();
         }
         _inference.Start();
-        var last = _value.Forward(Normalized(_rawObs), e);
+        var last = _value.Forward(Normalized(Observe(_rawObs, i => _episodeSteps[i])), e);
         _inference.Stop();
         CheckFinite(last, "value");
         ComputeAdvantages(last);

@@ -57,6 +57,8 @@ public sealed record AgentSettings
     public bool ClipActions { get; init; }
     /// <summary>Clip (scaled) rewards to +-RewardClip; 0 = no clipping.</summary>
     public float RewardClip { get; init; }
+    /// <summary>Append the official A2C's time feature (-0.5 + (k - 1)/T) to every observation.</summary>
+    public bool TimeFeature { get; init; }
     /// <summary>Bootstrap time-limit truncations with gamma V(final observation); false treats them as terminal (gym 0.21, the official code).</summary>
     public bool BootstrapTimeLimits { get; init; } = true;
 
@@ -84,7 +86,7 @@ public sealed record AgentSettings
     /// environment, 2048 steps per rollout, 32 mini-batches, 10 epochs, clip 0.2, GAE 0.95, gamma 0.99,
     /// per-mini-batch advantage normalisation, observation normalisation (clip 10) and reward scaling
     /// (clip 10), orthogonal initialisation. A2C: one environment, 5-step returns, no advantage
-    /// normalisation, the same normalisers, PyTorch default initialisation. Both: separate mean, variance
+    /// normalisation, the AddTimeInfo observation feature, the same normalisers, PyTorch default initialisation. Both: separate mean, variance
     /// (one hidden layer, exp output) and critic networks with one optimizer each, actions clipped to the
     /// bounds before the environment, time-outs terminal, eps 1e-5, delta 1e-8; lr 3e-4 unless given.
     /// </summary>
@@ -99,7 +101,7 @@ public sealed record AgentSettings
         return algorithm == RlAlgorithm.A2C
             ? common with
             {
-                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false,
+                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false, TimeFeature = true,
                 MinVariance = 1e-6f, // v' = max(v, 1e-6) in the A2C losses
                 Initialization = InitializationScheme.PyTorchDefault,
             }
