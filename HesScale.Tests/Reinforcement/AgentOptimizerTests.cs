@@ -57,6 +57,27 @@ public sealed class AgentOptimizerTests
     }
 
     [TestMethod]
+    public void ClipActions_TheEnvironmentSeesTheClippedAction()
+    {
+        // MountainCarContinuous charges 0.1 a^2 on the action it receives; the initial policy has var = e^~0 ~ 1, so
+        // about a third of the samples fall outside [-1, 1]. Clipped: each step costs at most 0.1 (unless the goal pays 100).
+        double Run(bool clip)
+        {
+            var settings = AgentSettings.Official("mountaincar_continuous", RlAlgorithm.A2C) with
+            {
+                ClipActions = clip, Hidden = 8, Seed = 2, OptimizerSettings = AgentSettings.OptimizerDefaults(0f), Optimizer = "adam",
+            };
+            using var agent = new ActorCriticAgent(settings, Devices.Native);
+            agent.Train(999);
+            Assert.HasCount(1, agent.Episodes);
+            return agent.Episodes[0].Return;
+        }
+        double clipped = Run(true), raw = Run(false);
+        Assert.IsGreaterThanOrEqualTo(-0.1 * 999 - 1e-9, clipped, "no step costs more than 0.1 when the action is clipped");
+        Assert.IsLessThan(-0.1 * 999, raw, "unclipped samples beyond +-1 cost more");
+    }
+
+    [TestMethod]
     public void Hutchinson_OnAnRlLoss_EstimatesTheExactParameterHessianDiagonal()
     {
         // Linear(3,4)-Tanh-Linear(4,2) with PPO's Gaussian mean loss (outputs coupled through the ratio), 5 samples, all unclipped.
