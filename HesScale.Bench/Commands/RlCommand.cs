@@ -35,7 +35,8 @@ public static class RlCommand
         "  --value-optimizer, --value-lr  optimizer and learning rate of the value network (default: as the policy's)\n" +
         "  --delta, --eps  step-size scaling bound and denominator epsilon (RL defaults 1e-8 and 1e-5, the official RL values)\n" +
         "  --target     report the first step where the mean of the last 100 returns reaches R\n" +
-        "  --device     auto, cuda, opencl, cpu, ilgpu-cpu (default cpu: small networks)";
+        "  --device     auto, cuda, opencl, cpu, ilgpu-cpu (default cpu: small networks)\n" +
+        "  --threads    native-path threads (default 1, as the official runs; 0 = one per core)";
 
     private const string Command = "rl";
 
@@ -63,7 +64,8 @@ public static class RlCommand
             long steps = Long(options, "steps", 100_000, Command);
             double? target = options.Get("target") is { } t ? Signed(t, "target", Command) : null;
             string outDir = options.Get("out") ?? Path.Combine("results", "rl");
-            using var device = ComputeDevice.FromEnvironment(options.Get("device") ?? "cpu", options.Threads(Command));
+            // One thread by default: the networks are tiny (thread hand-offs cost more than they save) and the official runs used torch_threads 1.
+            using var device = ComputeDevice.FromEnvironment(options.Get("device") ?? "cpu", options.Get("threads") is null ? 1 : options.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
             stdout.WriteLine($"rl: {settings.Environment} {Name(settings.Algorithm)} {settings.Optimizer} lr {Format(settings.OptimizerSettings.LearningRate)} seed {settings.Seed}, {steps} steps, {settings.Environments} envs x {settings.RolloutSteps} steps per rollout");
             stdout.WriteLine(Describe(settings));

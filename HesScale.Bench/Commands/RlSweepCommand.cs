@@ -148,7 +148,7 @@ public static class RlSweepCommand
                     var best = SweepAnalysis.Best(mine, o);
                     stdout.WriteLine((range is { } rg
                         ? string.Create(CultureInfo.InvariantCulture, $"stable range {o}: lr {RlCommand.Format(rg.Low)} .. {RlCommand.Format(rg.High)} ({rg.Orders:F1} orders of magnitude)")
-                        : $"stable range {o}: none") + (best is null ? "; best step size: none (every cell diverged)" : $"; best step size {RlCommand.Format(best.LearningRate)}"));
+                        : $"stable range {o}: none") + (best is null ? "; best step size: none (every cell diverged or ended no episode)" : $"; best step size {RlCommand.Format(best.LearningRate)}"));
                 }
             }
             int divergedRuns = ordered.Count(r => r.Diverged);

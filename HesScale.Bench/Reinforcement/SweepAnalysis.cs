@@ -113,7 +113,7 @@ public static class SweepAnalysis
 
     /// <summary>
     /// The optimizer's best step size: the highest summed seed score among its cells with no diverged seed
-    /// (mujoco.md 4.9); null when every cell diverged.
+    /// (mujoco.md 4.9); null when every cell has a diverged seed or a seed without a finished episode.
     /// </summary>
     public static SweepCell? Best(IEnumerable<SweepCell> cells, string optimizer) =>
         cells.Where(c => c.Optimizer == optimizer && c.Diverged == 0 && c.Scores.All(double.IsFinite))
