@@ -364,19 +364,21 @@ public sealed class ActorCriticAgent : IDisposable
             return;
         }
         int d = _actWidth;
-        // Both heads are differentiated at the same (pre-update) parameters.
-        var mu = _policy.Forward(x, n);
+        // Both heads are differentiated at the same (pre-update) parameters: the variances from a forward pass,
+        // the means from the mean network's own backward pass (captured before its step), saving one forward.
         var raw = _variance!.Forward(x, n);
         var transform = _s.Variance;
         var variances = raw.Select(z => (float)transform.Value(z)).ToArray();
         CheckFinite(variances, "policy variance");
-        IOutputLoss meanLoss = ppo
+        var meanLoss = new CapturingLoss(ppo
             ? new PpoGaussianMeanLoss(d, act, variances, oldLogp, adv, _s.ClipEpsilon, _s.HessianSign)
-            : new GaussianMeanLoss(d, act, variances, adv, _s.HessianSign);
+            : new GaussianMeanLoss(d, act, variances, adv, _s.HessianSign));
+        _policyOpt.Minimize(_policy, x, n, meanLoss);
+        var mu = meanLoss.Outputs ?? throw new InvalidOperationException("The mean network's backward pass did not evaluate its loss.");
+        CheckFinite(mu, "policy mean");
         IOutputLoss varianceLoss = ppo
             ? new PpoGaussianVarianceLoss(d, act, mu, oldLogp, adv, _s.ClipEpsilon, transform, _s.HessianSign)
             : new GaussianVarianceLoss(d, act, mu, adv, transform, _s.HessianSign);
-        _policyOpt.Minimize(_policy, x, n, meanLoss);
         _varianceOpt!.Minimize(_variance, x, n, varianceLoss);
     }
 
