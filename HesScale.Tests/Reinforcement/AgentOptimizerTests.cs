@@ -78,11 +78,13 @@ public sealed class AgentOptimizerTests
     }
 
     [TestMethod]
-    public void Hutchinson_OnAnRlLoss_EstimatesTheExactParameterHessianDiagonal()
+    [DataRow(DeviceKind.Cpu)]
+    [DataRow(DeviceKind.IlgpuCpu)]
+    public void Hutchinson_OnAnRlLoss_EstimatesTheExactParameterHessianDiagonal(DeviceKind kind)
     {
         // Linear(3,4)-Tanh-Linear(4,2) with PPO's Gaussian mean loss (outputs coupled through the ratio), 5 samples, all unclipped.
         var spec = new NetworkSpec(LayerSpec.Linear(3, 4), LayerSpec.Tanh(), LayerSpec.Linear(4, 2));
-        using var net = new Network(Devices.Native, spec, seed: 4);
+        using var net = new Network(Devices.Get(kind), spec, seed: 4);
         int n = 5, d = 2;
         var r = new Random(8);
         var x = Enumerable.Range(0, n * 3).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
