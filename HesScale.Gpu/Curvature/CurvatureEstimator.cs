@@ -148,6 +148,29 @@ public sealed class CurvatureEstimator : IDisposable
         return new CurvatureEstimate(this, _version, kind, result.Loss, samples);
     }
 
+    /// <summary>H v for given directions (one per parameter tensor) on a host-evaluated loss, by the R-operator with the loss's exact output Hessian; for tests.</summary>
+    internal float[][] HessianVectorProduct(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, IReadOnlyList<float[]> v)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(v);
+        if (v.Count != _spec.Parameters.Count) throw new ArgumentException($"Expected {_spec.Parameters.Count} direction tensors, got {v.Count}.", nameof(v));
+        _version++;
+        _network.Backward(inputs, batch, loss);
+        foreach (var p in _spec.Parameters)
+        {
+            if (v[p.Index].Length != p.Length) throw new ArgumentException($"Direction {p.Index} must have {p.Length} values, got {v[p.Index].Length}.", nameof(v));
+            Ensure(ref _directions[p.Index], p.Length).Upload(v[p.Index]);
+        }
+        HessianVectorProducts(batch, 1, (ry, rg) => OutputHessianTimes(loss, batch, 1, ry, rg));
+        return _spec.Parameters.Select(p =>
+        {
+            var result = new float[p.Length];
+            _products[p.Index]!.Download(result);
+            return result;
+        }).ToArray();
+    }
+
     /// <summary>rg = (d2L/dy2) ry for each of the R columns (ry, rg: R x N x K), on the host.</summary>
     private void OutputHessianTimes(IOutputLoss loss, int n, int columns, DeviceBuffer ry, DeviceBuffer rg)
     {

@@ -80,6 +80,51 @@ public sealed class AgentOptimizerTests
     [TestMethod]
     [DataRow(DeviceKind.Cpu)]
     [DataRow(DeviceKind.IlgpuCpu)]
+    public void HessianVectorProduct_OnAnRlLoss_MatchesCentralDifferencesOfTheGradient(DeviceKind kind)
+    {
+        // The R-operator product that AdaHessian's Hutchinson estimate averages, exact (no sampling): H v against
+        // (g(theta + h v) - g(theta - h v)) / 2h. PPO's ratio couples the 3 action dims, so a diagonal-only loss step fails.
+        var spec = new NetworkSpec(LayerSpec.Linear(3, 4), LayerSpec.Tanh(), LayerSpec.Linear(4, 3));
+        using var net = new Network(Devices.Get(kind), spec, seed: 6);
+        int n = 4, d = 3;
+        var r = new Random(12);
+        var x = Enumerable.Range(0, n * 3).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        var a = Enumerable.Range(0, n * d).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        var v = Enumerable.Range(0, n * d).Select(_ => (float)(0.3 + r.NextDouble())).ToArray();
+        var adv = Enumerable.Range(0, n).Select(i => (float)(i % 2 == 0 ? 1.3 : -0.7)).ToArray();
+        var mu = net.Forward(x, n);
+        var old = new float[n];
+        for (int s = 0; s < n; s++)
+            for (int j = 0; j < d; j++) old[s] += (float)PolicyMath.GaussianLogDensity(a[s * d + j], mu[s * d + j], v[s * d + j]);
+        var loss = new PpoGaussianMeanLoss(d, a, v, old, adv, 0.2f);
+        var direction = spec.Parameters.Select(p => Enumerable.Range(0, p.Length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray()).ToArray();
+
+        using var estimator = new CurvatureEstimator(net);
+        var hv = estimator.HessianVectorProduct(x, n, loss, direction);
+        var theta = spec.Parameters.Select(p => net.GetParameter(p.Index)).ToArray();
+        float[][] GradientAt(double step)
+        {
+            foreach (var p in spec.Parameters)
+                net.SetParameter(p.Index, theta[p.Index].Select((t, i) => (float)(t + step * direction[p.Index][i])).ToArray());
+            var result = net.Backward(x, n, loss);
+            return spec.Parameters.Select(p => result.Gradient(p.Index)).ToArray();
+        }
+        const double h = 1e-2;
+        var plus = GradientAt(h);
+        var minus = GradientAt(-h);
+        foreach (var p in spec.Parameters)
+        {
+            var fd = plus[p.Index].Select((g, i) => (g - minus[p.Index][i]) / (2 * h)).ToArray();
+            double scale = fd.Max(Math.Abs);
+            Assert.IsGreaterThan(1e-3, scale, $"tensor {p.Index}: a non-trivial product");
+            for (int i = 0; i < fd.Length; i++)
+                Assert.AreEqual(fd[i], hv[p.Index][i], 2e-3 * scale, $"tensor {p.Index} (H v)[{i}]");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(DeviceKind.Cpu)]
+    [DataRow(DeviceKind.IlgpuCpu)]
     public void Hutchinson_OnAnRlLoss_EstimatesTheExactParameterHessianDiagonal(DeviceKind kind)
     {
         // Linear(3,4)-Tanh-Linear(4,2) with PPO's Gaussian mean loss (outputs coupled through the ratio), 5 samples, all unclipped.
@@ -100,10 +145,11 @@ public sealed class AgentOptimizerTests
         using var estimator = new CurvatureEstimator(net);
         var estimate = estimator.Estimate(x, n, loss, EstimatorKind.Hutchinson, samples: 4096, seed: 3);
         var diagonals = spec.Parameters.Select(p => estimate.Diagonal(p.Index)).ToArray();
-        double worst = 0, scale = 0;
         const float h = 1e-2f;
         foreach (var p in spec.Parameters)
         {
+            // Per tensor: the first layer's entries depend on the output Hessian's off-diagonal (ratio) terms.
+            double worst = 0, scale = 0;
             var theta = net.GetParameter(p.Index);
             for (int i = 0; i < theta.Length; i++)
             {
@@ -119,8 +165,10 @@ public sealed class AgentOptimizerTests
                 worst = Math.Max(worst, Math.Abs(exact - diagonals[p.Index][i]));
                 scale = Math.Max(scale, Math.Abs(exact));
             }
+            Assert.IsGreaterThan(1e-4, scale, $"tensor {p.Index}: a non-trivial Hessian");
+            // Hutchinson's own noise at 4096 samples reaches ~16% of a tensor's largest entry here (off-diagonal Hessian
+            // entries); this checks the estimate end to end, the exact product is checked in HessianVectorProduct_OnAnRlLoss_*.
+            Assert.IsLessThan(0.25 * scale, worst, $"tensor {p.Index}: Hutchinson (4096 samples) vs the exact diagonal: worst error {worst:G3} of max |diag| {scale:G3}");
         }
-        Assert.IsGreaterThan(1e-3, scale, "a non-trivial Hessian");
-        Assert.IsLessThan(0.05 * scale, worst, $"Hutchinson (4096 samples) vs the exact diagonal: worst error {worst:G3} of max |diag| {scale:G3}");
     }
 }
