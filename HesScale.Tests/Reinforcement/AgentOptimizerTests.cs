@@ -57,6 +57,23 @@ public sealed class AgentOptimizerTests
     }
 
     [TestMethod]
+    public void OfficialA2C_UpdatesEveryFiveSteps_OrWhenTheEpisodeEnds()
+    {
+        // MountainCarContinuous truncates at 999 steps: 199 rollouts of 5 and one of 4 end exactly with the episode.
+        (long Steps, int Updates) Run(bool endOnDone)
+        {
+            var settings = AgentSettings.Official("mountaincar_continuous", RlAlgorithm.A2C) with { EndRolloutOnDone = endOnDone, Hidden = 6, Optimizer = "sgd" };
+            using var agent = new ActorCriticAgent(settings, Devices.Native);
+            agent.Train(999);
+            return (agent.EnvironmentSteps, agent.Updates);
+        }
+        Assert.AreEqual((999L, 200), Run(true));
+        Assert.AreEqual((1000L, 200), Run(false));
+        var bad = AgentSettings.Official("pendulum", RlAlgorithm.A2C) with { Environments = 2 };
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(bad.Validate);
+    }
+
+    [TestMethod]
     public void ClipActions_TheEnvironmentSeesTheClippedAction()
     {
         // MountainCarContinuous charges 0.1 a^2 on the action it receives; the initial policy has var = e^~0 ~ 1, so

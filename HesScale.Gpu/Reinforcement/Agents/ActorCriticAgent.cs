@@ -22,6 +22,8 @@ public sealed class ActorCriticAgent : IDisposable
     private readonly RunningMeanStd? _obsStats, _returnStats;
     private readonly Random _random;
     private readonly int _obsSize, _envObsSize, _actWidth, _classes, _batch;
+    // Steps per copy stored by the last rollout (RolloutSteps, or fewer when it ended with an episode).
+    private int _filled;
     // Steps taken in each copy's current episode (for the official A2C's time feature).
     private readonly int[] _episodeSteps;
     // Rollout storage, T x E (row t holds the E copies).
@@ -195,6 +197,7 @@ public sealed class ActorCriticAgent : IDisposable
     {
         int e = _s.Environments, o = _obsSize;
         var stepActions = new float[e * _actWidth];
+        _filled = _s.RolloutSteps;
         for (int t = 0; t < _s.RolloutSteps; t++)
         {
             _inference.Start();
@@ -244,6 +247,11 @@ public sealed class ActorCriticAgent : IDisposable
             for (int i = 0; i < e; i++) _episodeSteps[i] = _term[i] || _trunc[i] ? 0 : _episodeSteps[i] + 1;
             _nextRaw.CopyTo(_rawObs, 0);
             _inference.Stop();
+            if (_s.EndRolloutOnDone && (_term[0] || _trunc[0]))
+            {
+                _filled = t + 1; // the official A2C updates when an episode ends or n transitions are stored
+                break;
+            }
         }
         _inference.Start();
         var last = _value.Forward(Normalized(Observe(_rawObs, i => _episodeSteps[i])), e);
@@ -264,8 +272,12 @@ public sealed class ActorCriticAgent : IDisposable
         return _envActions;
     }
 
-    private void ComputeAdvantages(float[] lastValues) =>
-        Gae.Compute(_rewards, _values, _dones, lastValues, _s.RolloutSteps, _s.Environments, _s.Gamma, _s.Lambda, _advantages, _returns);
+    private void ComputeAdvantages(float[] lastValues)
+    {
+        int n = _filled * _s.Environments;
+        Gae.Compute(_rewards.AsSpan(0, n), _values.AsSpan(0, n), _dones.AsSpan(0, n), lastValues, _filled, _s.Environments, _s.Gamma, _s.Lambda,
+            _advantages.AsSpan(0, n), _returns.AsSpan(0, n));
+    }
 
     private void Act(float[] x, int n, float[] actions, Span<float> logp)
     {
@@ -320,13 +332,14 @@ public sealed class ActorCriticAgent : IDisposable
     private void Update()
     {
         int o = _obsSize, w = _actWidth;
-        var order = Enumerable.Range(0, _batch).ToArray();
+        int batch = _filled * _s.Environments, minibatches = Math.Min(_s.Minibatches, batch);
+        var order = Enumerable.Range(0, batch).ToArray();
         for (int epoch = 0; epoch < _s.Epochs; epoch++)
         {
             if (_s.Algorithm == RlAlgorithm.Ppo) _random.Shuffle(order);
-            for (int mb = 0; mb < _s.Minibatches; mb++)
+            for (int mb = 0; mb < minibatches; mb++)
             {
-                int from = mb * _batch / _s.Minibatches, to = (mb + 1) * _batch / _s.Minibatches, n = to - from;
+                int from = mb * batch / minibatches, to = (mb + 1) * batch / minibatches, n = to - from;
                 var x = new float[n * o];
                 var act = new float[n * w];
                 var oldLogp = new float[n];

@@ -57,6 +57,8 @@ public sealed record AgentSettings
     public bool ClipActions { get; init; }
     /// <summary>Clip (scaled) rewards to +-RewardClip; 0 = no clipping.</summary>
     public float RewardClip { get; init; }
+    /// <summary>End a rollout early when the (single) environment's episode ends, as the official A2C (update at done or after n steps). Needs Environments = 1.</summary>
+    public bool EndRolloutOnDone { get; init; }
     /// <summary>Append the official A2C's time feature (-0.5 + (k - 1)/T) to every observation.</summary>
     public bool TimeFeature { get; init; }
     /// <summary>Bootstrap time-limit truncations with gamma V(final observation); false treats them as terminal (gym 0.21, the official code).</summary>
@@ -85,7 +87,7 @@ public sealed record AgentSettings
     /// The official HesScale RL setup (mujoco.md 4.3-4.5). PPO: CleanRL's continuous-action defaults, one
     /// environment, 2048 steps per rollout, 32 mini-batches, 10 epochs, clip 0.2, GAE 0.95, gamma 0.99,
     /// per-mini-batch advantage normalisation, observation normalisation (clip 10) and reward scaling
-    /// (clip 10), orthogonal initialisation. A2C: one environment, 5-step returns, no advantage
+    /// (clip 10), orthogonal initialisation. A2C: one environment, 5-step returns (a rollout also ends with its episode), no advantage
     /// normalisation, the AddTimeInfo observation feature, the same normalisers, PyTorch default initialisation. Both: separate mean, variance
     /// (one hidden layer, exp output) and critic networks with one optimizer each, actions clipped to the
     /// bounds before the environment, time-outs terminal, eps 1e-5, delta 1e-8; lr 3e-4 unless given.
@@ -101,7 +103,7 @@ public sealed record AgentSettings
         return algorithm == RlAlgorithm.A2C
             ? common with
             {
-                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false, TimeFeature = true,
+                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false, TimeFeature = true, EndRolloutOnDone = true,
                 MinVariance = 1e-6f, // v' = max(v, 1e-6) in the A2C losses
                 Initialization = InitializationScheme.PyTorchDefault,
             }
@@ -161,6 +163,7 @@ public sealed record AgentSettings
         if (!Enum.IsDefined(VarianceTransform)) throw new ArgumentOutOfRangeException(nameof(VarianceTransform), VarianceTransform, "Unknown variance transform.");
         if (!Enum.IsDefined(HessianSign)) throw new ArgumentOutOfRangeException(nameof(HessianSign), HessianSign, "Unknown Hessian sign.");
         if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialization.");
+        if (EndRolloutOnDone && Environments != 1) throw new ArgumentOutOfRangeException(nameof(EndRolloutOnDone), EndRolloutOnDone, "Ending rollouts at episode ends needs Environments = 1.");
         if (VarianceHiddenLayers is < 1 or > 2) throw new ArgumentOutOfRangeException(nameof(VarianceHiddenLayers), VarianceHiddenLayers, "Must be 1 or 2.");
         if (!(RewardClip >= 0) || !float.IsFinite(RewardClip)) throw new ArgumentOutOfRangeException(nameof(RewardClip), RewardClip, "Must be >= 0 and finite (0 = off).");
     }
