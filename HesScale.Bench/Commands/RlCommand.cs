@@ -166,6 +166,8 @@ public static class RlCommand
                 ? HessianSigns.Parse(sign) ?? throw new UsageException($"{command}: unknown --hessian-sign '{sign}' (known: true, official).")
                 : d.HessianSign,
         };
+        if ((options.Get("variance") is not null || d.HessianSign == HessianSign.Official) && Gpu.Reinforcement.Environments.Create(env).DiscreteActions > 0)
+            throw new UsageException($"{command}: --variance and --hessian-sign official apply to the Gaussian policy of continuous-action tasks; {env} has discrete actions.");
         // A transform other than the preset's brings its own floor: softplus(z) + 1e-3 (ours), max(e^z, 1e-6) (official A2C's).
         if (d.VarianceTransform != presetVariance) d = d with { MinVariance = d.VarianceTransform == VarianceKind.Softplus ? 1e-3f : 1e-6f };
         var opt = d.OptimizerSettings with

@@ -93,6 +93,16 @@ public sealed class RlCommandTests
     }
 
     [TestMethod]
+    [DataRow("--hessian-sign", "official")]
+    [DataRow("--variance", "exp")]
+    public void Rl_GaussianOnlyOptions_RefuseADiscreteTask(string option, string value)
+    {
+        var (code, _, stderr) = Run(RlCommand.Run, "--env", "cartpole", option, value, "--steps", "10");
+        Assert.AreEqual(2, code);
+        StringAssert.Contains(stderr, "cartpole has discrete actions");
+    }
+
+    [TestMethod]
     public void Rl_OfficialPreset_PrintsSetupSpeedAndTimeSplit()
     {
         string dir = TempDir();
