@@ -146,6 +146,41 @@ public sealed class OfficialLossTests
     }
 
     [TestMethod]
+    [DataRow(1, 1)]
+    [DataRow(7, 3)]
+    public void A2cAverageOverActions_TrueIsTheReferenceOverND_OfficialDividesTheDiagonalByNOnly(int n, int d)
+    {
+        var c = Make(n, d, 19 * n + d);
+        var mean = new GaussianMeanLoss(d, c.A, c.V, c.Adv, HessianSign.True, averageOverActions: true);
+        var variance = new GaussianVarianceLoss(d, c.A, c.Mu, c.Adv, VarianceTransform.Exp(Floor), HessianSign.True, averageOverActions: true);
+        var (gm, hm) = Eval(mean, c.Mu, n, d);
+        var (gv, hv) = Eval(variance, c.Z, n, d);
+        var (_, rgm, rhm) = RlLossReference.Derivatives(RlLossReference.GaussianMean(d, D(c.A), D(c.V), D(c.Adv)), D(c.Mu));
+        var (_, rgv, rhv) = RlLossReference.Derivatives(RlLossReference.GaussianVariance(d, D(c.A), D(c.Mu), D(c.Adv), RlLossReference.ExpVariance), D(c.Z));
+        for (int i = 0; i < gm.Length; i++)
+        {
+            Close(rgm[i] / d, gm[i], $"mean gradient {i}");
+            Close(rhm[i] / d, hm[i], $"mean diagonal {i}");
+            Close(rgv[i] / d, gv[i], $"variance gradient {i}");
+            Close(rhv[i] / d, hv[i], $"variance diagonal {i}");
+        }
+        // Official (mujoco.md 4.6, without its eps' = 1e-6): mean -A/v/N; variance A (1/2 - (a-mu)^2/v)/v^2/N in var, then
+        // HesScale's exp activation adds the (1/(N D)) gradient times e^z.
+        var (_, ho) = Eval(new GaussianMeanLoss(d, c.A, c.V, c.Adv, HessianSign.Official, averageOverActions: true), c.Mu, n, d);
+        var (_, hvo) = Eval(new GaussianVarianceLoss(d, c.A, c.Mu, c.Adv, VarianceTransform.Exp(Floor), HessianSign.Official, averageOverActions: true), c.Z, n, d);
+        for (int s = 0; s < n; s++)
+            for (int j = 0; j < d; j++)
+            {
+                int i = s * d + j;
+                double adv = c.Adv[s], v = Math.Exp(c.Z[i]), diff = (double)c.A[i] - c.Mu[i];
+                Close(-adv / c.V[i] / n, ho[i], $"official mean diagonal {i}");
+                double inVar = adv * (0.5 - diff * diff / v) / (v * v) / n;
+                double gradientInVar = adv / (n * d) * (1 / (2 * v) - diff * diff / (2 * v * v));
+                Close(inVar * v * v + gradientInVar * v, hvo[i], $"official variance diagonal {i}");
+            }
+    }
+
+    [TestMethod]
     public void ExpFloor_ClampsTheValue_ButPassesTheGradientThrough()
     {
         // e^-20 ~ 2e-9 < floor 1e-6: the density uses the floor, the chain rule e^z (the official clamp's gradient).
@@ -204,6 +239,7 @@ public sealed class OfficialLossTests
         var a2c = AgentSettings.Official("pendulum", RlAlgorithm.A2C);
         Assert.AreEqual((1, 5, 1, 1, 1f), (a2c.Environments, a2c.RolloutSteps, a2c.Minibatches, a2c.Epochs, a2c.Lambda));
         Assert.IsFalse(a2c.NormalizeAdvantages);
+        Assert.IsTrue(a2c.AverageOverActions && a2c.EndRolloutOnDone && a2c.TimeFeature);
         Assert.AreEqual((VarianceKind.Exp, 1e-6f, InitializationScheme.PyTorchDefault), (a2c.VarianceTransform, a2c.MinVariance, a2c.Initialization));
         Assert.AreEqual((1e-5f, 1e-8f), (AgentSettings.PpoDefaults("cartpole").OptimizerSettings.Epsilon, AgentSettings.PpoDefaults("cartpole").OptimizerSettings.Delta));
         Assert.ThrowsExactly<ArgumentException>(() => AgentSettings.Preset("cleanrl", "pendulum", RlAlgorithm.Ppo));

@@ -385,13 +385,13 @@ public sealed class ActorCriticAgent : IDisposable
         CheckFinite(variances, "policy variance");
         var meanLoss = new CapturingLoss(ppo
             ? new PpoGaussianMeanLoss(d, act, variances, oldLogp, adv, _s.ClipEpsilon, _s.HessianSign)
-            : new GaussianMeanLoss(d, act, variances, adv, _s.HessianSign));
+            : new GaussianMeanLoss(d, act, variances, adv, _s.HessianSign, _s.AverageOverActions));
         _policyOpt.Minimize(_policy, x, n, meanLoss);
         var mu = meanLoss.Outputs ?? throw new InvalidOperationException("The mean network's backward pass did not evaluate its loss.");
         CheckFinite(mu, "policy mean");
         IOutputLoss varianceLoss = ppo
             ? new PpoGaussianVarianceLoss(d, act, mu, oldLogp, adv, _s.ClipEpsilon, transform, _s.HessianSign)
-            : new GaussianVarianceLoss(d, act, mu, adv, transform, _s.HessianSign);
+            : new GaussianVarianceLoss(d, act, mu, adv, transform, _s.HessianSign, _s.AverageOverActions);
         _varianceOpt!.Minimize(_variance, x, n, varianceLoss);
     }
 

@@ -59,6 +59,8 @@ public sealed record AgentSettings
     public float RewardClip { get; init; }
     /// <summary>End a rollout early when the (single) environment's episode ends, as the official A2C (update at done or after n steps). Needs Environments = 1.</summary>
     public bool EndRolloutOnDone { get; init; }
+    /// <summary>A2C's Gaussian losses average over the N x D elements (the official A2C) instead of summing over the D action dims.</summary>
+    public bool AverageOverActions { get; init; }
     /// <summary>Append the official A2C's time feature (-0.5 + (k - 1)/T) to every observation.</summary>
     public bool TimeFeature { get; init; }
     /// <summary>Bootstrap time-limit truncations with gamma V(final observation); false treats them as terminal (gym 0.21, the official code).</summary>
@@ -103,7 +105,7 @@ public sealed record AgentSettings
         return algorithm == RlAlgorithm.A2C
             ? common with
             {
-                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false, TimeFeature = true, EndRolloutOnDone = true,
+                RolloutSteps = 5, Epochs = 1, Minibatches = 1, Lambda = 1f, NormalizeAdvantages = false, TimeFeature = true, EndRolloutOnDone = true, AverageOverActions = true,
                 MinVariance = 1e-6f, // v' = max(v, 1e-6) in the A2C losses
                 Initialization = InitializationScheme.PyTorchDefault,
             }

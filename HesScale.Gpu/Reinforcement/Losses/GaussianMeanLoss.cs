@@ -16,7 +16,7 @@ public sealed class GaussianMeanLoss : IOutputLoss
     {
     }
 
-    public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages, HessianSign sign)
+    public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages, HessianSign sign, bool averageOverActions = false)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(variances);
@@ -33,6 +33,7 @@ public sealed class GaussianMeanLoss : IOutputLoss
         }
         ActionSize = actionSize;
         Sign = sign;
+        AverageOverActions = averageOverActions;
         _actions = actions;
         _variances = variances;
         _advantages = advantages;
@@ -40,6 +41,12 @@ public sealed class GaussianMeanLoss : IOutputLoss
 
     public int ActionSize { get; }
     public HessianSign Sign { get; }
+    /// <summary>
+    /// Average over the N x D elements instead of summing over D (the official A2C loss): loss, gradient and the true
+    /// diagonal carry 1/(N D). With <see cref="HessianSign.Official"/> the part in the distribution parameter keeps the
+    /// official 1/N (mujoco.md 4.6: "A2C divides by N only").
+    /// </summary>
+    public bool AverageOverActions { get; }
 
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
@@ -48,14 +55,15 @@ public sealed class GaussianMeanLoss : IOutputLoss
         double loss = 0, sign = Sign.Factor();
         for (int n = 0; n < batch; n++)
         {
-            double w = _advantages[n] / (double)batch;
+            double w = _advantages[n] / (double)(AverageOverActions ? batch * width : batch);
+            double wh = AverageOverActions && Sign == HessianSign.Official ? w * width : w;
             for (int d = 0; d < width; d++)
             {
                 int i = n * width + d;
                 double v = _variances[i], diff = (double)_actions[i] - outputs[i];
                 loss += w * (diff * diff / (2 * v) + 0.5 * Math.Log(v));
                 gradient[i] = (float)(-w * diff / v);
-                hessianDiagonal[i] = (float)(sign * w / v);
+                hessianDiagonal[i] = (float)(sign * wh / v);
             }
         }
         return loss;

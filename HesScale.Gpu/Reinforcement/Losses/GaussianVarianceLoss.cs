@@ -18,7 +18,7 @@ public sealed class GaussianVarianceLoss : IOutputLoss
     {
     }
 
-    public GaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] advantages, VarianceTransform transform, HessianSign sign)
+    public GaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] advantages, VarianceTransform transform, HessianSign sign, bool averageOverActions = false)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(means);
@@ -33,6 +33,7 @@ public sealed class GaussianVarianceLoss : IOutputLoss
         ActionSize = actionSize;
         Transform = transform;
         Sign = sign;
+        AverageOverActions = averageOverActions;
         _actions = actions;
         _means = means;
         _advantages = advantages;
@@ -41,6 +42,12 @@ public sealed class GaussianVarianceLoss : IOutputLoss
     public int ActionSize { get; }
     public VarianceTransform Transform { get; }
     public HessianSign Sign { get; }
+    /// <summary>
+    /// Average over the N x D elements instead of summing over D (the official A2C loss): loss, gradient and the true
+    /// diagonal carry 1/(N D). With <see cref="HessianSign.Official"/> the part in the distribution parameter keeps the
+    /// official 1/N (mujoco.md 4.6: "A2C divides by N only").
+    /// </summary>
+    public bool AverageOverActions { get; }
 
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
@@ -49,7 +56,8 @@ public sealed class GaussianVarianceLoss : IOutputLoss
         double loss = 0, sign = Sign.Factor();
         for (int n = 0; n < batch; n++)
         {
-            double w = _advantages[n] / (double)batch;
+            double w = _advantages[n] / (double)(AverageOverActions ? batch * width : batch);
+            double wh = AverageOverActions && Sign == HessianSign.Official ? w * width : w;
             for (int d = 0; d < width; d++)
             {
                 int i = n * width + d;
@@ -58,7 +66,7 @@ public sealed class GaussianVarianceLoss : IOutputLoss
                 var (fv, fvv) = PolicyMath.NegLogDensityVarianceSlope(_actions[i], _means[i], v);
                 var (t1, t2) = Transform.Derivatives(outputs[i]);
                 gradient[i] = (float)(w * fv * t1);
-                hessianDiagonal[i] = (float)(w * (sign * fvv * t1 * t1 + fv * t2));
+                hessianDiagonal[i] = (float)(sign * wh * fvv * t1 * t1 + w * fv * t2);
             }
         }
         return loss;
