@@ -94,7 +94,7 @@ public sealed class ActorCriticAgent : IDisposable
     public TimeSpan PhysicsTime => _physics.Elapsed;
     /// <summary>Wall time of acting: policy and value forward passes, sampling and observation/reward normalisation.</summary>
     public TimeSpan InferenceTime => _inference.Elapsed;
-    /// <summary>Wall time of the updates: advantages, backward passes and optimizer steps.</summary>
+    /// <summary>Wall time of the updates: mini-batch assembly, backward passes and optimizer steps (GAE falls outside all three timers).</summary>
     public TimeSpan UpdateTime => _updates.Elapsed;
 
     /// <summary>Mean return of the last <paramref name="count"/> finished episodes (NaN before the first).</summary>
