@@ -127,7 +127,9 @@ public static class RlCommand
     internal static string Describe(AgentSettings s) => string.Create(CultureInfo.InvariantCulture,
         $"setup: variance {s.Variance} ({s.VarianceHiddenLayers} hidden layer{(s.VarianceHiddenLayers == 1 ? "" : "s")}), hessian sign {s.HessianSign.ToString().ToLowerInvariant()}, init {s.Initialization}, " +
         $"{s.Epochs} epochs x {s.Minibatches} mini-batches, gamma {s.Gamma}, lambda {s.Lambda}, obs norm {(s.NormalizeObservations ? "on" : "off")}, reward scaling {(s.ScaleRewards ? "on" : "off")}" +
-        $"{(s.RewardClip > 0 ? $" (clip {s.RewardClip})" : "")}, eps {s.OptimizerSettings.Epsilon}, delta {s.OptimizerSettings.Delta}");
+        $"{(s.RewardClip > 0 ? $" (clip {s.RewardClip})" : "")}, time-outs {(s.BootstrapTimeLimits ? "bootstrapped" : "terminal")}{(s.ClipActions ? ", actions clipped for the env" : "")}" +
+        $"{(s.TimeFeature ? ", time feature" : "")}{(s.EndRolloutOnDone ? ", rollouts end with episodes" : "")}{(s.AverageOverActions ? ", losses averaged over action dims" : "")}" +
+        $", eps {s.OptimizerSettings.Epsilon}, delta {s.OptimizerSettings.Delta}");
 
     /// <summary>Agent settings from the shared options (defaults per preset, environment and algorithm).</summary>
     internal static AgentSettings Settings(CommandLine options, string command, string? optimizerOverride = null, float? lrOverride = null, int? seedOverride = null,
