@@ -38,6 +38,62 @@ public static class Charts
         Finish(plot, path, title, xLabel, yLabel);
     }
 
+    /// <summary>One titled panel of <see cref="Panels"/>: its lines and an optional fixed y range.</summary>
+    public sealed record Panel(string Title, IReadOnlyList<Series> Series, double? YMin = null, double? YMax = null);
+
+    /// <summary>
+    /// Several <see cref="Lines"/>-style panels side by side (up to 3 per row), one legend per panel,
+    /// the same palette order in every panel so an optimizer keeps its colour. Non-finite points are dropped.
+    /// </summary>
+    public static void Panels(string path, string title, string xLabel, string yLabel, IReadOnlyList<Panel> panels, bool logX = false)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        int columns = Math.Min(3, panels.Count), rows = (panels.Count + columns - 1) / columns;
+        int panelWidth = columns == 1 ? Width : Width * 2 / 3, panelHeight = Height;
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(panelWidth * columns, panelHeight * rows));
+        surface.Canvas.Clear(SkiaSharp.SKColors.White);
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int p = 0; p < panels.Count; p++)
+        {
+            var plot = new Plot();
+            int i = 0;
+            foreach (var s in panels[p].Series)
+            {
+                var color = palette.GetColor(i++);
+                var keep = Enumerable.Range(0, s.X.Length).Where(k => double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k])).ToArray();
+                var xs = keep.Select(k => logX ? Math.Log10(s.X[k]) : s.X[k]).ToArray();
+                if (s.Lower is not null && s.Upper is not null && keep.Length > 0)
+                {
+                    var band = plot.Add.FillY(xs, keep.Select(k => s.Lower[k]).ToArray(), keep.Select(k => s.Upper[k]).ToArray());
+                    band.FillColor = color.WithAlpha(0.2);
+                    band.LineWidth = 0;
+                }
+                var line = plot.Add.Scatter(xs, keep.Select(k => s.Y[k]).ToArray());
+                line.Color = color;
+                line.LegendText = s.Name;
+                line.MarkerSize = xs.Length > 40 ? 0 : 5;
+            }
+            if (logX) plot.Axes.Bottom.TickGenerator = LogTicks();
+            if (panels[p].YMin is { } lo && panels[p].YMax is { } hi) plot.Axes.SetLimitsY(lo, hi);
+            plot.Title(p == 0 ? $"{title}\n{panels[p].Title}" : panels[p].Title);
+            plot.XLabel(xLabel);
+            plot.YLabel(yLabel);
+            plot.ShowLegend(Alignment.UpperLeft);
+            // Each panel renders alone (a plot's render fills the whole canvas background), then is drawn into its cell.
+            using var panel = SkiaSharp.SKBitmap.Decode(plot.GetImage(panelWidth, panelHeight).GetImageBytes());
+            surface.Canvas.DrawBitmap(panel, p % columns * panelWidth, p / columns * panelHeight);
+        }
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        string temp = path + ".tmp.png";
+        using (var image = surface.Snapshot())
+        using (var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
+        using (var file = File.Create(temp))
+            png.SaveTo(file);
+        File.Move(temp, path, overwrite: true);
+    }
+
     /// <summary>One bar per category (the mean) with one dot per seed on top of it.</summary>
     public static void BarsWithDots(string path, string title, string yLabel, IReadOnlyList<(string Name, double Mean, double[] Dots)> bars)
     {

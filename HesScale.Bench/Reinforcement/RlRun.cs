@@ -4,9 +4,20 @@ using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Reinforcement;
 
-/// <summary>One finished training run: its episodes, whether it diverged (and why), and the wall time.</summary>
-public sealed record RlRunResult(AgentSettings Settings, IReadOnlyList<EpisodeRecord> Episodes, long EnvironmentSteps, bool Diverged, string? Failure, TimeSpan Wall)
+/// <summary>Where a run's wall time went: environment steps (physics), acting (policy forward and sampling), updates.</summary>
+public sealed record RlTiming(TimeSpan Physics, TimeSpan Inference, TimeSpan Updates);
+
+/// <summary>One finished training run: its episodes, whether it diverged (and why), the wall time and its split.</summary>
+public sealed record RlRunResult(AgentSettings Settings, IReadOnlyList<EpisodeRecord> Episodes, long EnvironmentSteps, bool Diverged, string? Failure, TimeSpan Wall,
+    RlTiming? Timing = null)
 {
+    /// <summary>
+    /// The official run score ("return averaged over the entire period", mujoco.md 4.9): [0, budget] split into
+    /// <paramref name="bins"/> bins; a bin's value is the mean return of the episodes that ended in it; the score is
+    /// the mean over the non-empty bins (NaN without episodes).
+    /// </summary>
+    public double Score(long budget, int bins = 100) => SweepAnalysis.BinnedScore(Episodes, budget, bins);
+
     /// <summary>Mean return of the last <paramref name="count"/> episodes (NaN if none).</summary>
     public double MeanOfLast(int count)
     {
@@ -39,14 +50,15 @@ public static class RlRun
         ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         using var agent = new ActorCriticAgent(settings, device);
+        RlTiming Timing() => new(agent.PhysicsTime, agent.InferenceTime, agent.UpdateTime);
         try
         {
             agent.Train(steps, progress);
-            return new RlRunResult(settings, agent.Episodes.ToArray(), agent.EnvironmentSteps, false, null, clock.Elapsed);
+            return new RlRunResult(settings, agent.Episodes.ToArray(), agent.EnvironmentSteps, false, null, clock.Elapsed, Timing());
         }
         catch (ArithmeticException e) // NonFiniteValueException and overflow: the run diverged
         {
-            return new RlRunResult(settings, agent.Episodes.ToArray(), agent.EnvironmentSteps, true, e.Message, clock.Elapsed);
+            return new RlRunResult(settings, agent.Episodes.ToArray(), agent.EnvironmentSteps, true, e.Message, clock.Elapsed, Timing());
         }
     }
 }

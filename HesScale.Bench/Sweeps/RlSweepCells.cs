@@ -6,7 +6,7 @@ using HesScale.Gpu.Reinforcement;
 namespace HesScale.Bench.Sweeps;
 
 /// <summary>
-/// rl-sweep's cells: one training run (optimizer, learning rate, seed) each. A cell's rows keep the whole
+/// rl-sweep's cells: one training run (environment, optimizer, learning rate, seed) each. A cell's rows keep the whole
 /// result, so a merged run scores it exactly as the process that ran it would:
 /// <c>run,ENV_STEPS,DIVERGED,WALL_TICKS,FAILURE</c> then <c>episode,RETURN,LENGTH,ENV_STEPS</c> per episode
 /// (doubles round-trip, "R").
@@ -16,7 +16,7 @@ public static class RlSweepCells
     public static string Name(AgentSettings job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return $"{job.Optimizer} lr {RlCommand.Format(job.OptimizerSettings.LearningRate)} seed {job.Seed}";
+        return $"{job.Environment} {job.Optimizer} lr {RlCommand.Format(job.OptimizerSettings.LearningRate)} seed {job.Seed}";
     }
 
     public static IReadOnlyList<string> Rows(RlRunResult result)

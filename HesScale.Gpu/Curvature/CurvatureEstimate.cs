@@ -3,7 +3,7 @@ using HesScale.Gpu.Engine;
 namespace HesScale.Gpu.Curvature;
 
 /// <summary>
-/// What one <see cref="CurvatureEstimator.Estimate"/> call computed: the loss, the gradient and the
+/// What one <c>CurvatureEstimator.Estimate</c> call computed: the loss, the gradient and the
 /// diagonal estimate per parameter tensor, kept on the device until read. Valid until the next
 /// Estimate on the same estimator.
 /// </summary>

@@ -114,13 +114,86 @@ public sealed class CurvatureEstimator : IDisposable
             case EstimatorKind.Hutchinson:
                 foreach (var p in _spec.Parameters)
                     _backend.Rademacher(Ensure(ref _directions[p.Index], samples * p.Length), samples * p.Length, seed, StreamHutchinson + (ulong)p.Index);
-                HessianVectorProducts(loss, n, samples);
+                HessianVectorProducts(n, samples, (ry, rg) => _backend.RLoss(loss, _network.LayerValues(_spec.Layers.Count - 1), ry, rg, samples, n, _spec.OutputSize));
                 foreach (var p in _spec.Parameters)
                     _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
                 break;
         }
         _backend.Synchronize();
         return new CurvatureEstimate(this, _version, kind, lossValue, EstimatorNames.IsStochastic(kind) ? samples : 1);
+    }
+
+    /// <summary>
+    /// Loss, gradient and the Hutchinson diagonal estimate (AdaHessian) for a host-evaluated
+    /// <see cref="IOutputLoss"/> (the RL losses). The R-operator's loss step multiplies the output
+    /// R-values by the loss's exact output Hessian (<see cref="IOutputHessianProduct"/>), or by its
+    /// diagonal when the loss is separable and does not implement it. Only <see cref="EstimatorKind.Hutchinson"/>.
+    /// </summary>
+    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, EstimatorKind kind, int samples = 1, ulong seed = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(loss);
+        if (kind != EstimatorKind.Hutchinson)
+            throw new ArgumentException($"Only the Hutchinson estimator runs on an IOutputLoss, got {kind}.", nameof(kind));
+        if (samples < 1 || samples > 4096) throw new ArgumentOutOfRangeException(nameof(samples), samples, "The number of samples must lie in [1, 4096].");
+        _version++;
+        var result = _network.Backward(inputs, batch, loss);
+        foreach (var p in _spec.Parameters)
+            _backend.CopyPower(_network.ResultStack(p.Index), _gradient[p.Index], 0, 0, p.Length, squared: false);
+        foreach (var p in _spec.Parameters)
+            _backend.Rademacher(Ensure(ref _directions[p.Index], samples * p.Length), samples * p.Length, seed, StreamHutchinson + (ulong)p.Index);
+        HessianVectorProducts(batch, samples, (ry, rg) => OutputHessianTimes(loss, batch, samples, ry, rg));
+        foreach (var p in _spec.Parameters)
+            _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
+        _backend.Synchronize();
+        return new CurvatureEstimate(this, _version, kind, result.Loss, samples);
+    }
+
+    /// <summary>H v for given directions (one per parameter tensor) on a host-evaluated loss, by the R-operator with the loss's exact output Hessian; for tests.</summary>
+    internal float[][] HessianVectorProduct(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, IReadOnlyList<float[]> v)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(v);
+        if (v.Count != _spec.Parameters.Count) throw new ArgumentException($"Expected {_spec.Parameters.Count} direction tensors, got {v.Count}.", nameof(v));
+        _version++;
+        _network.Backward(inputs, batch, loss);
+        foreach (var p in _spec.Parameters)
+        {
+            if (v[p.Index].Length != p.Length) throw new ArgumentException($"Direction {p.Index} must have {p.Length} values, got {v[p.Index].Length}.", nameof(v));
+            Ensure(ref _directions[p.Index], p.Length).Upload(v[p.Index]);
+        }
+        HessianVectorProducts(batch, 1, (ry, rg) => OutputHessianTimes(loss, batch, 1, ry, rg));
+        return _spec.Parameters.Select(p =>
+        {
+            var result = new float[p.Length];
+            _products[p.Index]!.Download(result);
+            return result;
+        }).ToArray();
+    }
+
+    /// <summary>rg = (d2L/dy2) ry for each of the R columns (ry, rg: R x N x K), on the host.</summary>
+    private void OutputHessianTimes(IOutputLoss loss, int n, int columns, DeviceBuffer ry, DeviceBuffer rg)
+    {
+        int k = _spec.OutputSize, plane = n * k;
+        var outputs = new float[plane];
+        _network.LayerValues(_spec.Layers.Count - 1).Download(outputs);
+        var rIn = new float[columns * plane];
+        var rOut = new float[columns * plane];
+        ry.Download(rIn);
+        if (loss is IOutputHessianProduct product)
+        {
+            for (int c = 0; c < columns; c++)
+                product.HessianProduct(outputs, n, k, rIn.AsSpan(c * plane, plane), rOut.AsSpan(c * plane, plane));
+        }
+        else
+        {
+            var gradient = new float[plane];
+            var diagonal = new float[plane];
+            loss.Evaluate(outputs, n, k, gradient, diagonal);
+            for (int i = 0; i < rIn.Length; i++) rOut[i] = diagonal[i % plane] * rIn[i];
+        }
+        rg.Upload(rOut);
     }
 
     /// <summary>H v for given directions (one per parameter tensor) by the R-operator; for tests and checks.</summary>
@@ -136,7 +209,7 @@ public sealed class CurvatureEstimator : IDisposable
             if (v[p.Index].Length != p.Length) throw new ArgumentException($"Direction {p.Index} must have {p.Length} values, got {v[p.Index].Length}.", nameof(v));
             Ensure(ref _directions[p.Index], p.Length).Upload(v[p.Index]);
         }
-        HessianVectorProducts(loss, batch, 1);
+        HessianVectorProducts(batch, 1, (ry, rg) => _backend.RLoss(loss, _network.LayerValues(_spec.Layers.Count - 1), ry, rg, 1, batch, _spec.OutputSize));
         return _spec.Parameters.Select(p =>
         {
             var result = new float[p.Length];
@@ -248,8 +321,11 @@ public sealed class CurvatureEstimator : IDisposable
         }
     }
 
-    /// <summary>H v for the R directions in <see cref="_directions"/> into <see cref="_products"/> (R-forward, R-loss, R-backward).</summary>
-    private void HessianVectorProducts(LossSpec loss, int n, int columns)
+    /// <summary>
+    /// H v for the R directions in <see cref="_directions"/> into <see cref="_products"/> (R-forward, R-loss, R-backward);
+    /// <paramref name="rLoss"/>(R{y}, R{g_y}) is the loss's step, both R x N x K.
+    /// </summary>
+    private void HessianVectorProducts(int n, int columns, Action<DeviceBuffer, DeviceBuffer> rLoss)
     {
         var layers = _spec.Layers;
         int last = layers.Count - 1, k = _spec.OutputSize;
@@ -272,7 +348,7 @@ public sealed class CurvatureEstimator : IDisposable
 
         var current = Ensure(ref _stackA, columns * n * maxWidth);
         var other = Ensure(ref _stackB, columns * n * maxWidth);
-        _backend.RLoss(loss, _network.LayerValues(last), _rValues[last]!, current, columns, n, k);
+        rLoss(_rValues[last]!, current);
         for (int l = last; l >= 0; l--)
         {
             var layer = layers[l];

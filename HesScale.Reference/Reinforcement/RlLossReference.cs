@@ -70,8 +70,33 @@ public static class RlLossReference
         return total / n;
     };
 
+    /// <summary>The official variance head: var = e^z.</summary>
+    public static HyperDual ExpVariance(HyperDual z) => HyperDual.Exp(z);
+
+    /// <summary>
+    /// (H v)_i of <paramref name="loss"/>'s full Hessian at <paramref name="outputs"/>: output j carries e1 = v_j and
+    /// e2 = delta_ij, so the e1e2 part is sum_j v_j d2L/dy_j dy_i.
+    /// </summary>
+    public static double[] HessianTimes(Func<HyperDual[], HyperDual> loss, IReadOnlyList<double> outputs, IReadOnlyList<double> v)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(v);
+        var result = new double[outputs.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var x = outputs.Select((o, j) => new HyperDual(o, v[j], j == i ? 1 : 0, 0)).ToArray();
+            result[i] = loss(x).E12;
+        }
+        return result;
+    }
+
     /// <summary>The same NLL with outputs z (N x D) and var = softplus(z) + minVar.</summary>
-    public static Func<HyperDual[], HyperDual> GaussianVariance(int dims, double[] actions, double[] means, double[] advantages, double minVariance) => z =>
+    public static Func<HyperDual[], HyperDual> GaussianVariance(int dims, double[] actions, double[] means, double[] advantages, double minVariance) =>
+        GaussianVariance(dims, actions, means, advantages, z => Variance(z, minVariance));
+
+    /// <summary>The same NLL with outputs z (N x D) and var = <paramref name="variance"/>(z).</summary>
+    public static Func<HyperDual[], HyperDual> GaussianVariance(int dims, double[] actions, double[] means, double[] advantages, Func<HyperDual, HyperDual> variance) => z =>
     {
         int n = advantages.Length;
         HyperDual total = 0;
@@ -79,7 +104,7 @@ public static class RlLossReference
             for (int d = 0; d < dims; d++)
             {
                 int i = s * dims + d;
-                total -= advantages[s] * (GaussianLog(means[i], Variance(z[i], minVariance), actions[i]) + 0.5 * Math.Log(2 * Math.PI));
+                total -= advantages[s] * (GaussianLog(means[i], variance(z[i]), actions[i]) + 0.5 * Math.Log(2 * Math.PI));
             }
         return total / n;
     };
@@ -112,14 +137,19 @@ public static class RlLossReference
     };
 
     /// <summary>Gaussian PPO through the variance head: outputs z (N x D), var = softplus(z) + minVar, means constant.</summary>
-    public static Func<HyperDual[], HyperDual> PpoGaussianVariance(int dims, double[] actions, double[] means, double[] oldLogProbabilities, double[] advantages, double epsilon, double minVariance) => z =>
+    public static Func<HyperDual[], HyperDual> PpoGaussianVariance(int dims, double[] actions, double[] means, double[] oldLogProbabilities, double[] advantages, double epsilon, double minVariance) =>
+        PpoGaussianVariance(dims, actions, means, oldLogProbabilities, advantages, epsilon, z => Variance(z, minVariance));
+
+    /// <summary>Gaussian PPO through the variance head with var = <paramref name="variance"/>(z), means constant.</summary>
+    public static Func<HyperDual[], HyperDual> PpoGaussianVariance(int dims, double[] actions, double[] means, double[] oldLogProbabilities, double[] advantages, double epsilon,
+        Func<HyperDual, HyperDual> variance) => z =>
     {
         int n = advantages.Length;
         HyperDual total = 0;
         for (int s = 0; s < n; s++)
         {
             HyperDual logp = 0;
-            for (int d = 0; d < dims; d++) logp += GaussianLog(means[s * dims + d], Variance(z[s * dims + d], minVariance), actions[s * dims + d]);
+            for (int d = 0; d < dims; d++) logp += GaussianLog(means[s * dims + d], variance(z[s * dims + d]), actions[s * dims + d]);
             total -= Surrogate(HyperDual.Exp(logp - oldLogProbabilities[s]), advantages[s], epsilon);
         }
         return total / n;

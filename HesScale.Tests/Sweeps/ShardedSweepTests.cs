@@ -73,6 +73,31 @@ public sealed class ShardedSweepTests
     }
 
     [TestMethod]
+    public void RlSweep_TwoEnvironments_CellsAreDistinctAndMergeEqualsOneProcess()
+    {
+        string root = NewFolder();
+        try
+        {
+            // Same optimizer, rate and seed on two environments: two cells, never one name twice.
+            string[] args = ["--env", "cartpole,acrobot", "--algo", "a2c", "--optimizers", "adam", "--lrs", "1e-3", "--seeds", "1", "--steps", "300", "--hidden", "8", "--parallel", "1"];
+            string single = Path.Combine(root, "single"), sharded = Path.Combine(root, "sharded");
+            var (code, _, stderr) = Run(RlSweepCommand.Run, [.. args, "--out", single]);
+            Assert.AreEqual(0, code, stderr);
+            RunShards(RlSweepCommand.Run, args, 2, sharded);
+            var (mergeCode, mergeOut, mergeErr) = Run(MergeCommand.Run, sharded);
+            Assert.AreEqual(0, mergeCode, mergeErr);
+            StringAssert.Contains(mergeOut, "all 2 cells present once");
+            var expected = Rows(Path.Combine(single, "rl_sweep.csv"), "wall_s");
+            Assert.HasCount(3, expected);
+            CollectionAssert.AreEqual(expected, Rows(Path.Combine(sharded, "rl_sweep.csv"), "wall_s"));
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [TestMethod]
     public void Train_OneProcess_EqualsTwoShardsMerged()
     {
         string root = NewFolder();

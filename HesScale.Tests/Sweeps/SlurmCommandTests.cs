@@ -28,7 +28,7 @@ public sealed class SlurmCommandTests
                 "--time", "01:30:00", "--cpus", "3", "--binary", binary, "--partition", "cpu"];
             var (code, stdout, stderr) = Run(args);
             Assert.AreEqual(0, code, stderr);
-            StringAssert.Contains(stdout, "rl-sweep, 48 cells in 4 shards of 12-12 cells"); // 4 optimizers x 6 rates x 2 seeds
+            StringAssert.Contains(stdout, "rl-sweep, 72 cells in 4 shards of 18-18 cells"); // 4 optimizers x 9 official step sizes x 2 seeds
             StringAssert.Contains(stdout, "4 array tasks (2 at once, 3 CPUs, 01:30:00 each)");
             string scripts = Path.Combine(outDir, "slurm");
             string array = File.ReadAllText(Path.Combine(scripts, SlurmScripts.ArrayScript));

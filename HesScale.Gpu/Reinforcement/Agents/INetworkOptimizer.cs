@@ -12,4 +12,15 @@ public interface INetworkOptimizer : IDisposable
     float LastScale { get; }
     /// <summary>Updates the network's parameters from the latest backward pass.</summary>
     void Step(BackwardResult result);
+
+    /// <summary>
+    /// One step on <paramref name="loss"/> at <paramref name="inputs"/> (batch x in): runs the backward
+    /// pass this optimizer needs on <paramref name="network"/> (its own), then steps. Estimator-based
+    /// optimizers (AdaHessian) override this with their own pass.
+    /// </summary>
+    void Minimize(Network network, ReadOnlySpan<float> inputs, int batch, IOutputLoss loss)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Step(network.Backward(inputs, batch, loss, RequiredCurvature));
+    }
 }

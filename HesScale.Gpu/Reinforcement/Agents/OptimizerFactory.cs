@@ -1,3 +1,4 @@
+using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
 
 namespace HesScale.Gpu.Reinforcement;
@@ -13,24 +14,45 @@ public static class OptimizerFactory
 
     /// <summary>
     /// Every optimizer usable with the RL losses: those of <see cref="Optimizer.Names"/> that step from a
-    /// Network.Backward result (AdaHessian and AdaGGNMC need a LossSpec-based curvature estimator instead).
+    /// Network.Backward result, plus AdaHessian (Hutchinson through the losses' exact output Hessian).
+    /// AdaGGNMC needs a sampled output factor the RL losses do not define.
     /// </summary>
-    public static IReadOnlyList<string> Names { get; } = Optimizer.Names.Where(n => n is not ("adahessian" or "adaggnmc")).ToArray();
+    public static IReadOnlyList<string> Names { get; } = Optimizer.Names.Where(n => n is not "adaggnmc").ToArray();
 
     public static INetworkOptimizer Create(string name, Network network, OptimizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!Names.Contains(name.ToLowerInvariant()))
             throw new ArgumentException($"Optimizer '{name}' is not available for the RL agents (known: {string.Join(", ", Names)}).", nameof(name));
-        return new DeviceOptimizer(Optimizer.Create(name, network, settings));
+        var inner = Optimizer.Create(name, network, settings);
+        return inner.RequiredEstimator is null ? new DeviceOptimizer(inner) : new EstimatorOptimizer(inner, network);
     }
 
-    private sealed class DeviceOptimizer(Optimizer inner) : INetworkOptimizer
+    private class DeviceOptimizer(Optimizer inner) : INetworkOptimizer
     {
+        protected Optimizer Inner => inner;
         public string Name => inner.Name;
         public CurvatureMethods RequiredCurvature => inner.RequiredCurvature;
         public float LastScale => inner.LastScale;
         public void Step(BackwardResult result) => inner.Step(result);
-        public void Dispose() => inner.Dispose();
+        public virtual void Dispose() => inner.Dispose();
+    }
+
+    /// <summary>AdaHessian: each step draws a fresh Hutchinson estimate (seed <see cref="Optimizer.NextSeed"/>) on the RL loss.</summary>
+    private sealed class EstimatorOptimizer(Optimizer inner, Network network) : DeviceOptimizer(inner), INetworkOptimizer
+    {
+        private readonly CurvatureEstimator _estimator = new(network);
+
+        public void Minimize(Network net, ReadOnlySpan<float> inputs, int batch, IOutputLoss loss)
+        {
+            if (!ReferenceEquals(net, network)) throw new ArgumentException($"Optimizer '{Name}' belongs to another network.", nameof(net));
+            Inner.Step(_estimator.Estimate(inputs, batch, loss, Inner.RequiredEstimator!.Value, Inner.Settings.Samples, Inner.NextSeed));
+        }
+
+        public override void Dispose()
+        {
+            _estimator.Dispose();
+            base.Dispose();
+        }
     }
 }

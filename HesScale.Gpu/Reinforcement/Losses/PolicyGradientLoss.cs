@@ -5,7 +5,7 @@ namespace HesScale.Gpu.Reinforcement;
 /// L = -(1/N) sum_n A_n log softmax(z_n)[a_n]. dL/dz_c = -(A/N)(delta_ca - p_c) and
 /// d2L/dz_c2 = (A/N) p_c (1 - p_c), negative where A &lt; 0.
 /// </summary>
-public sealed class PolicyGradientLoss : IOutputLoss
+public sealed class PolicyGradientLoss : IOutputLoss, IOutputHessianProduct
 {
     private const string Name = "PolicyGradientLoss";
     private readonly int[] _actions;
@@ -49,5 +49,19 @@ public sealed class PolicyGradientLoss : IOutputLoss
             }
         }
         return loss;
+    }
+
+    /// <summary>(H v)_c = (A/N) p_c (v_c - p . v): the softmax Hessian diag(p) - p p^T times v, weighted.</summary>
+    public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
+    {
+        LossChecks.Shape(batch, width, Classes, _actions.Length, Name, outputs, result, result);
+        Span<double> p = stackalloc double[width];
+        for (int n = 0; n < batch; n++)
+        {
+            PolicyMath.Softmax(outputs.Slice(n * width, width), p);
+            double w = _advantages[n] / (double)batch, pv = 0;
+            for (int c = 0; c < width; c++) pv += p[c] * v[n * width + c];
+            for (int c = 0; c < width; c++) result[n * width + c] = (float)(w * p[c] * (v[n * width + c] - pv));
+        }
     }
 }

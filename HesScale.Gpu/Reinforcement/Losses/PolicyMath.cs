@@ -46,16 +46,25 @@ public static class PolicyMath
     }
 
     /// <summary>
-    /// For f(z) = (a - mu)^2 / (2 var) + log(var) / 2 with var = softplus(z) + minVar (the negative
-    /// log-density up to a constant), returns df/dz and d2f/dz2 by the chain rule through the transform:
-    /// f'(v) = 1/(2v) - d^2/(2v^2), f''(v) = d^2/v^3 - 1/(2v^2), v' = s, v'' = s(1 - s) with s = sigmoid(z).
+    /// For f(v) = (a - mu)^2 / (2 v) + log(v) / 2 (the negative log-density up to a constant) returns
+    /// f'(v) = 1/(2v) - d^2/(2v^2) and f''(v) = d^2/v^3 - 1/(2v^2), d = a - mu.
+    /// </summary>
+    public static (double First, double Second) NegLogDensityVarianceSlope(double a, double mu, double v)
+    {
+        double d2 = (a - mu) * (a - mu);
+        return (1 / (2 * v) - d2 / (2 * v * v), d2 / (v * v * v) - 1 / (2 * v * v));
+    }
+
+    /// <summary>
+    /// df/dz and d2f/dz2 of the same f through var = softplus(z) + minVar (chain rule: f' s and
+    /// f'' s^2 + f' s (1 - s), s = sigmoid(z)).
     /// </summary>
     public static (double First, double Second) NegLogDensityVarianceDerivatives(double a, double mu, double z, double minVariance)
     {
-        double v = Variance(z, minVariance), s = Sigmoid(z), d2 = (a - mu) * (a - mu);
-        double fv = 1 / (2 * v) - d2 / (2 * v * v);
-        double fvv = d2 / (v * v * v) - 1 / (2 * v * v);
-        return (fv * s, fvv * s * s + fv * s * (1 - s));
+        var t = VarianceTransform.Softplus(minVariance);
+        var (fv, fvv) = NegLogDensityVarianceSlope(a, mu, t.Value(z));
+        var (t1, t2) = t.Derivatives(z);
+        return (fv * t1, fvv * t1 * t1 + fv * t2);
     }
 
     /// <summary>Whether PPO's clipped constant is the active term of min(r A, clip(r, 1-e, 1+e) A).</summary>

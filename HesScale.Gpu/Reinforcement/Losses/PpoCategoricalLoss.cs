@@ -6,7 +6,7 @@ namespace HesScale.Gpu.Reinforcement;
 /// active, dL/dz_c = -(A/N) r (delta_ca - p_c) and d2L/dz_c2 = -(A/N) r ((delta_ca - p_c)^2 - p_c (1 - p_c));
 /// where the clipped constant is active (A &gt; 0 and r &gt; 1+e, or A &lt; 0 and r &lt; 1-e) both are 0.
 /// </summary>
-public sealed class PpoCategoricalLoss : IOutputLoss
+public sealed class PpoCategoricalLoss : IOutputLoss, IOutputHessianProduct
 {
     private const string Name = "PpoCategoricalLoss";
     private readonly int[] _actions;
@@ -70,5 +70,34 @@ public sealed class PpoCategoricalLoss : IOutputLoss
         }
         ClippedFraction = clipped / (double)batch;
         return loss;
+    }
+
+    /// <summary>Unclipped: (H v)_c = w (e_c (e . v) - p_c v_c + p_c (p . v)), e = onehot(a) - p, w = -(A/N) r; clipped: 0.</summary>
+    public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
+    {
+        LossChecks.Shape(batch, width, Classes, _actions.Length, Name, outputs, result, result);
+        Span<double> p = stackalloc double[width];
+        for (int n = 0; n < batch; n++)
+        {
+            var z = outputs.Slice(n * width, width);
+            var vn = v.Slice(n * width, width);
+            var hv = result.Slice(n * width, width);
+            int a = _actions[n];
+            double adv = _advantages[n], r = Math.Exp(PolicyMath.LogProbability(z, a) - _oldLogProbabilities[n]);
+            if (PolicyMath.PpoClipped(r, adv, Epsilon))
+            {
+                hv.Clear();
+                continue;
+            }
+            PolicyMath.Softmax(z, p);
+            double w = -adv / batch * r, ev = 0, pv = 0;
+            for (int c = 0; c < width; c++)
+            {
+                ev += ((c == a ? 1 : 0) - p[c]) * vn[c];
+                pv += p[c] * vn[c];
+            }
+            for (int c = 0; c < width; c++)
+                hv[c] = (float)(w * (((c == a ? 1 : 0) - p[c]) * ev - p[c] * vn[c] + p[c] * pv));
+        }
     }
 }

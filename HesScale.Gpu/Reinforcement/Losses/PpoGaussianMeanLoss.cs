@@ -4,14 +4,19 @@ namespace HesScale.Gpu.Reinforcement;
 /// PPO's clipped surrogate for a diagonal Gaussian policy, differentiated through the mean network's
 /// outputs mu (N x D) with the variances constant: r = exp(log N(a; mu, var) - log p_old) summed over
 /// dimensions in the log. Unclipped: with g = (a - mu)/var, dL/dmu = -(A/N) r g and
-/// d2L/dmu2 = -(A/N) r (g^2 - 1/var); clipped: both 0.
+/// d2L/dmu2 = -(A/N) r (g^2 - 1/var); clipped: both 0. <see cref="HessianSign.Official"/> negates the diagonal.
 /// </summary>
-public sealed class PpoGaussianMeanLoss : IOutputLoss
+public sealed class PpoGaussianMeanLoss : IOutputLoss, IOutputHessianProduct
 {
     private const string Name = "PpoGaussianMeanLoss";
     private readonly float[] _actions, _variances, _oldLogProbabilities, _advantages;
 
     public PpoGaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] oldLogProbabilities, float[] advantages, float epsilon)
+        : this(actionSize, actions, variances, oldLogProbabilities, advantages, epsilon, HessianSign.True)
+    {
+    }
+
+    public PpoGaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] oldLogProbabilities, float[] advantages, float epsilon, HessianSign sign)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(variances);
@@ -33,6 +38,7 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss
         }
         ActionSize = actionSize;
         Epsilon = epsilon;
+        Sign = sign;
         _actions = actions;
         _variances = variances;
         _oldLogProbabilities = oldLogProbabilities;
@@ -41,18 +47,23 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss
 
     public int ActionSize { get; }
     public float Epsilon { get; }
+    public HessianSign Sign { get; }
 
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
         LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
-        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon,
-            (i, mu) => PolicyMath.GaussianLogDensity(_actions[i], mu, _variances[i]),
-            (i, mu) =>
-            {
-                // log p = -(a - mu)^2 / (2 var) + const: q = (a - mu) / var, q' = -1 / var.
-                double v = _variances[i];
-                return (((double)_actions[i] - mu) / v, -1 / v);
-            });
+        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon, Sign, LogDensity, Score);
     }
+
+    public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
+    {
+        LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, result, result);
+        PpoGaussianSurrogate.HessianProduct(outputs, batch, width, v, result, _oldLogProbabilities, _advantages, Epsilon, LogDensity, Score);
+    }
+
+    private double LogDensity(int i, float mu) => PolicyMath.GaussianLogDensity(_actions[i], mu, _variances[i]);
+
+    // log p = -(a - mu)^2 / (2 var) + const: dlog p/dmu = (a - mu) / var, d2 = -1 / var; mu is the output itself.
+    private GaussianScore Score(int i, float mu) => new(((double)_actions[i] - mu) / _variances[i], -1.0 / _variances[i], 1, 0);
 }

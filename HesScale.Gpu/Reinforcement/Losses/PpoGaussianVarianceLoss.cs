@@ -2,16 +2,23 @@ namespace HesScale.Gpu.Reinforcement;
 
 /// <summary>
 /// PPO's clipped surrogate for a diagonal Gaussian policy, differentiated through the variance
-/// network's raw outputs z (N x D), var = softplus(z) + minVar inside the loss, means constant.
+/// network's raw outputs z (N x D), var = f(z) (<see cref="VarianceTransform"/>) inside the loss, means constant.
 /// With q = dlog p/dz and q' = d2log p/dz2 (through the transform), unclipped:
-/// dL/dz = -(A/N) r q and d2L/dz2 = -(A/N) r (q^2 + q'); clipped: both 0.
+/// dL/dz = -(A/N) r q and d2L/dz2 = -(A/N) r (q^2 + q'); clipped: both 0. <see cref="HessianSign.Official"/>
+/// negates the part in var (see <see cref="PpoGaussianSurrogate"/>).
 /// </summary>
-public sealed class PpoGaussianVarianceLoss : IOutputLoss
+public sealed class PpoGaussianVarianceLoss : IOutputLoss, IOutputHessianProduct
 {
     private const string Name = "PpoGaussianVarianceLoss";
     private readonly float[] _actions, _means, _oldLogProbabilities, _advantages;
 
     public PpoGaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] oldLogProbabilities, float[] advantages, float epsilon, float minVariance)
+        : this(actionSize, actions, means, oldLogProbabilities, advantages, epsilon, VarianceTransform.Softplus(minVariance), HessianSign.True)
+    {
+    }
+
+    public PpoGaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] oldLogProbabilities, float[] advantages, float epsilon,
+        VarianceTransform transform, HessianSign sign)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(means);
@@ -19,7 +26,7 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss
         ArgumentNullException.ThrowIfNull(advantages);
         if (actionSize <= 0) throw new ArgumentOutOfRangeException(nameof(actionSize), actionSize, $"{Name}: the action size must be positive.");
         if (!(epsilon > 0 && epsilon < 1)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"{Name}: the clip range must lie in (0, 1).");
-        if (!(minVariance > 0) || !float.IsFinite(minVariance)) throw new ArgumentOutOfRangeException(nameof(minVariance), minVariance, $"{Name}: the minimum variance must be positive and finite.");
+        transform.Validate(Name);
         int n = advantages.Length;
         LossChecks.Count(actions.Length, n * actionSize, nameof(actions), Name);
         LossChecks.Count(means.Length, n * actionSize, nameof(means), Name);
@@ -30,7 +37,8 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss
         LossChecks.Finite(oldLogProbabilities, nameof(oldLogProbabilities), Name);
         ActionSize = actionSize;
         Epsilon = epsilon;
-        MinVariance = minVariance;
+        Transform = transform;
+        Sign = sign;
         _actions = actions;
         _means = means;
         _oldLogProbabilities = oldLogProbabilities;
@@ -39,19 +47,29 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss
 
     public int ActionSize { get; }
     public float Epsilon { get; }
-    public float MinVariance { get; }
+    public VarianceTransform Transform { get; }
+    public HessianSign Sign { get; }
 
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
         LossChecks.Count(batch, _advantages.Length, nameof(batch), Name);
-        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon,
-            (i, z) => PolicyMath.GaussianLogDensity(_actions[i], _means[i], PolicyMath.Variance(z, MinVariance)),
-            (i, z) =>
-            {
-                // log p = -f - const, so q = -f' and q' = -f''.
-                var (first, second) = PolicyMath.NegLogDensityVarianceDerivatives(_actions[i], _means[i], z, MinVariance);
-                return (-first, -second);
-            });
+        return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon, Sign, LogDensity, Score);
+    }
+
+    public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
+    {
+        LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, result, result);
+        PpoGaussianSurrogate.HessianProduct(outputs, batch, width, v, result, _oldLogProbabilities, _advantages, Epsilon, LogDensity, Score);
+    }
+
+    private double LogDensity(int i, float z) => PolicyMath.GaussianLogDensity(_actions[i], _means[i], Transform.Value(z));
+
+    // log p = -f(var) - const, so dlog p/dvar = -f', d2 = -f''; then through var = f(z).
+    private GaussianScore Score(int i, float z)
+    {
+        var (fv, fvv) = PolicyMath.NegLogDensityVarianceSlope(_actions[i], _means[i], Transform.Value(z));
+        var (t1, t2) = Transform.Derivatives(z);
+        return new GaussianScore(-fv, -fvv, t1, t2);
     }
 }
