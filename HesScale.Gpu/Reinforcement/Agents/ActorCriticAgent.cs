@@ -426,5 +426,6 @@ public sealed class ActorCriticAgent : IDisposable
         _policy.Dispose();
         _value.Dispose();
         _variance?.Dispose();
+        _env.Dispose(); // MuJoCo copies hold native model/data memory: free it now, not at finalization
     }
 }
