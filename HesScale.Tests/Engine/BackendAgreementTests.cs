@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Reflection;
 using HesScale.Gpu;
 using HesScale.Gpu.Engine;
+using HesScale.Gpu.Native;
 
 namespace HesScale.Tests.Engine;
 
 /// <summary>
 /// Every <see cref="Backend"/> operation on the ILGPU simulator (plain, and with 4 x 4-thread groups
-/// so the tiled Linear kernels run) against the native path on the same random inputs at odd
-/// shapes: llm.c's validate_result per kernel, the op, variant, shape and element named on failure.
+/// so the tiled Linear kernels run) and on the native path's other panel-tile family against the
+/// native path on the same random inputs at odd shapes: llm.c's validate_result per kernel, the op, variant, shape and element named on failure.
 /// </summary>
 [TestClass]
 public sealed class BackendAgreementTests
@@ -17,12 +18,18 @@ public sealed class BackendAgreementTests
     // are no multiple of 4, 8, 16 or 32, some wider than one SIMD register or tile.
     private static readonly OpShape[] Shapes = [new(1, 7, 5, 3), new(3, 13, 9, 2), new(6, 37, 19, 5)];
 
-    private static ComputeDevice? _tiled;
+    private static ComputeDevice? _tiled, _otherTiles;
 
     private static ComputeDevice Tiled => _tiled ??= ComputeDevice.CreateSimulator(4, 4);
 
+    private static ComputeDevice OtherTiles => _otherTiles ??= ComputeDevice.CreateNative(0, wideTiles: !Gemm.WideByDefault);
+
     [ClassCleanup]
-    public static void Cleanup() => _tiled?.Dispose();
+    public static void Cleanup()
+    {
+        _tiled?.Dispose();
+        _otherTiles?.Dispose();
+    }
 
     public static IEnumerable<object[]> Rows => BackendOps.All().Select(op => new object[] { op.ToString() });
 
@@ -34,11 +41,11 @@ public sealed class BackendAgreementTests
         foreach (var shape in Shapes)
         {
             var expected = Run(op, shape, Devices.Native.Backend);
-            foreach (var device in new[] { Devices.Simulator, Tiled })
+            foreach (var (label, device) in new[] { ("simulator", Devices.Simulator), ("tiled simulator", Tiled), ("native, other tile family", OtherTiles) })
             {
                 var actual = Run(op, shape, device.Backend);
                 string failure = Validate(expected, actual, op.Tolerance);
-                if (failure.Length > 0) Assert.Fail($"{op} at {shape} on {device.Name}: {failure}");
+                if (failure.Length > 0) Assert.Fail($"{op} at {shape} on the {label} ({device.Name}): {failure}");
             }
         }
     }
