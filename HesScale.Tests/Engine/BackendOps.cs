@@ -172,7 +172,7 @@ internal static class BackendOps
         }
         foreach (bool withW in new[] { true, false })
         {
-            yield return new(nameof(Backend.ScaledMoments), withW ? "with w" : "no w", Elementwise, (r, s) =>
+            yield return new(nameof(Backend.ScaledMoments), withW ? "with w" : "no w", Sum, (r, s) =>
             {
                 int length = s.Out * s.In, slots = r.Backend.PartialSlots(length);
                 DeviceBuffer theta = r.Input(length), grad = r.Input(length + 1), curv = r.Input(length + 2);
