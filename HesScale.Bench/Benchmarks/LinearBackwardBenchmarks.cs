@@ -5,9 +5,10 @@ using HesScale.Gpu.Performance;
 namespace HesScale.Bench.Benchmarks;
 
 /// <summary>
-/// The native Linear backward operation, version 1 (engine) against version 2
-/// (FusedLinearBackward), for a square layer with C channels (gradient + C - 1 curvature). Batches
-/// from 4 up: below that the engine itself runs version 2.
+/// The native Linear backward operation as the engine runs it (packed-panel products) against the
+/// fused sweep (FusedLinearBackward: one sweep over W for all channels), for a square layer with C
+/// channels (gradient + C - 1 curvature). Batches from 4 up: below that the engine itself runs the
+/// fused sweep.
 /// Run: <c>hesscale bench --inProcess --filter '*LinearBackwardBenchmarks*'</c> (Release build; --inProcess because the
 /// assembly is named hesscale, so BenchmarkDotNet finds no project of that name to generate a host from).
 /// </summary>
@@ -33,10 +34,10 @@ public class LinearBackwardBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void Version1() => _workload!.RunEngine();
+    public void EnginePanelProducts() => _workload!.RunEngine();
 
     [Benchmark]
-    public void Version2Fused() => _workload!.RunFused();
+    public void FusedSweep() => _workload!.RunFused();
 
     [GlobalCleanup]
     public void Cleanup()

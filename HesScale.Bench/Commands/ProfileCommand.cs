@@ -90,8 +90,8 @@ public static class ProfileCommand
         }
         if (variants.Length == 0) return;
         o.WriteLine();
-        o.WriteLine("native linear_backward: version 1 (engine) vs version 2 (fused channels, FusedLinearBackward)");
-        o.WriteLine($"{"layer",5} {"C",3} {"shape",-22} {"v1",9} {"v2",9} {"v1/v2",6}");
+        o.WriteLine("native linear_backward: the engine's panel products vs the fused sweep over W (FusedLinearBackward)");
+        o.WriteLine($"{"layer",5} {"C",3} {"shape",-22} {"panels",9} {"fused",9} {"ratio",6}");
         foreach (var v in variants)
         {
             var v1 = rows.Single(r => r.Op == "linear_backward" && r.Layer == v.Layer && r.Channels == v.Channels);

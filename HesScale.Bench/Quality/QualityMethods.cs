@@ -23,7 +23,4 @@ public sealed record QualityMethod(string Id, EstimatorKind? Kind, int Samples)
         new("exact", EstimatorKind.Exact, 1),
         new("zero", null, 1),
     ];
-
-    /// <summary>Methods whose cost is about one gradient pass (the "cheap" ones of the paper's claim).</summary>
-    public static IReadOnlySet<string> Cheap { get; } = new HashSet<string> { "hesscale", "bl89", "bl89_official", "hesscale_gn", "ggn_mc_1", "hutchinson_1", "kfac_1", "grad_squared" };
 }

@@ -89,7 +89,7 @@ public sealed class ComputeDevice : IDisposable
         switch (kind)
         {
             case DeviceKind.Cpu:
-                return new ComputeDevice(new NativeBackend(threads));
+                return new ComputeDevice(new NativeBackend(threads, Gemm.WideByDefault));
             case DeviceKind.IlgpuCpu:
                 {
                     // 2 threads per warp, 1 warp, 1 multiprocessor: the simulator's fastest setting
@@ -102,7 +102,7 @@ public sealed class ComputeDevice : IDisposable
                 return TryCreateGpu(kind) ?? throw new DeviceNotFoundException(
                     $"No {IlgpuBackend.KindName(kind)} device found. Devices found: {string.Join("; ", ListAvailable())}.");
             case DeviceKind.Auto:
-                return TryCreateGpu(DeviceKind.Cuda) ?? TryCreateGpu(DeviceKind.OpenCL) ?? new ComputeDevice(new NativeBackend(threads));
+                return TryCreateGpu(DeviceKind.Cuda) ?? TryCreateGpu(DeviceKind.OpenCL) ?? new ComputeDevice(new NativeBackend(threads, Gemm.WideByDefault));
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
         }
@@ -140,6 +140,9 @@ public sealed class ComputeDevice : IDisposable
     /// <c>Network.Backward</c> overloads on it.
     /// </summary>
     public Accelerator? Accelerator => (Backend as IlgpuBackend)?.Accelerator;
+
+    /// <summary>The native CPU device with the given panel-tile family (tests run both on one machine).</summary>
+    internal static ComputeDevice CreateNative(int threads, bool wideTiles) => new(new NativeBackend(threads, wideTiles));
 
     /// <summary>
     /// An ILGPU CPU simulator with groups of <paramref name="threadsPerWarp"/> x <paramref name="warpsPerGroup"/>

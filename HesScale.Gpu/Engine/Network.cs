@@ -217,22 +217,6 @@ public sealed partial class Network : IDisposable
     /// <summary>Marks device parameters as changed by an in-place update (earlier results become stale).</summary>
     internal void ParametersChanged() => _version++;
 
-    /// <summary>
-    /// Runs the forward pass on the device and returns the layer values: element 0 is the input
-    /// (N, in), element l + 1 the output of layer l (N, Widths[l]). Valid until the next pass.
-    /// </summary>
-    internal IReadOnlyList<DeviceBuffer> ForwardValues(ReadOnlySpan<float> inputs, int batch)
-    {
-        using var _ = _use.Enter();
-        ThrowIfDisposed();
-        CheckInputs(inputs, batch);
-        var ws = Prepare(batch, 1);
-        _version++;
-        ws.Input.Upload(inputs);
-        RunForward(ws, batch);
-        return [ws.Input, .. ws.Values];
-    }
-
     private void CheckInputs(ReadOnlySpan<float> inputs, int batch)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Batch size must be at least 1.");

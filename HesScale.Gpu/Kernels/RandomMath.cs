@@ -11,8 +11,15 @@ namespace HesScale.Gpu.Kernels;
 /// </summary>
 internal static class RandomMath
 {
+    /// <summary>SplitMix64's increment, the golden ratio in 64 bits (Steele, Lea, Flood 2014).</summary>
+    public const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>
+    /// SplitMix64's finaliser, the one copy: the counter-based hash below, <see cref="Training.SplitMix64"/>'s
+    /// stream (Mix(state += Golden)) and the optimizers' per-step seeds all call it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong z)
+    public static ulong Mix(ulong z)
     {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
@@ -26,7 +33,7 @@ internal static class RandomMath
     /// <summary>The (seed, stream) part of <see cref="Hash"/>: loops over many indices compute it once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Key(ulong seed, ulong stream) =>
-        Mix(Mix(seed ^ 0x9E3779B97F4A7C15UL) ^ (stream * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL));
+        Mix(Mix(seed ^ Golden) ^ (stream * 0xBF58476D1CE4E5B9UL + 0x632BE59BD9B4E019UL));
 
     /// <summary><see cref="Hash"/> from a precomputed <see cref="Key"/>: one mixing round per element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

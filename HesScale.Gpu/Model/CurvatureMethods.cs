@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace HesScale.Gpu;
 
 /// <summary>Hessian-diagonal estimates the fused backward pass can produce next to the gradient.</summary>
@@ -15,8 +17,8 @@ public enum CurvatureMethods
 
 public static class CurvatureMethodNames
 {
-    /// <summary>Single methods in the fixed order the engine stores them.</summary>
-    public static readonly CurvatureMethods[] All = [CurvatureMethods.HesScale, CurvatureMethods.HesScaleGN, CurvatureMethods.BL89];
+    /// <summary>Single methods in the fixed order the engine stores them (immutable: the order is the storage layout).</summary>
+    public static ImmutableArray<CurvatureMethods> All { get; } = [CurvatureMethods.HesScale, CurvatureMethods.HesScaleGN, CurvatureMethods.BL89];
 
     /// <summary>File and command-line identifier: "hesscale", "hesscale_gn", "bl89".</summary>
     public static string Name(CurvatureMethods single) => single switch

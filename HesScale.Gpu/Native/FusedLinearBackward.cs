@@ -19,7 +19,7 @@ namespace HesScale.Gpu.Native;
 /// </summary>
 internal static class FusedLinearBackward
 {
-    /// <summary>Multiply-adds below which a call stays on the calling thread (as version 1).</summary>
+    /// <summary>Multiply-adds below which a call stays on the calling thread (as the panel path).</summary>
     public const long ParallelThreshold = 1 << 17;
 
     /// <summary>Fewest input columns per work item when a sample's row is split over threads.</summary>

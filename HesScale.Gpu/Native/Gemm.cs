@@ -114,23 +114,23 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// 512-bit panel tiles where the hardware has them (AVX-512: twice the FMA rate of the 256-bit
-    /// Vector&lt;float&gt; the runtime picks by default); otherwise Vector&lt;float&gt; tiles.
+    /// The native backend's default tile family: 512-bit panel tiles where the hardware has them
+    /// (AVX-512: twice the FMA rate of the 256-bit Vector&lt;float&gt; the runtime picks by default);
+    /// otherwise Vector&lt;float&gt; tiles. The panel functions take the family as <c>wide</c>.
     /// </summary>
-    /// <remarks>Settable so that tests run both tile families on one machine; change it only between products.</remarks>
-    public static bool Wide { get; set; } = Vector512.IsHardwareAccelerated;
+    public static bool WideByDefault => Vector512.IsHardwareAccelerated;
 
-    /// <summary>Width of a packed column panel: two vectors, the register tile's width.</summary>
-    public static int Panel => 2 * (Wide ? Vector512<float>.Count : Vector<float>.Count);
+    /// <summary>Width of a packed column panel: two vectors of the tile family, the register tile's width.</summary>
+    public static int Panel(bool wide) => 2 * (wide ? Vector512<float>.Count : Vector<float>.Count);
 
     /// <summary>
     /// Copies columns [p0, p0 + width) of src (K rows, leading dimension ld) into packed (K, Panel),
     /// zero-padding to the panel width; squares the values when <paramref name="squared"/>.
     /// Packing makes the inner loop read memory sequentially instead of with a stride of ld floats.
     /// </summary>
-    public static void PackPanel(float[] src, int ld, int k, int p0, int width, bool squared, float[] packed)
+    public static void PackPanel(bool wide, float[] src, int ld, int k, int p0, int width, bool squared, float[] packed)
     {
-        int panel = Panel;
+        int panel = Panel(wide);
         for (int row = 0; row < k; row++)
         {
             int s0 = row * ld + p0, d0 = row * panel;
@@ -157,9 +157,9 @@ internal static class Gemm
     /// ld) at dOff. Used for y = x W^T (coef = x, packed = W^T panel), Bin = B W^p (coef = B, packed
     /// = W panel) and dW = B^T h^p (coef = B read transposed, packed = h panel).
     /// </summary>
-    public static void PanelProduct(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    public static void PanelProduct(bool wide, float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
     {
-        if (Wide) PanelRows<Lanes512>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
+        if (wide) PanelRows<Lanes512>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
         else PanelRows<VectorLanes>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
     }
 
@@ -237,9 +237,9 @@ internal static class Gemm
     /// packed (K, Panel) = rows [p0, p0 + width) of src (rows of length K) transposed, zero-padded:
     /// the forward product x W^T as a panel product (packed[k, j] = W[p0 + j, k]).
     /// </summary>
-    public static void PackTransposedPanel(float[] src, int k, int p0, int width, float[] packed)
+    public static void PackTransposedPanel(bool wide, float[] src, int k, int p0, int width, float[] packed)
     {
-        int panel = Panel;
+        int panel = Panel(wide);
         for (int j = 0; j < width; j++)
         {
             int s0 = (p0 + j) * k;

@@ -18,14 +18,20 @@ internal sealed partial class NativeBackend : Backend
 
     private readonly ParallelOptions _options;
 
-    public NativeBackend(int threads)
+    /// <param name="threads">Worker threads (0: one per core).</param>
+    /// <param name="wideTiles">512-bit panel tiles instead of Vector&lt;float&gt; ones (default <see cref="Gemm.WideByDefault"/>; tests force each family).</param>
+    public NativeBackend(int threads, bool wideTiles)
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
+        WideTiles = wideTiles;
         _options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         Name = $"cpu: native, {Threads} thread{(Threads == 1 ? "" : "s")}, {Vector<float>.Count}-wide SIMD";
     }
 
     public int Threads { get; }
+
+    /// <summary>Whether the panel products use 512-bit register tiles (<see cref="Gemm.Panel"/>).</summary>
+    public bool WideTiles { get; }
     public override DeviceKind Kind => DeviceKind.Cpu;
     public override string Name { get; }
 
@@ -71,15 +77,15 @@ internal sealed partial class NativeBackend : Backend
         }
         // Larger batches: y = x W^T as panel products (W^T panels packed per column block of y),
         // the same FMA register tiles as backward; output columns split over threads by panel.
-        int panel = Gemm.Panel;
+        int panel = Gemm.Panel(WideTiles);
         ForChunks(outW, panel, work, (o0, o1) =>
         {
             var packed = Gemm.Scratch(ref t_packed, inW * panel);
             for (int p0 = o0; p0 < o1; p0 += panel)
             {
                 int width = Math.Min(panel, o1 - p0);
-                Gemm.PackTransposedPanel(ws, inW, p0, width, packed);
-                Gemm.PanelProduct(xs, 0, inW, 1, inW, packed, ys, 0, outW, 0, n, p0, width);
+                Gemm.PackTransposedPanel(WideTiles, ws, inW, p0, width, packed);
+                Gemm.PanelProduct(WideTiles, xs, 0, inW, 1, inW, packed, ys, 0, outW, 0, n, p0, width);
             }
             if (bs is not null)
                 for (int r = 0; r < n; r++)
@@ -196,7 +202,7 @@ internal sealed partial class NativeBackend : Backend
         int n, int inW, int outW, int channels, int linearChannels)
     {
         float[] bo = A(bOut), hv = A(h), wv = A(w), dwv = A(dW);
-        int plane = n * outW, paramPlane = outW * inW, panel = Gemm.Panel;
+        int plane = n * outW, paramPlane = outW * inW, panel = Gemm.Panel(WideTiles);
         long work = (long)channels * n * inW * outW;
         bool anySquared = channels > linearChannels;
 
@@ -226,10 +232,10 @@ internal sealed partial class NativeBackend : Backend
             for (int p0 = i0; p0 < i1; p0 += panel)
             {
                 int width = Math.Min(panel, i1 - p0);
-                Gemm.PackPanel(hv, inW, n, p0, width, false, packed);
-                if (anySquared) Gemm.PackPanel(hv, inW, n, p0, width, true, packedSq);
+                Gemm.PackPanel(WideTiles, hv, inW, n, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(WideTiles, hv, inW, n, p0, width, true, packedSq);
                 for (int c = 0; c < channels; c++)
-                    Gemm.PanelProduct(bt, c * plane, rowStride, kStride, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
+                    Gemm.PanelProduct(WideTiles, bt, c * plane, rowStride, kStride, n, c >= linearChannels ? packedSq : packed, dwv, c * paramPlane, inW, 0, outW, p0, width);
             }
         });
         BiasSums(bo, db, n, outW, channels);
@@ -246,10 +252,10 @@ internal sealed partial class NativeBackend : Backend
             for (int p0 = i0; p0 < i1; p0 += panel)
             {
                 int width = Math.Min(panel, i1 - p0);
-                Gemm.PackPanel(wv, inW, outW, p0, width, false, packed);
-                if (anySquared) Gemm.PackPanel(wv, inW, outW, p0, width, true, packedSq);
+                Gemm.PackPanel(WideTiles, wv, inW, outW, p0, width, false, packed);
+                if (anySquared) Gemm.PackPanel(WideTiles, wv, inW, outW, p0, width, true, packedSq);
                 for (int c = 0; c < channels; c++)
-                    Gemm.PanelProduct(bo, c * plane, outW, 1, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
+                    Gemm.PanelProduct(WideTiles, bo, c * plane, outW, 1, outW, c >= linearChannels ? packedSq : packed, bi, c * inPlane, inW, 0, n, p0, width);
             }
         });
     }

@@ -1,5 +1,6 @@
 using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Engine;
+using HesScale.Gpu.Kernels;
 
 namespace HesScale.Gpu.Optimizers;
 
@@ -96,16 +97,7 @@ public abstract class Optimizer : IDisposable
     /// Seed for the estimate of the next step: a hash of <see cref="OptimizerSettings.Seed"/> and
     /// <see cref="Steps"/>, so that a resumed run draws the same samples.
     /// </summary>
-    public ulong NextSeed
-    {
-        get
-        {
-            ulong z = Settings.Seed + 0x9E3779B97F4A7C15UL * (ulong)(Steps + 1);
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
+    public ulong NextSeed => RandomMath.Mix(Settings.Seed + RandomMath.Golden * (ulong)(Steps + 1));
 
     /// <summary>Steps taken so far (t of the bias corrections).</summary>
     public long Steps { get; private set; }

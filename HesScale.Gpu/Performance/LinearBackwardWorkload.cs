@@ -4,9 +4,10 @@ using HesScale.Gpu.Native;
 namespace HesScale.Gpu.Performance;
 
 /// <summary>
-/// One Linear layer's backward operation on random data of fixed shapes, runnable with the
-/// engine's native version (v1, <c>NativeBackend.LinearBackward</c>) or
-/// <see cref="FusedLinearBackward"/> (v2), for benchmarks that compare the two on equal inputs.
+/// One Linear layer's backward operation on random data of fixed shapes, runnable as the engine's
+/// native operation (<c>NativeBackend.LinearBackward</c>: packed-panel products from batch
+/// <see cref="NativeBackend.SmallBatch"/>) or as <see cref="FusedLinearBackward"/> (one sweep over W
+/// for all channels), for benchmarks that compare the two on equal inputs.
 /// Shapes: B (C, N, out), h (N, in), W (out, in); outputs dW (C, out, in), db (C, out), Bin (C, N, in).
 /// </summary>
 public sealed class LinearBackwardWorkload : IDisposable
@@ -46,11 +47,11 @@ public sealed class LinearBackwardWorkload : IDisposable
     public int OutWidth { get; }
     public int Channels { get; }
 
-    /// <summary>Version 1: the engine's native operation.</summary>
+    /// <summary>The engine's native operation: panel products from batch <see cref="NativeBackend.SmallBatch"/>, the fused sweep below.</summary>
     public void RunEngine() =>
         _backend.LinearBackward(_buffers[0], _buffers[1], _buffers[2], _buffers[3], _buffers[4], _buffers[5], Batch, InWidth, OutWidth, Channels, 1);
 
-    /// <summary>Version 2: <see cref="FusedLinearBackward"/>.</summary>
+    /// <summary><see cref="FusedLinearBackward"/>, one sweep over W for all channels, at any batch.</summary>
     public void RunFused() =>
         FusedLinearBackward.Run(_host[0], _host[1], _host[2], _host[3], _host[4], _host[5], Batch, InWidth, OutWidth, Channels, 1, _parallel);
 

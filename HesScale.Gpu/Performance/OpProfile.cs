@@ -22,8 +22,11 @@ public static class OpProfile
     /// <summary>Most channels a backward pass carries (the gradient and up to 7 curvature diagonals).</summary>
     public const int MaxChannels = Channels.Max;
 
-    /// <summary>Op name of <see cref="FusedLinearBackward"/>, timed next to linear_backward on the native device.</summary>
-    public const string FusedOp = "linear_backward_v2";
+    /// <summary>
+    /// Op name of <see cref="FusedLinearBackward"/> (one sweep over W for all channels), timed next to
+    /// linear_backward (the engine's panel products) on the native device from batch <see cref="NativeBackend.SmallBatch"/>.
+    /// </summary>
+    public const string FusedOp = "linear_backward_fused";
 
     private static float[]?[] Host(params DeviceBuffer?[] buffers) => buffers.Select(b =>
     {
@@ -119,8 +122,8 @@ public static class OpProfile
                         Add(l, "linear_backward", $"N={n} {layer.In}<-{layer.Out}", c, () => backend.LinearBackward(bOut, h, w, bIn, dW, db, n, layer.In, layer.Out, c, 1));
                         if (backend is NativeBackend native && n >= NativeBackend.SmallBatch)
                         {
-                            // Version 2 of the native operation on host copies of the same shapes
-                            // (below SmallBatch the engine's operation is version 2 already).
+                            // The fused sweep on host copies of the same shapes (below SmallBatch
+                            // the engine's operation is the fused sweep already).
                             var a = Host(bOut, h, w, bIn, dW, db);
                             var parallel = new ParallelOptions { MaxDegreeOfParallelism = native.Threads };
                             Add(l, FusedOp, $"N={n} {layer.In}<-{layer.Out}", c, () => FusedLinearBackward.Run(a[0]!, a[1]!, a[2]!, a[3], a[4]!, a[5],

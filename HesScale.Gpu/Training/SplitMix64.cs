@@ -1,3 +1,5 @@
+using HesScale.Gpu.Kernels;
+
 namespace HesScale.Gpu.Training;
 
 /// <summary>
@@ -9,13 +11,7 @@ public sealed class SplitMix64(ulong state)
     /// <summary>The full state; setting it rewinds or fast-forwards the stream.</summary>
     public ulong State { get; set; } = state;
 
-    public ulong NextUInt64()
-    {
-        ulong z = State += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public ulong NextUInt64() => RandomMath.Mix(State += RandomMath.Golden);
 
     /// <summary>Uniform integer in [0, n) (Lemire's multiply-shift; bias below 2^-32 for n &lt; 2^32).</summary>
     public int NextInt(int n)

@@ -1,8 +1,12 @@
+using System.Globalization;
 using HesScale.Gpu;
 
 namespace HesScale.Tests.Engine;
 
-/// <summary>The README's C# example, kept compiling and running (only the console output is captured).</summary>
+/// <summary>
+/// The README's C# example, kept compiling and running (only the console output is captured);
+/// the numbers it prints are checked against the double-precision reference.
+/// </summary>
 [TestClass]
 public sealed class ReadmeExampleTests
 {
@@ -25,10 +29,26 @@ public sealed class ReadmeExampleTests
             output.WriteLine($"{p.Name} of layer {p.LayerIndex}: g[0] = {r.Gradient(p.Index)[0]}, " +
                               $"h[0] = {r.Curvature(CurvatureMethods.HesScale, p.Index)[0]}");
 
+        // The printed numbers against the double-precision reference on the network's own parameters.
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.HasCount(1 + 4, lines);
+        Assert.HasCount(1 + spec.Parameters.Count, lines);
+        var reference = new HesScale.Reference.ReferenceNetwork(spec, spec.Parameters.Select(p => net.GetParameter(p.Index).Select(v => (double)v).ToArray()).ToArray());
+        var xd = new double[x.Length];
+        var targets = HesScale.Reference.ReferenceTargets.FromClasses(labels);
+        double loss = reference.Loss(xd, 8, targets, LossSpec.CrossEntropy());
+        var gradient = reference.Gradient(xd, 8, targets, LossSpec.CrossEntropy());
+        var curvature = reference.Curvature(xd, 8, targets, LossSpec.CrossEntropy(), CurvatureMethods.HesScale);
+        AssertClose(loss, Number(lines[0], "loss ", " on "), "loss");
         // Zero inputs: the loss is that of the output bias alone, close to log(10) for PyTorch's init.
-        Assert.IsTrue(r.Loss > 1.5f && r.Loss < 3.5f, $"loss {r.Loss}");
+        Assert.IsTrue(loss > 1.5 && loss < 3.5, $"loss {loss}");
+        foreach (var p in spec.Parameters)
+        {
+            string line = lines[1 + p.Index];
+            StringAssert.StartsWith(line, $"{p.Name} of layer {p.LayerIndex}:");
+            AssertClose(gradient[p.Index][0], Number(line, "g[0] = ", ","), line);
+            AssertClose(curvature[p.Index][0], Number(line, "h[0] = ", null), line);
+        }
+        Assert.AreNotEqual(0.0, gradient[1][0], "the first bias has a gradient: the comparison is not of zeros only");
     }
 
     [TestMethod]
@@ -48,4 +68,17 @@ public sealed class ReadmeExampleTests
         }
         Assert.AreEqual(Example(Path.Combine(root.FullName, "README.md")), Example(Path.Combine(root.FullName, "HesScale.Gpu", "PACKAGE.md")));
     }
+
+    /// <summary>The number printed between <paramref name="before"/> and <paramref name="after"/> (end of line when null).</summary>
+    private static double Number(string line, string before, string? after)
+    {
+        int start = line.IndexOf(before, StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, $"'{before}' in '{line}'");
+        start += before.Length;
+        int end = after is null ? line.TrimEnd('\r').Length : line.IndexOf(after, start, StringComparison.Ordinal);
+        return double.Parse(line[start..end], NumberStyles.Float, CultureInfo.CurrentCulture); // printed with the current culture
+    }
+
+    private static void AssertClose(double expected, double printed, string what) =>
+        Assert.AreEqual(expected, printed, 1e-4 * Math.Max(Math.Abs(expected), 1e-6), what);
 }

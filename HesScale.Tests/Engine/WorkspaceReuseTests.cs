@@ -36,6 +36,22 @@ public sealed class WorkspaceReuseTests
         var ra = a.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScale);
         var rb = b.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScale);
         Assert.AreEqual(ra.Loss, rb.Loss, 1e-5f * Math.Max(1, Math.Abs(ra.Loss)));
+        // The gradient and curvature each computed: relative to the quantity's norm over all tensors.
+        double Norm(Func<int, float[]> read) => Math.Sqrt(c.Spec.Parameters.Sum(p => read(p.Index).Sum(v => (double)v * v)));
+        foreach (var (what, read, simulator) in new (string, Func<int, float[]>, Func<int, float[]>)[]
+        {
+            ("gradient", p => rb.Gradient(p), p => ra.Gradient(p)),
+            ("HesScale", p => rb.Curvature(CurvatureMethods.HesScale, p), p => ra.Curvature(CurvatureMethods.HesScale, p)),
+        })
+        {
+            double floor = Math.Max(1e-3 * Norm(read), 1e-12);
+            Assert.IsGreaterThan(1e-12, Norm(read), $"{what} is not all zeros");
+            foreach (var p in c.Spec.Parameters)
+            {
+                double err = Norms.RelativeError(simulator(p.Index), read(p.Index).Select(v => (double)v).ToArray(), floor);
+                Assert.IsLessThanOrEqualTo(1e-5, err, $"{what} of layer {p.LayerIndex} {p.Name}: relative error {err:E2}");
+            }
+        }
         var fa = a.Forward(c.Inputs, c.Batch);
         var fb = b.Forward(c.Inputs, c.Batch);
         for (int i = 0; i < fa.Length; i++) Assert.AreEqual(fa[i], fb[i], 1e-5f * Math.Max(1, Math.Abs(fa[i])));

@@ -3,7 +3,7 @@ using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Performance;
 
-/// <summary>Version 2 of the native Linear backward against a double reference and against version 1.</summary>
+/// <summary>The fused sweep of the native Linear backward against a double reference and against the panel path.</summary>
 [TestClass]
 public sealed class FusedLinearBackwardTests
 {
@@ -14,8 +14,8 @@ public sealed class FusedLinearBackwardTests
     [DataRow(37, 65, 31, 2, true, true, 2)]    // rows by sample
     [DataRow(5, 9, 3, 8, true, false, 1)]      // first layer: no input stack
     [DataRow(1, 1, 1, 2, true, true, 1)]
-    [DataRow(520, 9, 513, 2, true, true, 2)]   // version 1 with B (N x out) past 2^18 floats: B^T copied out, not read in place
-    public void Matches_the_double_reference_and_version_1(int n, int inW, int outW, int channels, bool bias, bool withInput, int threads)
+    [DataRow(520, 9, 513, 2, true, true, 2)]   // the panel path with B (N x out) past 2^18 floats: B^T copied out, not read in place
+    public void Matches_the_double_reference_and_the_panel_path(int n, int inW, int outW, int channels, bool bias, bool withInput, int threads)
     {
         var rng = new Random(n * 1000 + inW * 10 + channels);
         float[] Rand(int len, double zeros = 0) => Enumerable.Range(0, len)
@@ -58,7 +58,7 @@ public sealed class FusedLinearBackwardTests
         if (bIn is not null) Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(bIn, bInRef, 1e-12), "bIn");
         Assert.DoesNotContain(Stale, dW);
 
-        // Version 1 (the engine's native operation) on the same inputs.
+        // The panel path (the engine's native operation from batch 4) on the same inputs.
         var backend = Devices.Native.Backend;
         using var bOutD = Upload(backend, bOut);
         using var hD = Upload(backend, h);
@@ -67,8 +67,8 @@ public sealed class FusedLinearBackwardTests
         using var dbD = backend.Allocate(channels * outW);
         using var bInD = backend.Allocate(channels * n * inW);
         backend.LinearBackward(bOutD, hD, wD, withInput ? bInD : null, dWD, bias ? dbD : null, n, inW, outW, channels, 1);
-        Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(dW, Download(dWD).Select(v => (double)v).ToArray(), 1e-12), "dW vs version 1");
-        if (bIn is not null) Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(bIn, Download(bInD).Select(v => (double)v).ToArray(), 1e-12), "bIn vs version 1");
+        Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(dW, Download(dWD).Select(v => (double)v).ToArray(), 1e-12), "dW vs the panel path");
+        if (bIn is not null) Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(bIn, Download(bInD).Select(v => (double)v).ToArray(), 1e-12), "bIn vs the panel path");
     }
 
     private static float[] Filled(int length, float value) => Enumerable.Repeat(value, length).ToArray();

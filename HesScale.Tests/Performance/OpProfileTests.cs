@@ -27,8 +27,8 @@ public sealed class OpProfileTests
             CollectionAssert.AreEqual(new[] { -1, 2, 1, 0 }, pass.Select(r => r.Layer).ToArray());
         }
         Assert.IsTrue(rows.All(r => r.Time.Count == 3));
-        // The native device also times version 2 of linear_backward, once per Linear layer and channel
-        // count, at batches where the engine runs the panel path (below it, the engine runs version 2).
+        // The native device also times the fused sweep of linear_backward, once per Linear layer and channel
+        // count, at batches where the engine runs the panel path (below it, the engine runs the fused sweep).
         var fused = rows.Where(r => r.Op == OpProfile.FusedOp).Select(r => (r.Layer, r.Channels)).ToArray();
         CollectionAssert.AreEqual(kind == DeviceKind.Cpu ? new[] { (2, 1), (0, 1), (2, 3), (0, 3) } : Array.Empty<(int, int)>(), fused);
         Assert.AreEqual("N=5 5<-3", rows.Single(r => r.Channels == 1 && r.Layer == 2 && r.Op == "linear_backward").Shape);

@@ -17,21 +17,13 @@ public sealed class PanelTileFamilyTests
     [DataRow(true, 0)] [DataRow(true, 1)] [DataRow(true, 2)]
     public void Both_tile_families_match_the_reference(bool wide, int seed)
     {
-        bool saved = Gemm.Wide;
-        try
+        foreach (int threads in new[] { 1, 2 })
         {
-            Gemm.Wide = wide;
-            foreach (int threads in new[] { 1, 2 })
-            {
-                using var device = ComputeDevice.Create(DeviceKind.Cpu, threads);
-                // Widths past one 32-column panel and batches past one 6-row tile, none a multiple of either.
-                var c = RandomCase.Create(900 + seed, maxWidth: 77, maxBatch: 5, hidden: 2, batchSize: 4 + 9 * seed + threads);
-                EngineVersusReferenceTests.Check(device, c);
-            }
-        }
-        finally
-        {
-            Gemm.Wide = saved;
+            using var device = ComputeDevice.CreateNative(threads, wideTiles: wide);
+            // Widths past one 32-column panel and batches past one 6-row tile, none a multiple of either.
+            var c = RandomCase.Create(900 + seed, maxWidth: 77, maxBatch: 5, hidden: 2, batchSize: 4 + 9 * seed + threads);
+            EngineVersusReferenceTests.Check(device, c);
+            Assert.AreEqual(wide, ((NativeBackend)device.Backend).WideTiles);
         }
     }
 }
