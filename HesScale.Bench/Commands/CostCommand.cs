@@ -3,6 +3,7 @@ using HesScale.Bench.Plotting;
 using HesScale.Bench.Perf;
 using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
+using HesScale.Gpu.Files;
 using HesScale.Gpu.Curvature;
 using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Performance;
@@ -121,7 +122,7 @@ public static class CostCommand
             }
             Directory.CreateDirectory(outDir);
             string csv = Path.Combine(outDir, "cost.csv");
-            WriteAtomically(csv, "device,config,params,batch,method,ms_per_step\n" + string.Concat(rows.Select(r =>
+            AtomicFile.WriteAllText(csv, "device,config,params,batch,method,ms_per_step\n" + string.Concat(rows.Select(r =>
                 $"{Quote(r.Device)},{r.Config},{r.Params},{r.Batch},{r.Method},{r.Ms.ToString("G6", CultureInfo.InvariantCulture)}\n")));
             string png = Path.Combine(outDir, "cost.png");
             var series = methods.Select(m =>
@@ -277,6 +278,4 @@ public static class CostCommand
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
-
-    internal static void WriteAtomically(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

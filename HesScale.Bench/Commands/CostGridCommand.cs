@@ -2,6 +2,7 @@ using System.Globalization;
 using HesScale.Bench.Perf;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu;
+using HesScale.Gpu.Files;
 using HesScale.Gpu.Performance;
 
 namespace HesScale.Bench.Commands;
@@ -151,8 +152,7 @@ public static class CostGridCommand
                 w.WriteLine(string.Join(",", Quote(deviceName), I(r.Depth), I(r.Width), I(r.Batch), r.Parameters.ToString(CultureInfo.InvariantCulture), r.Pass,
                     I(r.Time.Count), D(r.Time.Median), D(r.Time.P10), D(r.Time.P90), D(r.Time.Mean), D(r.RelativeToGradient)));
             }
-            File.WriteAllText(csv + ".tmp", w.ToString());
-            File.Move(csv + ".tmp", csv, overwrite: true);
+            AtomicFile.WriteAllText(csv, w.ToString());
         }
         written.Add(csv);
 

@@ -270,7 +270,7 @@ public static class DiagCommand
         var moved = new List<string>(outputs.Count);
         try
         {
-            for (int i = 0; i < outputs.Count; i++) temps.Add(ResultWriter.WriteTemporary(outputs[i], writes[i]));
+            for (int i = 0; i < outputs.Count; i++) temps.Add(AtomicFile.WriteTemporary(outputs[i], writes[i]));
             for (int i = 0; i < outputs.Count; i++)
             {
                 File.Move(temps[i], outputs[i], overwrite: true);
@@ -280,8 +280,8 @@ public static class DiagCommand
         catch
         {
             // Leave nothing of a failed run behind: neither temporary files nor some of its outputs.
-            foreach (var t in temps) ResultWriter.TryDelete(t);
-            foreach (var m in moved) ResultWriter.TryDelete(m);
+            foreach (var t in temps) AtomicFile.TryDelete(t);
+            foreach (var m in moved) AtomicFile.TryDelete(m);
             throw;
         }
     }

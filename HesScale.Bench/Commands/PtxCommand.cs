@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HesScale.Bench.Ptx;
+using HesScale.Gpu.Files;
 using HesScale.Gpu.Kernels;
 
 namespace HesScale.Bench.Commands;
@@ -64,7 +65,7 @@ public static class PtxCommand
                     string archDir = Path.Combine(outDir, PtxBuild.NameOf(arch));
                     Directory.CreateDirectory(archDir);
                     var kernels = PtxBuild.Compile(arch);
-                    foreach (var kernel in kernels) File.WriteAllText(Path.Combine(archDir, kernel.Name + ".ptx"), kernel.Ptx);
+                    foreach (var kernel in kernels) AtomicFile.WriteAllText(Path.Combine(archDir, kernel.Name + ".ptx"), kernel.Ptx);
                     // One ptxas process per kernel, as many at once as there are cores (~0.2 s each).
                     rows.AddRange(kernels.AsParallel().AsOrdered()
                         .Select(k => (k, ptxas is null ? null : (PtxasReport?)Ptxas.Assemble(ptxas, k, work))));
@@ -77,7 +78,7 @@ public static class PtxCommand
 
             Print(stdout, rows);
             string csv = Path.Combine(outDir, "ptx.csv");
-            CostCommand.WriteAtomically(csv, Csv(rows));
+            AtomicFile.WriteAllText(csv, Csv(rows));
             stdout.WriteLine($"wrote {csv} and {rows.Count} .ptx files under {outDir}");
             return 0;
         }

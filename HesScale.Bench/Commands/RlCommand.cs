@@ -4,6 +4,7 @@ using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Reinforcement;
 using HesScale.Gpu;
+using HesScale.Gpu.Files;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;
@@ -229,10 +230,10 @@ public static class RlCommand
 
     internal static string Format(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 
-    /// <summary>rl.csv: env,algo,optimizer,lr,seed,env_steps,episode_return (one row per finished episode).</summary>
+    /// <summary>rl.csv, written atomically: env,algo,optimizer,lr,seed,env_steps,episode_return (one row per finished episode).</summary>
     internal static void WriteCsv(string path, IEnumerable<RlRunResult> results)
     {
-        using var w = new StreamWriter(path);
+        using var w = new StringWriter(CultureInfo.InvariantCulture);
         w.WriteLine("env,algo,optimizer,lr,seed,env_steps,episode_return");
         foreach (var r in results)
         {
@@ -241,6 +242,7 @@ public static class RlCommand
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{s.Environment},{Name(s.Algorithm)},{s.Optimizer},{Format(s.OptimizerSettings.LearningRate)},{s.Seed},{e.EnvironmentSteps},{e.Return:R}"));
         }
+        AtomicFile.WriteAllText(path, w.ToString());
     }
 
     private static void PlotCurve(string path, RlRunResult result)

@@ -5,6 +5,7 @@ using HesScale.Bench.Plotting;
 using HesScale.Bench.Reinforcement;
 using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
+using HesScale.Gpu.Files;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;
@@ -124,7 +125,7 @@ public static class RlSweepCommand
             Directory.CreateDirectory(outDir);
             string csv = Path.Combine(outDir, "rl_sweep.csv"), summary = Path.Combine(outDir, "rl_sweep_summary.csv"), png = Path.Combine(outDir, "rl_sweep.png");
             string episodes = Path.Combine(outDir, "rl_sweep_episodes.csv"), curves = Path.Combine(outDir, "rl_sweep_curves.png");
-            using (var w = new StreamWriter(csv))
+            using (var w = new StringWriter(CultureInfo.InvariantCulture))
             {
                 w.WriteLine("env,algo,optimizer,lr,seed,env_steps,episodes,mean_return,diverged,wall_s,score");
                 foreach (var r in ordered)
@@ -133,9 +134,10 @@ public static class RlSweepCommand
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{s.Environment},{RlCommand.Name(s.Algorithm)},{s.Optimizer},{RlCommand.Format(s.OptimizerSettings.LearningRate)},{s.Seed},{r.EnvironmentSteps},{r.Episodes.Count},{(r.Diverged ? double.NaN : r.MeanOverRun):R},{(r.Diverged ? 1 : 0)},{r.Wall.TotalSeconds:F2},{(r.Diverged ? double.NaN : r.Score(steps)):R}"));
                 }
+                AtomicFile.WriteAllText(csv, w.ToString());
             }
             RlCommand.WriteCsv(episodes, ordered);
-            using (var w = new StreamWriter(summary))
+            using (var w = new StringWriter(CultureInfo.InvariantCulture))
             {
                 w.WriteLine("env,optimizer,lr,score,score_se,normalized_score,diverged_seeds,seeds,stable");
                 foreach (var c in cells)
@@ -144,6 +146,7 @@ public static class RlSweepCommand
                     w.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{c.Env},{c.Optimizer},{RlCommand.Format(c.LearningRate)},{c.Mean:R},{c.StandardError:R},{SweepAnalysis.MinMax(c.OfficialMean, min, max):F4},{c.Diverged},{c.Scores.Length},{(SweepAnalysis.Stable(c, max, min) ? 1 : 0)}"));
                 }
+                AtomicFile.WriteAllText(summary, w.ToString());
             }
             string what = string.Create(CultureInfo.InvariantCulture, $"{RlCommand.Name(jobs[0].Algorithm)}, {seeds.Length} seeds, {steps} steps");
             SweepFigures.Robustness(png, $"Step-size robustness ({what})", cells, optimizers);

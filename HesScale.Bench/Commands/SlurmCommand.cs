@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using HesScale.Bench.Sweeps;
+using HesScale.Gpu.Files;
 
 namespace HesScale.Bench.Commands;
 

@@ -1,3 +1,4 @@
+using HesScale.Gpu.Files;
 using ScottPlot;
 
 namespace HesScale.Bench.Plotting;
@@ -84,14 +85,10 @@ public static class Charts
             using var panel = SkiaSharp.SKBitmap.Decode(plot.GetImage(panelWidth, panelHeight).GetImageBytes());
             surface.Canvas.DrawBitmap(panel, p % columns * panelWidth, p / columns * panelHeight);
         }
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        string temp = path + ".tmp.png";
-        using (var image = surface.Snapshot())
-        using (var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temp))
-            png.SaveTo(file);
-        File.Move(temp, path, overwrite: true);
+        CreateFolderOf(path);
+        using var image = surface.Snapshot();
+        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, png.SaveTo);
     }
 
     /// <summary>One bar per category (the mean) with one dot per seed on top of it.</summary>
@@ -130,11 +127,20 @@ public static class Charts
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         if (legend) plot.ShowLegend(Alignment.UpperLeft);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        SavePng(plot, path);
+    }
+
+    /// <summary>Renders <paramref name="plot"/> at the common size and writes it atomically: a reader never sees a half-written PNG.</summary>
+    internal static void SavePng(Plot plot, string path)
+    {
+        CreateFolderOf(path);
+        using var image = plot.GetImage(Width, Height);
+        AtomicFile.WriteAllBytes(path, image.GetImageBytes(ImageFormat.Png));
+    }
+
+    private static void CreateFolderOf(string path)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        // Atomic: a reader never sees a half-written PNG.
-        string temp = path + ".tmp.png";
-        plot.SavePng(temp, Width, Height);
-        File.Move(temp, path, overwrite: true);
     }
 }

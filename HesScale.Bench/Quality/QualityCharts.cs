@@ -40,11 +40,7 @@ public static class QualityCharts
         plot.Add.HorizontalLine(0, 1, Colors.Gray, LinePattern.Dashed);
         plot.Title(title);
         plot.YLabel(yLabel);
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        string temp = path + ".tmp.png";
-        plot.SavePng(temp, Plotting.Charts.Width, Plotting.Charts.Height);
-        File.Move(temp, path, overwrite: true);
+        Plotting.Charts.SavePng(plot, path);
     }
 
     /// <summary>Mean L1 error per Linear layer, one line per method, log axis; the legend sits outside the plot.</summary>
@@ -71,10 +67,6 @@ public static class QualityCharts
         plot.XLabel("Linear layer (fc1 = input side)");
         plot.YLabel("mean L1 error");
         plot.ShowLegend(Edge.Right);
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        string temp = path + ".tmp.png";
-        plot.SavePng(temp, Plotting.Charts.Width, Plotting.Charts.Height);
-        File.Move(temp, path, overwrite: true);
+        Plotting.Charts.SavePng(plot, path);
     }
 }

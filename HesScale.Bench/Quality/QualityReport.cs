@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HesScale.Gpu.Files;
 
 namespace HesScale.Bench.Quality;
 
@@ -39,10 +40,10 @@ public static class QualityReport
         Directory.CreateDirectory(outDir);
         var raw = new StringBuilder("phase,seed,method,layer,l1_error\n");
         foreach (var r in rows) raw.Append(Inv, $"{r.Phase},{r.Seed},{r.Method},{r.Layer},{r.L1Error:R}\n");
-        WriteAtomic(Path.Combine(outDir, "quality.csv"), raw.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, "quality.csv"), raw.ToString());
         var norm = new StringBuilder("phase,method,normalized_error,min_over_seeds,max_over_seeds\n");
         foreach (var e in normalized) norm.Append(Inv, $"{e.Phase},{e.Method},{e.Error:R},{e.MinOverSeeds:R},{e.MaxOverSeeds:R}\n");
-        WriteAtomic(Path.Combine(outDir, "quality_normalized.csv"), norm.ToString());
+        AtomicFile.WriteAllText(Path.Combine(outDir, "quality_normalized.csv"), norm.ToString());
     }
 
     /// <param name="times">Optional per-method wall time and count of estimates: adds a "ms/estimate" column (batch 1, includes the gradient pass and the download).</param>
@@ -90,12 +91,5 @@ public static class QualityReport
             files.Add(perLayer);
         }
         return files;
-    }
-
-    private static void WriteAtomic(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 }

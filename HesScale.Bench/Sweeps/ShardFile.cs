@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HesScale.Bench.Commands;
+using HesScale.Gpu.Files;
 
 namespace HesScale.Bench.Sweeps;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HesScale.Bench.Plotting;
+using HesScale.Gpu.Files;
 
 namespace HesScale.Bench.Training;
 
@@ -24,9 +25,7 @@ public static class TrainReport
             foreach (var e in r.Epochs) text.Append(CsvRow(r.Run, e)).Append('\n');
             if (r.Diverged) text.Append(CsvRow(r.Run, new Gpu.Training.EpochResult(r.Epochs.Count + 1, double.NaN, double.NaN, double.NaN))).Append('\n');
         }
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text.ToString());
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed record ExpectedParameter(int Layer, string Name, int Rows, int Col
 }
 
 /// <summary>
-/// An expected-result file (<c>case-NNN.expected.json</c>, or what <see cref="ResultWriter"/> writes):
+/// An expected-result file (<c>case-NNN.expected.json</c>, or what <see cref="CaseResult.WriteTo"/> writes):
 /// <c>loss</c>, optional <c>device</c>, and <c>parameters</c> in layer order.
 /// </summary>
 public sealed record ExpectedFile(double Loss, string? Device, IReadOnlyList<ExpectedParameter> Parameters, string SourcePath)

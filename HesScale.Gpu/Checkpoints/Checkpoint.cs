@@ -185,22 +185,7 @@ public sealed class Checkpoint
         string full = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        string temp = Files.TemporaryFiles.PathFor(full);
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(file);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-        Files.TemporaryFiles.DeleteStale(full); // left by a run killed between writing and renaming
+        Files.AtomicFile.WriteAllBytes(full, file);
     }
 
     /// <summary>Reads and verifies a checkpoint; errors name the file and what is wrong.</summary>
