@@ -3,10 +3,15 @@ using System.Text;
 
 namespace HesScale.Bench.Sweeps;
 
-/// <summary>What <c>hesscale slurm</c> asks Slurm for: shards, array concurrency, per-task limits and the paths the tasks use.</summary>
+/// <summary>
+/// What <c>hesscale slurm</c> asks Slurm for: shards, array concurrency, per-task limits and the paths the tasks use.
+/// <paramref name="WorkDir"/> is the folder the tasks run in (default: the folder <c>hesscale slurm</c> ran in), so
+/// relative paths in the sweep's options (<c>--data mnist:data/mnist</c>) mean what they meant there.
+/// </summary>
 public sealed record SlurmJob(
     string Command, IReadOnlyList<string> CommandArguments, string OutDir, string Binary, string ScriptDir,
-    int Shards, int ArrayParallel, string Time, int Cpus, string MergeTime, string? Memory = null, string? Partition = null, string? Account = null);
+    int Shards, int ArrayParallel, string Time, int Cpus, string MergeTime, string? Memory = null, string? Partition = null, string? Account = null,
+    string? WorkDir = null);
 
 /// <summary>
 /// The three files <c>hesscale slurm</c> writes: <c>sweep.sbatch</c> (a job array, task K runs shard K of N of the
@@ -68,6 +73,8 @@ public static class SlurmScripts
 
     private static void AppendOptional(StringBuilder text, SlurmJob job)
     {
+        // Slurm starts a job where sbatch ran (submit.sh cds to the scripts' folder): run where hesscale slurm ran.
+        text.Append($"#SBATCH --chdir={job.WorkDir ?? Directory.GetCurrentDirectory()}\n");
         if (job.Memory is not null) text.Append($"#SBATCH --mem={job.Memory}\n");
         if (job.Partition is not null) text.Append($"#SBATCH --partition={job.Partition}\n");
         if (job.Account is not null) text.Append($"#SBATCH --account={job.Account}\n");

@@ -104,7 +104,9 @@ public sealed class Checkpoint
         CheckTensors(network.Spec);
         try
         {
-            // Each of these checks its input before changing anything; the parameters go last.
+            // The progress is checked before the optimizer changes (SetState and Restore each check their own
+            // input before changing anything), so a refused checkpoint leaves all three as they were.
+            trainer?.CheckFits(Progress!);
             optimizer?.SetState(OptimizerState!);
             trainer?.Restore(Progress!);
         }

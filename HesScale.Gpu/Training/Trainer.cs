@@ -70,12 +70,18 @@ public sealed class Trainer : IDisposable
     /// <summary>Where the run stands (store it with the network and optimizer to resume exactly).</summary>
     public TrainingProgress Progress => new(Epoch, BatchInEpoch, _orderDrawn ? _epochShuffleState : _rng.State, _epochLossSum, _epochSamples, _epochSeconds);
 
-    /// <summary>Continues from <paramref name="progress"/> (the network and optimizer are restored separately).</summary>
-    public void Restore(TrainingProgress progress)
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <paramref name="progress"/> does not fit this trainer; changes nothing.</summary>
+    public void CheckFits(TrainingProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
         if (progress.Epoch < 0 || progress.BatchInEpoch < 0 || progress.BatchInEpoch >= BatchesPerEpoch)
             throw new ArgumentOutOfRangeException(nameof(progress), progress, $"Epoch must be >= 0 and batch in [0, {BatchesPerEpoch}).");
+    }
+
+    /// <summary>Continues from <paramref name="progress"/> (the network and optimizer are restored separately).</summary>
+    public void Restore(TrainingProgress progress)
+    {
+        CheckFits(progress);
         Epoch = progress.Epoch;
         BatchInEpoch = progress.BatchInEpoch;
         _epochLossSum = progress.EpochLossSum;

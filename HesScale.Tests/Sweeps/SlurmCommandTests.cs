@@ -41,6 +41,9 @@ public sealed class SlurmCommandTests
             string merge = File.ReadAllText(Path.Combine(scripts, SlurmScripts.MergeScript));
             StringAssert.Contains(merge, $"exec '{binary}' merge '{outDir}'\n");
             StringAssert.Contains(merge, "#SBATCH --kill-on-invalid-dep=yes\n");
+            // Tasks and merge run where hesscale slurm ran, so relative paths in the options keep their meaning.
+            foreach (string script in new[] { array, merge })
+                StringAssert.Contains(script, $"#SBATCH --chdir={Directory.GetCurrentDirectory()}\n");
             string submit = File.ReadAllText(Path.Combine(scripts, SlurmScripts.SubmitScript));
             StringAssert.Contains(submit, "--dependency=afterok:$array");
             if (!OperatingSystem.IsWindows())

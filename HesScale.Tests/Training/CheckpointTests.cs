@@ -19,6 +19,34 @@ public sealed class CheckpointTests
     private static readonly NetworkSpec SmallMlp = new(LayerSpec.Linear(64, 13), LayerSpec.Tanh(), LayerSpec.Linear(13, 10));
 
     /// <summary>
+    /// A checkpoint whose training progress does not fit the trainer (stopped at batch 3 of 7; the new
+    /// trainer has 2 batches per epoch) is refused before the optimizer's state is touched.
+    /// </summary>
+    [TestMethod]
+    public void Progress_that_does_not_fit_leaves_the_optimizer_untouched()
+    {
+        var device = Devices.Get(DeviceKind.Cpu);
+        var (train, test) = TrainerTests.SmallDigits(101, 40);
+        var settings = new OptimizerSettings { LearningRate = 3e-3f };
+        Checkpoint saved;
+        using (var first = new Network(device, SmallMlp, seed: 4))
+        using (var firstOpt = Optimizer.Create("adam", first, settings))
+        {
+            using var firstTrainer = new Trainer(first, firstOpt, train, test, new TrainingOptions { BatchSize = 16 });
+            for (int i = 0; i < 3; i++) firstTrainer.TrainStep();
+            saved = Checkpoint.Capture(first, firstOpt, firstTrainer);
+        }
+        using var other = new Network(device, SmallMlp, seed: 9);
+        using var otherOpt = Optimizer.Create("adam", other, settings);
+        using var otherTrainer = new Trainer(other, otherOpt, train, test, new TrainingOptions { BatchSize = 64 });
+        var before = other.GetParameter(0);
+        Assert.ThrowsExactly<CheckpointFormatException>(() => saved.Restore(other, otherOpt, otherTrainer));
+        Assert.AreEqual(0, otherOpt.Steps, "the optimizer's state was replaced by a refused checkpoint");
+        Assert.AreEqual(0, otherTrainer.BatchInEpoch);
+        CollectionAssert.AreEqual(before, other.GetParameter(0));
+    }
+
+    /// <summary>
     /// Train 2k steps straight; and k steps, checkpoint to disk, load into a fresh network (other
     /// initial values), optimizer and trainer, k more steps. k = 10 with 7 batches per epoch, so
     /// the interrupted run stops mid-epoch and both cross an epoch boundary.

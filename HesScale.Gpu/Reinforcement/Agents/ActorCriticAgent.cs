@@ -40,48 +40,57 @@ public sealed class ActorCriticAgent : IDisposable
         ArgumentNullException.ThrowIfNull(device);
         settings.Validate();
         _s = settings;
-        _env = new VectorEnvironment(settings.Environment, settings.Environments, settings.Seed);
-        var proto = _env.Prototype;
-        _envObsSize = proto.ObservationSize;
-        _obsSize = _envObsSize + (settings.TimeFeature ? 1 : 0);
-        _classes = proto.DiscreteActions;
-        _actWidth = _env.ActionWidth;
-        int outputs = _classes > 0 ? _classes : proto.ActionSize;
-        int seed = settings.Seed * 4;
-        _policy = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 1);
-        _value = new Network(device, Mlp(_obsSize, settings.Hidden, 1), seed: seed + 2);
-        if (_classes == 0)
-            _variance = new Network(device, Mlp(_obsSize, settings.Hidden, outputs, settings.VarianceHiddenLayers), seed: seed + 3);
-        Initialize(settings);
-        // Estimator-based optimizers (AdaHessian) draw their own seeds: one stream per network.
-        var opt = settings.OptimizerSettings with { Seed = (ulong)(uint)settings.Seed * 3 };
-        _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, opt);
-        _valueOpt = OptimizerFactory.Create(settings.ValueOptimizer ?? settings.Optimizer, _value, (settings.ValueOptimizerSettings ?? settings.OptimizerSettings) with { Seed = opt.Seed + 1 });
-        if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, opt with { Seed = opt.Seed + 2 });
-        if (settings.NormalizeObservations) _obsStats = new RunningMeanStd(_obsSize);
-        if (settings.ScaleRewards) _returnStats = new RunningMeanStd(1);
-        _random = new Random(unchecked(settings.Seed * 31 + 17));
+        try
+        {
+            _env = new VectorEnvironment(settings.Environment, settings.Environments, settings.Seed);
+            var proto = _env.Prototype;
+            _envObsSize = proto.ObservationSize;
+            _obsSize = _envObsSize + (settings.TimeFeature ? 1 : 0);
+            _classes = proto.DiscreteActions;
+            _actWidth = _env.ActionWidth;
+            int outputs = _classes > 0 ? _classes : proto.ActionSize;
+            int seed = settings.Seed * 4;
+            _policy = new Network(device, Mlp(_obsSize, settings.Hidden, outputs), seed: seed + 1);
+            _value = new Network(device, Mlp(_obsSize, settings.Hidden, 1), seed: seed + 2);
+            if (_classes == 0)
+                _variance = new Network(device, Mlp(_obsSize, settings.Hidden, outputs, settings.VarianceHiddenLayers), seed: seed + 3);
+            Initialize(settings);
+            // Estimator-based optimizers (AdaHessian) draw their own seeds: one stream per network.
+            var opt = settings.OptimizerSettings with { Seed = (ulong)(uint)settings.Seed * 3 };
+            _policyOpt = OptimizerFactory.Create(settings.Optimizer, _policy, opt);
+            _valueOpt = OptimizerFactory.Create(settings.ValueOptimizer ?? settings.Optimizer, _value, (settings.ValueOptimizerSettings ?? settings.OptimizerSettings) with { Seed = opt.Seed + 1 });
+            if (_variance is not null) _varianceOpt = OptimizerFactory.Create(settings.Optimizer, _variance, opt with { Seed = opt.Seed + 2 });
+            if (settings.NormalizeObservations) _obsStats = new RunningMeanStd(_obsSize);
+            if (settings.ScaleRewards) _returnStats = new RunningMeanStd(1);
+            _random = new Random(unchecked(settings.Seed * 31 + 17));
 
-        int e = settings.Environments;
-        _batch = settings.RolloutSteps * e;
-        _obs = new float[_batch * _obsSize];
-        _actions = new float[_batch * _actWidth];
-        _logp = new float[_batch];
-        _values = new float[_batch];
-        _rewards = new float[_batch];
-        _advantages = new float[_batch];
-        _returns = new float[_batch];
-        _dones = new bool[_batch];
-        _rawObs = new float[e * _envObsSize];
-        _nextRaw = new float[e * _envObsSize];
-        _finalRaw = new float[e * _envObsSize];
-        _episodeSteps = new int[e];
-        _stepRewards = new float[e];
-        _discounted = new float[e];
-        _term = new bool[e];
-        _trunc = new bool[e];
-        _envActions = new float[e * _actWidth];
-        _env.Reset(_rawObs);
+            int e = settings.Environments;
+            _batch = settings.RolloutSteps * e;
+            _obs = new float[_batch * _obsSize];
+            _actions = new float[_batch * _actWidth];
+            _logp = new float[_batch];
+            _values = new float[_batch];
+            _rewards = new float[_batch];
+            _advantages = new float[_batch];
+            _returns = new float[_batch];
+            _dones = new bool[_batch];
+            _rawObs = new float[e * _envObsSize];
+            _nextRaw = new float[e * _envObsSize];
+            _finalRaw = new float[e * _envObsSize];
+            _episodeSteps = new int[e];
+            _stepRewards = new float[e];
+            _discounted = new float[e];
+            _term = new bool[e];
+            _trunc = new bool[e];
+            _envActions = new float[e * _actWidth];
+            _env.Reset(_rawObs);
+        }
+        catch
+        {
+            // A failed construction (e.g. a network the optimizer refuses) frees what it made: MuJoCo memory, device buffers.
+            DisposeParts();
+            throw;
+        }
     }
 
     public AgentSettings Settings => _s;
@@ -418,14 +427,17 @@ public sealed class ActorCriticAgent : IDisposable
             CheckFinite(net.GetParameter(p), what + " parameter");
     }
 
-    public void Dispose()
+    public void Dispose() => DisposeParts();
+
+    // Null-tolerant: also frees a partly constructed agent (fields not yet assigned are null).
+    private void DisposeParts()
     {
-        _policyOpt.Dispose();
-        _valueOpt.Dispose();
+        _policyOpt?.Dispose();
+        _valueOpt?.Dispose();
         _varianceOpt?.Dispose();
-        _policy.Dispose();
-        _value.Dispose();
+        _policy?.Dispose();
+        _value?.Dispose();
         _variance?.Dispose();
-        _env.Dispose(); // MuJoCo copies hold native model/data memory: free it now, not at finalization
+        _env?.Dispose(); // MuJoCo copies hold native model/data memory: free it now, not at finalization
     }
 }
