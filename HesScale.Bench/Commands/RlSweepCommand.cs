@@ -87,16 +87,11 @@ public static class RlSweepCommand
                 var r = sweep.Finished(cell) is { } rows ? RlSweepCells.Parse(job, rows) : null;
                 if (r is null)
                 {
-                    try
-                    {
-                        using var device = ComputeDevice.FromEnvironment(deviceName, threads == 0 ? 1 : threads);
-                        r = RlRun.Execute(job, device, steps);
-                    }
-                    catch (Exception e) when (DiagCommand.IsReportable(e))
-                    {
-                        // A failure other than a non-finite value (e.g. a physics engine refusing a state) still ends only this run.
-                        r = new RlRunResult(job, [], 0, true, $"{e.GetType().Name}: {e.Message}", TimeSpan.Zero);
-                    }
+                    // Divergence (a non-finite loss, parameter, value or policy output: ArithmeticException) is a result,
+                    // recorded by RlRun. Anything else is an error, not a data point: it ends the sweep with one line, and a
+                    // sharded run keeps its finished cells, so a re-run retries this one instead of storing it as diverged.
+                    using var device = ComputeDevice.FromEnvironment(deviceName, threads == 0 ? 1 : threads);
+                    r = RlRun.Execute(job, device, steps);
                     sweep.Finish(cell, RlSweepCells.Rows(r));
                 }
                 results.Add(r);
