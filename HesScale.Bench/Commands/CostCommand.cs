@@ -67,15 +67,7 @@ public static class CostCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the configs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out", "shard");
             bool sequential = o.Has("sequential"), floor = o.Has("floor");
@@ -134,18 +126,7 @@ public static class CostCommand
                 Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({string.Join(", ", rows.Select(r => r.Device).Distinct())})", "parameters", "ms per step", series, logX: true, logY: true);
             stdout.WriteLine($"wrote {csv}" + (series.Count > 0 ? $" and {png}" : ""));
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
-        {
-            stderr.WriteLine($"hesscale cost: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>Times every method on one config (spec, batch) and, with <paramref name="floor"/> at batch 1, the bare-traffic model.</summary>

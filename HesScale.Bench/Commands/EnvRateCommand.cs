@@ -25,16 +25,8 @@ public static class EnvRateCommand
     /// <summary>Runs the command; returns 0 on success, 1 on a failure, 2 on a wrong command line.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, "env", "steps", "seed");
             var envs = ParseEnvs(options.Get("env") ?? "all");
             int steps = PositiveInt(options.Get("steps") ?? "20000", "steps");
@@ -47,18 +39,7 @@ public static class EnvRateCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{id,-26} {envRate,12:F0} {stepRate,12:F0} {frameSkip,10}"));
             }
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale {Command}: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale {Command}: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static List<string> ParseEnvs(string list)

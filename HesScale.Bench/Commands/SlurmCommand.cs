@@ -29,8 +29,8 @@ public static partial class SlurmCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        // Only a first --help is slurm's own: later arguments belong to the sweep command.
+        return CommandRunner.Guard(Command, Usage, stderr, () =>
         {
             if (args.Length == 0 || args[0] is "--help" or "-h")
             {
@@ -84,18 +84,7 @@ public static partial class SlurmCommand
                 $"wrote {string.Join(", ", files.Select(f => Path.Combine(scripts, f.Name)))}: {job.Shards} array tasks ({job.ArrayParallel} at once, {cpus} CPUs, {job.Time} each) and a merge job"));
             stdout.WriteLine($"submit: bash {Path.Combine(scripts, SlurmScripts.SubmitScript)}   (watch: squeue --me; results: {outDir})");
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale slurm: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale slurm: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>Separates slurm's own <c>--name value</c> pairs from the sweep command's arguments.</summary>
