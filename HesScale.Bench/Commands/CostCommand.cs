@@ -76,7 +76,7 @@ public static class CostCommand
             var methods = List(o.Get("methods"), DefaultMethods, AllMethods);
             foreach (var m in methods)
                 if (!AllMethods.Contains(m)) throw new UsageException($"{Command}: unknown method '{m}' (known: {string.Join(", ", AllMethods)}).");
-            int reps = PositiveInt(o.Get("reps") ?? "30", "reps");
+            int reps = CommandLine.PositiveInteger(Command, "reps", o.Get("reps") ?? "30");
             double seconds = double.TryParse(o.Get("seconds") ?? "2", NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0
                 ? s : throw new UsageException($"{Command}: --seconds expects a positive number.");
             string outDir = o.Get("out") ?? Path.Combine("results", "cost");
@@ -254,9 +254,6 @@ public static class CostCommand
 
     internal static string[] List(string? text, string[] defaults, string[] all) =>
         text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static int PositiveInt(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 }

@@ -29,7 +29,7 @@ public static class EnvRateCommand
         {
             var options = CommandLine.Parse(args, Command, "env", "steps", "seed");
             var envs = ParseEnvs(options.Get("env") ?? "all");
-            int steps = PositiveInt(options.Get("steps") ?? "20000", "steps");
+            int steps = CommandLine.PositiveInteger(Command, "steps", options.Get("steps") ?? "20000");
             int seed = int.TryParse(options.Get("seed") ?? "0", NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s)
                 ? s : throw new UsageException($"{Command}: --seed expects an integer, got '{options.Get("seed")}'.");
             stdout.WriteLine($"{"env",-26} {"env steps/s",12} {"mj_step/s",12} {"frame skip",10}");
@@ -55,10 +55,6 @@ public static class EnvRateCommand
         if (ids.Count == 0) throw new UsageException($"{Command}: --env is empty.");
         return ids.Distinct().ToList();
     }
-
-    private static int PositiveInt(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
-            ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     /// <summary>Environment steps per second and raw mj_step per second for one task.</summary>
     internal static (double EnvRate, double StepRate, int FrameSkip) Measure(string id, int steps, int seed)

@@ -45,9 +45,9 @@ public static partial class SlurmCommand
             if (passed.Any(a => a == "--shard" || a.StartsWith("--shard=", StringComparison.Ordinal)))
                 throw new UsageException($"{Command}: leave out --shard; each array task takes its shard from Slurm.");
             string outDir = Path.GetFullPath(o.Required(Command, "out"));
-            int? shards = o.Get("shards") is { } s ? Positive(s, "shards") : null;
-            int? parallel = o.Get("array-parallel") is { } p ? Positive(p, "array-parallel") : null;
-            int cpus = Positive(o.Required(Command, "cpus"), "cpus");
+            int? shards = o.Get("shards") is { } s ? CommandLine.PositiveInteger(Command, "shards", s) : null;
+            int? parallel = o.Get("array-parallel") is { } p ? CommandLine.PositiveInteger(Command, "array-parallel", p) : null;
+            int cpus = CommandLine.PositiveInteger(Command, "cpus", o.Required(Command, "cpus"));
             string binary = Path.GetFullPath(o.Get("binary") ?? DefaultBinary());
             if (!File.Exists(binary)) throw new FileNotFoundException($"{Command}: no binary at {binary} (publish it: docs/cluster.md).");
             string scripts = Path.GetFullPath(o.Get("scripts") ?? Path.Combine(outDir, "slurm"));
@@ -119,10 +119,6 @@ public static partial class SlurmCommand
             throw new UsageException($"{Command}: running under 'dotnet', give --binary PATH (the published hesscale).");
         return path;
     }
-
-    private static int Positive(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v
-            : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     private static string Duration(string text, string name) => TimeLimit().IsMatch(text) ? text
         : throw new UsageException($"{Command}: --{name} expects a Slurm time limit such as 02:00:00 or 1-12:00:00, got '{text}'.");
