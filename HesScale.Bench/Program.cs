@@ -31,6 +31,29 @@ public static class Program
         "--verbose (any command): print the stack trace of an unexpected internal error.\n" +
         "environment: HESSCALE_DEVICE picks the device when --device is not given (auto, cuda, opencl, cpu, ilgpu-cpu).";
 
+    /// <summary>Every command but <c>bench</c> by name: <c>Run(args, stdout, stderr)</c> returning the exit code.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<string[], TextWriter, TextWriter, int>> Commands =
+        new Dictionary<string, Func<string[], TextWriter, TextWriter, int>>(StringComparer.Ordinal)
+        {
+            ["diag"] = DiagCommand.Run,
+            ["demo"] = DemoCommand.Run,
+            ["rl"] = RlCommand.Run,
+            ["env-replay"] = EnvReplayCommand.Run,
+            ["env-rate"] = EnvRateCommand.Run,
+            ["rl-sweep"] = RlSweepCommand.Run,
+            ["selfcheck"] = SelfCheckCommand.Run,
+            ["cost"] = CostCommand.Run,
+            ["cost-grid"] = CostGridCommand.Run,
+            ["profile"] = ProfileCommand.Run,
+            ["device-sample"] = DeviceSampleCommand.Run,
+            ["ptx"] = PtxCommand.Run,
+            ["launches"] = LaunchesCommand.Run,
+            ["quality"] = QualityCommand.Run,
+            ["train"] = TrainCommand.Run,
+            ["merge"] = MergeCommand.Run,
+            ["slurm"] = SlurmCommand.Run,
+        };
+
     public static int Main(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -52,33 +75,8 @@ public static class Program
         {
             switch (args[0])
             {
-                case "diag":
-                    return DiagCommand.Run(rest, Console.Out, Console.Error);
-                case "demo":
-                    return DemoCommand.Run(rest, Console.Out, Console.Error);
-                case "rl":
-                    return RlCommand.Run(rest, Console.Out, Console.Error);
-                case "env-replay":
-                    return EnvReplayCommand.Run(rest, Console.Out, Console.Error);
-                case "env-rate":
-                    return EnvRateCommand.Run(rest, Console.Out, Console.Error);
-                case "rl-sweep":
-                    return RlSweepCommand.Run(rest, Console.Out, Console.Error);
-                case "selfcheck":
-                    return SelfCheckCommand.Run(rest, Console.Out, Console.Error);
-                case "cost":
-                    return CostCommand.Run(rest, Console.Out, Console.Error);
-                case "cost-grid": return CostGridCommand.Run(rest, Console.Out, Console.Error);
-                case "profile": return ProfileCommand.Run(rest, Console.Out, Console.Error);
-                case "device-sample": return DeviceSampleCommand.Run(rest, Console.Out, Console.Error);
-                case "ptx": return PtxCommand.Run(rest, Console.Out, Console.Error);
-                case "launches": return LaunchesCommand.Run(rest, Console.Out, Console.Error);
-                case "quality":
-                    return QualityCommand.Run(rest, Console.Out, Console.Error);
-                case "train":
-                    return TrainCommand.Run(rest, Console.Out, Console.Error);
-                case "merge": return MergeCommand.Run(rest, Console.Out, Console.Error);
-                case "slurm": return SlurmCommand.Run(rest, Console.Out, Console.Error);
+                case var name when Commands.TryGetValue(name, out var command):
+                    return command(rest, Console.Out, Console.Error);
                 case "bench":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                     return 0;
@@ -96,7 +94,7 @@ public static class Program
             Console.Error.WriteLine($"hesscale: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
+        catch (Exception e) when (CommandRunner.IsReportable(e))
         {
             Console.Error.WriteLine($"hesscale: error: {e.Message}");
             return 1;

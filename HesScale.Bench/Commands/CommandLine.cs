@@ -95,6 +95,12 @@ internal sealed class CommandLine
             : throw new UsageException($"{command}: --{name} expects an integer of at least 1, got '{text}'.");
     }
 
+    /// <summary><paramref name="text"/>, the value of <c>--name</c>, as an integer of at least 1.</summary>
+    public static int PositiveInteger(string command, string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1
+            ? value
+            : throw new UsageException($"{command}: --{name} expects a positive integer, got '{text}'.");
+
     /// <summary>The value of <c>--name</c> as a finite number greater than 0, or <paramref name="fallback"/> when absent.</summary>
     public float PositiveNumber(string command, string name, float fallback)
     {

@@ -67,15 +67,7 @@ public static class CostCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the configs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out", "shard");
             bool sequential = o.Has("sequential"), floor = o.Has("floor");
@@ -84,7 +76,7 @@ public static class CostCommand
             var methods = List(o.Get("methods"), DefaultMethods, AllMethods);
             foreach (var m in methods)
                 if (!AllMethods.Contains(m)) throw new UsageException($"{Command}: unknown method '{m}' (known: {string.Join(", ", AllMethods)}).");
-            int reps = PositiveInt(o.Get("reps") ?? "30", "reps");
+            int reps = CommandLine.PositiveInteger(Command, "reps", o.Get("reps") ?? "30");
             double seconds = double.TryParse(o.Get("seconds") ?? "2", NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0
                 ? s : throw new UsageException($"{Command}: --seconds expects a positive number.");
             string outDir = o.Get("out") ?? Path.Combine("results", "cost");
@@ -134,18 +126,7 @@ public static class CostCommand
                 Charts.Lines(png, $"Time per step, paper-cost networks, batch 1 ({string.Join(", ", rows.Select(r => r.Device).Distinct())})", "parameters", "ms per step", series, logX: true, logY: true);
             stdout.WriteLine($"wrote {csv}" + (series.Count > 0 ? $" and {png}" : ""));
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
-        {
-            stderr.WriteLine($"hesscale cost: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>Times every method on one config (spec, batch) and, with <paramref name="floor"/> at batch 1, the bare-traffic model.</summary>
@@ -273,9 +254,6 @@ public static class CostCommand
 
     internal static string[] List(string? text, string[] defaults, string[] all) =>
         text is null ? defaults : text == "all" ? all : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static int PositiveInt(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 }

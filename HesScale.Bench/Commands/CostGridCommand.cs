@@ -34,16 +34,8 @@ public static class CostGridCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, Options);
             var settings = Settings(options);
             string? outDir = options.Get("out");
@@ -59,18 +51,7 @@ public static class CostGridCommand
                 foreach (string path in Write(outDir, device.Name, rows)) stdout.WriteLine($"wrote {path}");
             }
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale cost-grid: {Unprefixed(e.Message)}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale cost-grid: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static readonly string[] Options = ["widths", "depths", "batch", "inputs", "outputs", "activation", "passes",
@@ -189,15 +170,6 @@ public static class CostGridCommand
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-    /// <summary>Usage messages start with the command they came from; the line printed names it once.</summary>
-    private static string Unprefixed(string message)
-    {
-        foreach (string prefix in (string[])["cost-grid: ", "profile: "])
-        {
-            if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
-        }
-        return message;
-    }
 
     private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
     private static string R(double v) => double.IsNaN(v) ? "-" : v.ToString("0.00", CultureInfo.InvariantCulture);

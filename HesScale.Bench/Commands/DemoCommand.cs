@@ -33,32 +33,13 @@ public static class DemoCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, "device", "threads");
             using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command));
             Print(device, stdout);
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale demo: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale demo: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static void Print(ComputeDevice device, TextWriter o)

@@ -33,16 +33,8 @@ public static class DeviceSampleCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var o = CommandLine.Parse(args, Command, "device", "steps", "batch", "optimizer", "lr");
             int steps = o.Positive(Command, "steps", 300);
             int batch = o.Positive(Command, "batch", 32);
@@ -60,18 +52,7 @@ public static class DeviceSampleCommand
             var report = DeviceResidentTraining.Run(accelerator, train, test, optimizer, settings, steps, batch);
             Print(report, optimizer, settings, steps, batch, stdout);
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale {Command}: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is NonFiniteValueException)
-        {
-            stderr.WriteLine($"hesscale {Command}: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static void Print(DeviceTrainingReport r, string optimizer, OptimizerSettings settings, int steps, int batch, TextWriter o)

@@ -31,41 +31,8 @@ public static class DiagCommand
     private const string Command = "diag";
 
     /// <summary>Runs the command; returns 0 on success, 1 on a failure, 2 on a wrong command line.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
-        {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
-            return Execute(args, stdout);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale diag: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale diag: error: {e.Message}");
-            return 1;
-        }
-    }
-
-    /// <summary>
-    /// Exceptions that describe a problem with the input or the machine rather than a bug: reported
-    /// as one line, exit 1. Corrupt data files raise <see cref="InvalidDataException"/> (not an
-    /// <see cref="IOException"/>), malformed text <see cref="FormatException"/>, diverged values
-    /// <see cref="ArithmeticException"/>; a parallel loop wraps one of them in an <see cref="AggregateException"/>.
-    /// </summary>
-    internal static bool IsReportable(Exception e) => e is AggregateException { InnerExceptions: [var inner] } ? IsReportable(inner) : e is FormatException or IOException or InvalidDataException or UnauthorizedAccessException
-        or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException or ArithmeticException;
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        CommandRunner.Run(Command, Usage, args, stdout, stderr, () => Execute(args, stdout));
 
     private static int Execute(string[] args, TextWriter stdout)
     {
@@ -110,7 +77,7 @@ public static class DiagCommand
             {
                 result = Compute(device, c, methods, fromReference);
             }
-            catch (Exception e) when (IsReportable(e) && e is not CaseFormatException)
+            catch (Exception e) when (CommandRunner.IsReportable(e) && e is not CaseFormatException)
             {
                 // e.g. a loss that overflows: say which case it was.
                 throw new InvalidOperationException($"{c.FileName}: {e.Message}", e);

@@ -25,19 +25,11 @@ public static class EnvRateCommand
     /// <summary>Runs the command; returns 0 on success, 1 on a failure, 2 on a wrong command line.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, "env", "steps", "seed");
             var envs = ParseEnvs(options.Get("env") ?? "all");
-            int steps = PositiveInt(options.Get("steps") ?? "20000", "steps");
+            int steps = CommandLine.PositiveInteger(Command, "steps", options.Get("steps") ?? "20000");
             int seed = int.TryParse(options.Get("seed") ?? "0", NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s)
                 ? s : throw new UsageException($"{Command}: --seed expects an integer, got '{options.Get("seed")}'.");
             stdout.WriteLine($"{"env",-26} {"env steps/s",12} {"mj_step/s",12} {"frame skip",10}");
@@ -47,18 +39,7 @@ public static class EnvRateCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{id,-26} {envRate,12:F0} {stepRate,12:F0} {frameSkip,10}"));
             }
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale {Command}: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale {Command}: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static List<string> ParseEnvs(string list)
@@ -74,10 +55,6 @@ public static class EnvRateCommand
         if (ids.Count == 0) throw new UsageException($"{Command}: --env is empty.");
         return ids.Distinct().ToList();
     }
-
-    private static int PositiveInt(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
-            ? v : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     /// <summary>Environment steps per second and raw mj_step per second for one task.</summary>
     internal static (double EnvRate, double StepRate, int FrameSkip) Measure(string id, int steps, int seed)

@@ -24,32 +24,8 @@ public static class EnvReplayCommand
     private const string Command = "env-replay";
 
     /// <summary>Runs the command; returns 0 on success, 1 on a failure, 2 on a wrong command line.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
-        {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
-            return Execute(args, stdout);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale {Command}: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale {Command}: error: {e.Message}");
-            return 1;
-        }
-    }
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        CommandRunner.Run(Command, Usage, args, stdout, stderr, () => Execute(args, stdout));
 
     private static int Execute(string[] args, TextWriter stdout)
     {

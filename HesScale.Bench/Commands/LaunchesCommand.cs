@@ -28,15 +28,7 @@ public static class LaunchesCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, ["full-size"], "configs", "methods", "us-per-launch");
             var configs = CostCommand.List(o.Get("configs"), CostCommand.AllConfigs, CostCommand.AllConfigs);
@@ -68,18 +60,7 @@ public static class LaunchesCommand
                 }
             }
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
-        {
-            stderr.WriteLine($"hesscale launches: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>ILGPU's CPU simulator with groups of 256 threads (32 x 8), the group size of the GPU backend.</summary>

@@ -17,16 +17,8 @@ public static class MergeCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"{Command}: give the folder of the shard files first.");
             string folder = args[0];
             var options = CommandLine.Parse(args[1..], Command, "out");
@@ -35,17 +27,6 @@ public static class MergeCommand
                 throw new SweepFormatException($"the shards in {folder} are of '{merged.Definition.Command}', which merge does not know (known: {SweepCommands.Names}).");
             stdout.WriteLine($"merge: sweep {merged.Definition.Id} ({merged.Definition.Command}), all {merged.Definition.Cells.Count} cells present once");
             return run([.. merged.Definition.Arguments(), "--out", options.Get("out") ?? folder], stdout, stderr, merged);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale {(e.Message.StartsWith(Command + ": ", StringComparison.Ordinal) ? e.Message : $"{Command}: {e.Message}")}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale merge: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 }

@@ -30,20 +30,12 @@ public static class ProfileCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, Options);
             int[] channels = ParseList(options.Get("channels") ?? "1,2,4", "channels", 1, OpProfile.MaxChannels);
             // Network and timing options mean the same as in `hesscale cost-grid`.
-            var cost = CostGridCommand.ParseSettings(CostArguments(options));
+            var cost = CostSettings(options);
             var budget = new TimingBudget(
                 WarmupMs: options.Get("warmup-ms") is null ? 50 : cost.Budget.WarmupMs,
                 MinTimeMs: options.Get("min-time-ms") is null ? 100 : cost.Budget.MinTimeMs);
@@ -58,18 +50,7 @@ public static class ProfileCommand
             var rows = OpProfile.Run(device, spec, cost.Batch, channels, budget);
             Print(stdout, rows);
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale profile: {Unprefixed(e.Message)}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale profile: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static void Print(TextWriter o, IReadOnlyList<OpRow> rows)
@@ -100,6 +81,20 @@ public static class ProfileCommand
     }
 
     /// <summary>The network and timing options under `hesscale cost-grid`'s names.</summary>
+    /// <summary>The cost-grid settings from profile's options; a usage error names profile's options (--width, not --widths).</summary>
+    private static CostSettings CostSettings(CommandLine options)
+    {
+        try
+        {
+            return CostGridCommand.ParseSettings(CostArguments(options));
+        }
+        catch (UsageException e)
+        {
+            string message = e.Message.StartsWith("cost-grid: ", StringComparison.Ordinal) ? e.Message["cost-grid: ".Length..] : e.Message;
+            throw new UsageException(message.Replace("--widths", "--width", StringComparison.Ordinal).Replace("--depths", "--depth", StringComparison.Ordinal), e);
+        }
+    }
+
     private static string[] CostArguments(CommandLine options)
     {
         var result = new List<string>();
@@ -123,15 +118,6 @@ public static class ProfileCommand
             : throw new UsageException($"profile: --{name} expects integers in {min}..{max}, got '{s}'.")).Distinct().ToArray();
     }
 
-    /// <summary>Usage messages start with the command they came from; the line printed names it once.</summary>
-    private static string Unprefixed(string message)
-    {
-        foreach (string prefix in (string[])["cost-grid: ", "profile: "])
-        {
-            if (message.StartsWith(prefix, StringComparison.Ordinal)) message = message[prefix.Length..];
-        }
-        return message.Replace("--widths", "--width", StringComparison.Ordinal).Replace("--depths", "--depth", StringComparison.Ordinal);
-    }
 
     private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
 }

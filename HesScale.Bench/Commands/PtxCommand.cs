@@ -26,15 +26,7 @@ public static class PtxCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, ["require-ptxas"], "archs", "ptxas", "out");
             var archs = (o.Get("archs") ?? string.Join(',', PtxBuild.Architectures.Select(PtxBuild.NameOf)))
@@ -81,18 +73,7 @@ public static class PtxCommand
             AtomicFile.WriteAllText(csv, Csv(rows));
             stdout.WriteLine($"wrote {csv} and {rows.Count} .ptx files under {outDir}");
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is FormatException or System.ComponentModel.Win32Exception)
-        {
-            stderr.WriteLine($"hesscale ptx: error: {e.Message}");
-            return 1;
-        }
+        }, e => e is System.ComponentModel.Win32Exception);
     }
 
     /// <summary>One line per kernel and architecture; occupancy for sm_90 rows.</summary>

@@ -31,16 +31,8 @@ public static class QualityCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the seeds, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "out", "device", "threads", "shard");
             bool full = options.Has("full");
             var settings = new QualityOptions
@@ -88,18 +80,7 @@ public static class QualityCommand
             stdout.WriteLine($"wrote {Path.Combine(settings.OutDir, "quality.csv")}, {Path.Combine(settings.OutDir, "quality_normalized.csv")}, {string.Join(", ", figures)}");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time: {clock.Elapsed.TotalSeconds:0.0} s"));
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale quality: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale quality: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static int Positive(CommandLine options, string name, int fallback)

@@ -50,16 +50,8 @@ public static class RlCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command, [.. AgentOptions, "target"]);
             var settings = Settings(options, Command);
             long steps = Long(options, "steps", 100_000, Command);
@@ -102,18 +94,7 @@ public static class RlCommand
             }
             stdout.WriteLine($"wrote {csv} and {png}");
             return result.Diverged ? 3 : 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale rl: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale rl: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>"physics 41% (12.0 s), inference 20%, updates 37%, other 2%" of <paramref name="wall"/>.</summary>

@@ -45,16 +45,8 @@ public static class RlSweepCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var options = CommandLine.Parse(args, Command,
                 [.. RlCommand.AgentOptions.Where(o => o is not ("optimizer" or "lr" or "seed")), "optimizers", "lrs", "lr-min", "lr-max", "lr-count", "seeds", "parallel", "shard"]);
             string optimizerList = options.Get("optimizers") ?? string.Join(",", OptimizerFactory.StudyNames);
@@ -169,18 +161,7 @@ public static class RlSweepCommand
             stdout.WriteLine($"diverged runs: {divergedRuns} of {ordered.Length}");
             stdout.WriteLine($"wrote {csv}, {episodes}, {summary}, {png} and {curves}");
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale rl-sweep: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale rl-sweep: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static string[] List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();

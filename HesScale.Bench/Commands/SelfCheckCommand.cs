@@ -28,15 +28,7 @@ public static class SelfCheckCommand
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Any(a => a is "--help" or "-h"))
-        {
-            stdout.WriteLine(Usage);
-            return 0;
-        }
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, "device", "golden", "random", "tolerance", "threads");
             string? golden = o.Get("golden") ?? (Directory.Exists(Path.Combine("HesScale.Tests", "Golden")) ? Path.Combine("HesScale.Tests", "Golden") : null);
@@ -133,18 +125,7 @@ public static class SelfCheckCommand
             }
             stdout.WriteLine(ok ? "selfcheck: all within tolerance" : "selfcheck: FAILED");
             return ok ? 0 : 1;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e) || e is ArithmeticException)
-        {
-            stderr.WriteLine($"hesscale selfcheck: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>A random problem with odd widths up to 257, batch up to 65, any activation and loss.</summary>

@@ -29,8 +29,8 @@ public static partial class SlurmCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        // Only a first --help is slurm's own: later arguments belong to the sweep command.
+        return CommandRunner.Guard(Command, Usage, stderr, () =>
         {
             if (args.Length == 0 || args[0] is "--help" or "-h")
             {
@@ -45,9 +45,9 @@ public static partial class SlurmCommand
             if (passed.Any(a => a == "--shard" || a.StartsWith("--shard=", StringComparison.Ordinal)))
                 throw new UsageException($"{Command}: leave out --shard; each array task takes its shard from Slurm.");
             string outDir = Path.GetFullPath(o.Required(Command, "out"));
-            int? shards = o.Get("shards") is { } s ? Positive(s, "shards") : null;
-            int? parallel = o.Get("array-parallel") is { } p ? Positive(p, "array-parallel") : null;
-            int cpus = Positive(o.Required(Command, "cpus"), "cpus");
+            int? shards = o.Get("shards") is { } s ? CommandLine.PositiveInteger(Command, "shards", s) : null;
+            int? parallel = o.Get("array-parallel") is { } p ? CommandLine.PositiveInteger(Command, "array-parallel", p) : null;
+            int cpus = CommandLine.PositiveInteger(Command, "cpus", o.Required(Command, "cpus"));
             string binary = Path.GetFullPath(o.Get("binary") ?? DefaultBinary());
             if (!File.Exists(binary)) throw new FileNotFoundException($"{Command}: no binary at {binary} (publish it: docs/cluster.md).");
             string scripts = Path.GetFullPath(o.Get("scripts") ?? Path.Combine(outDir, "slurm"));
@@ -84,18 +84,7 @@ public static partial class SlurmCommand
                 $"wrote {string.Join(", ", files.Select(f => Path.Combine(scripts, f.Name)))}: {job.Shards} array tasks ({job.ArrayParallel} at once, {cpus} CPUs, {job.Time} each) and a merge job"));
             stdout.WriteLine($"submit: bash {Path.Combine(scripts, SlurmScripts.SubmitScript)}   (watch: squeue --me; results: {outDir})");
             return 0;
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale slurm: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale slurm: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>Separates slurm's own <c>--name value</c> pairs from the sweep command's arguments.</summary>
@@ -130,10 +119,6 @@ public static partial class SlurmCommand
             throw new UsageException($"{Command}: running under 'dotnet', give --binary PATH (the published hesscale).");
         return path;
     }
-
-    private static int Positive(string text, string name) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v
-            : throw new UsageException($"{Command}: --{name} expects a positive integer, got '{text}'.");
 
     private static string Duration(string text, string name) => TimeLimit().IsMatch(text) ? text
         : throw new UsageException($"{Command}: --{name} expects a Slurm time limit such as 02:00:00 or 1-12:00:00, got '{text}'.");

@@ -56,31 +56,12 @@ public static class TrainCommand
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="sweepInput"/>: the runs, from <c>hesscale merge</c> (or a plan request from <c>hesscale slurm</c>).</summary>
     internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        try
+        return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            if (args.Any(a => a is "--help" or "-h"))
-            {
-                stdout.WriteLine(Usage);
-                return 0;
-            }
             var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "hidden", "activation",
                 "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads", "shard");
             return Execute(o, stdout, stderr, sweepInput);
-        }
-        catch (UsageException e)
-        {
-            stderr.WriteLine($"hesscale train: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (DiagCommand.IsReportable(e))
-        {
-            stderr.WriteLine($"hesscale train: error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     private static int Execute(CommandLine o, TextWriter stdout, TextWriter stderr, SweepInput? sweepInput)

@@ -93,24 +93,8 @@ public sealed class DeviceResidentErrorTests
     {
         var device = Devices.Simulator;
         using var net = new Network(device, Spec, seed: 1);
-        var r = net.Backward(new float[3], 1, new HalfSquares());
+        var r = net.Backward(new float[3], 1, new HalfSquaresLoss());
         Assert.ThrowsExactly<InvalidOperationException>(() => r.LossSharesView);
         Assert.HasCount(4 * 3, DeviceData.Read(r.GradientView(0)));
-    }
-
-    /// <summary>L = sum y^2 / 2: gradient y, diagonal 1.</summary>
-    private sealed class HalfSquares : IOutputLoss
-    {
-        public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
-        {
-            double sum = 0;
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                sum += 0.5 * outputs[i] * outputs[i];
-                gradient[i] = outputs[i];
-                hessianDiagonal[i] = 1f;
-            }
-            return sum;
-        }
     }
 }

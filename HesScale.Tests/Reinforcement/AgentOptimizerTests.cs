@@ -105,15 +105,7 @@ public sealed class AgentOptimizerTests
         using var net = new Network(Devices.Get(kind), spec, seed: 6);
         int n = 4, d = 3;
         var r = new Random(12);
-        var x = Enumerable.Range(0, n * 3).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
-        var a = Enumerable.Range(0, n * d).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
-        var v = Enumerable.Range(0, n * d).Select(_ => (float)(0.3 + r.NextDouble())).ToArray();
-        var adv = Enumerable.Range(0, n).Select(i => (float)(i % 2 == 0 ? 1.3 : -0.7)).ToArray();
-        var mu = net.Forward(x, n);
-        var old = new float[n];
-        for (int s = 0; s < n; s++)
-            for (int j = 0; j < d; j++) old[s] += (float)PolicyMath.GaussianLogDensity(a[s * d + j], mu[s * d + j], v[s * d + j]);
-        var loss = new PpoGaussianMeanLoss(d, a, v, old, adv, 0.2f);
+        var (x, loss) = RandomPpoBatch(net, n, d, r);
         var direction = spec.Parameters.Select(p => Enumerable.Range(0, p.Length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray()).ToArray();
 
         using var estimator = new CurvatureEstimator(net);
@@ -149,15 +141,7 @@ public sealed class AgentOptimizerTests
         using var net = new Network(Devices.Get(kind), spec, seed: 4);
         int n = 5, d = 2;
         var r = new Random(8);
-        var x = Enumerable.Range(0, n * 3).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
-        var a = Enumerable.Range(0, n * d).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
-        var v = Enumerable.Range(0, n * d).Select(_ => (float)(0.3 + r.NextDouble())).ToArray();
-        var adv = Enumerable.Range(0, n).Select(i => (float)(i % 2 == 0 ? 1.3 : -0.7)).ToArray();
-        var mu = net.Forward(x, n);
-        var old = new float[n];
-        for (int s = 0; s < n; s++)
-            for (int j = 0; j < d; j++) old[s] += (float)PolicyMath.GaussianLogDensity(a[s * d + j], mu[s * d + j], v[s * d + j]);
-        var loss = new PpoGaussianMeanLoss(d, a, v, old, adv, 0.2f);
+        var (x, loss) = RandomPpoBatch(net, n, d, r);
 
         using var estimator = new CurvatureEstimator(net);
         var estimate = estimator.Estimate(x, n, loss, EstimatorKind.Hutchinson, samples: 4096, seed: 3);
@@ -187,5 +171,23 @@ public sealed class AgentOptimizerTests
             // entries); this checks the estimate end to end, the exact product is checked in HessianVectorProduct_OnAnRlLoss_*.
             Assert.IsLessThan(0.25 * scale, worst, $"tensor {p.Index}: Hutchinson (4096 samples) vs the exact diagonal: worst error {worst:G3} of max |diag| {scale:G3}");
         }
+    }
+
+    /// <summary>
+    /// A batch of <paramref name="n"/> random 3-input states x (n, 3) and PPO's Gaussian mean loss over <paramref name="d"/>
+    /// action dims, with old log-densities from the network's current means (ratio 1: every sample unclipped).
+    /// </summary>
+    private static (float[] X, PpoGaussianMeanLoss Loss) RandomPpoBatch(Network net, int n, int d, Random r)
+    {
+        var x = Enumerable.Range(0, n * 3).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        var a = Enumerable.Range(0, n * d).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        var v = Enumerable.Range(0, n * d).Select(_ => (float)(0.3 + r.NextDouble())).ToArray();
+        var adv = Enumerable.Range(0, n).Select(i => (float)(i % 2 == 0 ? 1.3 : -0.7)).ToArray();
+        var mu = net.Forward(x, n);
+        var old = new float[n];
+        for (int s = 0; s < n; s++)
+            for (int j = 0; j < d; j++) old[s] += (float)PolicyMath.GaussianLogDensity(a[s * d + j], mu[s * d + j], v[s * d + j]);
+        var loss = new PpoGaussianMeanLoss(d, a, v, old, adv, 0.2f);
+        return (x, loss);
     }
 }

@@ -156,7 +156,7 @@ public sealed class LossTests
     }
 
     /// <summary>Current log-density minus log of a ratio spread over [0.5, 1.6] (clipped and unclipped samples).</summary>
-    private static float[] OldLogProbabilities(int n, int d, float[] a, float[] mu, float[] v)
+    internal static float[] OldLogProbabilities(int n, int d, float[] a, float[] mu, float[] v)
     {
         var old = new float[n];
         for (int s = 0; s < n; s++)

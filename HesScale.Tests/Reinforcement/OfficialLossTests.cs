@@ -30,19 +30,6 @@ public sealed class OfficialLossTests
 
     private static void Close(double expected, double actual, string what) => Assert.AreEqual(expected, actual, 1e-6 + 1e-5 * Math.Abs(expected), what);
 
-    /// <summary>Log-densities of the current policy minus log of ratios spread over [0.5, 1.6] (clipped and unclipped samples).</summary>
-    private static float[] Old(int n, int d, float[] a, float[] mu, float[] v)
-    {
-        var old = new float[n];
-        for (int s = 0; s < n; s++)
-        {
-            double lp = 0;
-            for (int j = 0; j < d; j++) lp += PolicyMath.GaussianLogDensity(a[s * d + j], mu[s * d + j], v[s * d + j]);
-            old[s] = (float)(lp - Math.Log(0.5 + 1.1 * ((s * 0.37) % 1.0)));
-        }
-        return old;
-    }
-
     private sealed record Case(int N, int D, float[] A, float[] Mu, float[] Z, float[] V, float[] Adv, float[] Old);
 
     private static Case Make(int n, int d, int seed)
@@ -53,7 +40,7 @@ public sealed class OfficialLossTests
         var mu = Uniform(r, n * d, -1, 1);
         var v = z.Select(x => (float)Math.Exp(x)).ToArray();
         var adv = Advantages(r, n);
-        return new Case(n, d, a, mu, z, v, adv, Old(n, d, a, mu, v));
+        return new Case(n, d, a, mu, z, v, adv, LossTests.OldLogProbabilities(n, d, a, mu, v));
     }
 
     [TestMethod]

@@ -14,23 +14,6 @@ public sealed class ConcurrentUseTests
     private static readonly NetworkSpec Spec = new(LayerSpec.Linear(6, 9), LayerSpec.Tanh(), LayerSpec.Linear(9, 4));
     private static readonly LossSpec Loss = new(LossKind.CrossEntropy, Reduction.Mean);
 
-    /// <summary>A host-side loss whose evaluation runs <paramref name="inside"/> while the pass is in progress.</summary>
-    private sealed class LossCallingBack(Action inside) : IOutputLoss
-    {
-        public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
-        {
-            inside();
-            double sum = 0;
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                sum += 0.5 * outputs[i] * outputs[i];
-                gradient[i] = outputs[i];
-                hessianDiagonal[i] = 1f;
-            }
-            return sum;
-        }
-    }
-
     /// <summary>Deterministic: the second thread calls while the first is certainly inside Backward.</summary>
     [TestMethod]
     [DataRow(DeviceKind.Cpu)]
@@ -59,7 +42,7 @@ public sealed class ConcurrentUseTests
             thread.Join();
             return caught;
         }
-        var loss = new LossCallingBack(() =>
+        var loss = new HalfSquaresLoss(() =>
         {
             seen.Add(OnAnotherThread(() => network.Forward(inputs, 2)));
             seen.Add(OnAnotherThread(() => network.GetParameter(0)));

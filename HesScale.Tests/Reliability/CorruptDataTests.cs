@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using HesScale.Bench;
 using HesScale.Gpu.Checkpoints;
+using HesScale.Tests.Training;
 
 namespace HesScale.Tests.Reliability;
 
@@ -13,28 +12,11 @@ namespace HesScale.Tests.Reliability;
 [TestClass]
 public sealed class CorruptDataTests
 {
-    internal static byte[] Idx(byte[] data, params int[] shape)
-    {
-        var bytes = new byte[4 + 4 * shape.Length + data.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)shape.Length;
-        for (int d = 0; d < shape.Length; d++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), shape[d]);
-        data.CopyTo(bytes, 4 + 4 * shape.Length);
-        return bytes;
-    }
-
-    internal static byte[] Gzip(byte[] bytes)
-    {
-        using var output = new MemoryStream();
-        using (var gz = new GZipStream(output, CompressionLevel.Fastest)) gz.Write(bytes);
-        return output.ToArray();
-    }
-
     /// <summary>The four MNIST files for n images of 4 x 4 pixels (labels i mod 10).</summary>
     internal static Dictionary<string, byte[]> Mnist(int n)
     {
-        byte[] images = Idx(Enumerable.Range(0, n * 16).Select(v => (byte)(v * 7)).ToArray(), n, 4, 4);
-        byte[] labels = Idx(Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray(), n);
+        byte[] images = IdxBytes.Idx(Enumerable.Range(0, n * 16).Select(v => (byte)(v * 7)).ToArray(), n, 4, 4);
+        byte[] labels = IdxBytes.Idx(Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray(), n);
         return new()
         {
             ["train-images-idx3-ubyte"] = images,
@@ -67,9 +49,9 @@ public sealed class CorruptDataTests
                     "magic" => [1, .. bytes[1..]],
                     "truncate" => bytes[..^5],
                     "trailing" => [.. bytes, 0, 0],
-                    "count" => Idx(bytes[8..^1], 19),
+                    "count" => IdxBytes.Idx(bytes[8..^1], 19),
                     "label" => [.. bytes[..^1], 12],
-                    "gzip-truncate" => Gzip(bytes)[..(Gzip(bytes).Length / 2)],
+                    "gzip-truncate" => IdxBytes.Gzip(bytes)[..(IdxBytes.Gzip(bytes).Length / 2)],
                     _ => throw new ArgumentException(corruption),
                 };
             }

@@ -1,5 +1,6 @@
 using HesScale.Gpu.Data;
 using HesScale.Tests.Cli;
+using HesScale.Tests.Training;
 
 namespace HesScale.Tests.Reliability;
 
@@ -43,9 +44,9 @@ public sealed class DeclaredSizeTests
     {
         using var scratch = new Scratch();
         // Header: 2 images of 2 x 2 (8 data bytes), then 64 MiB of zeros: a 64 KiB file.
-        byte[] plain = CorruptDataTests.Idx(new byte[(64 << 20) + 8], 2, 2, 2);
+        byte[] plain = IdxBytes.Idx(new byte[(64 << 20) + 8], 2, 2, 2);
         string path = scratch.PathOf("bomb-idx3-ubyte.gz");
-        File.WriteAllBytes(path, CorruptDataTests.Gzip(plain));
+        File.WriteAllBytes(path, IdxBytes.Gzip(plain));
         InvalidDataException? error = null;
         long allocated = AllocatedBy(() => error = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(path)));
         Assert.Contains("bomb-idx3-ubyte.gz (decompressed)", error!.Message);
@@ -57,9 +58,9 @@ public sealed class DeclaredSizeTests
     public void Gzip_header_declaring_more_than_deflate_can_hold_is_refused_before_inflating()
     {
         using var scratch = new Scratch();
-        byte[] header = CorruptDataTests.Idx([], 60000, 28, 28); // 47 MB declared
+        byte[] header = IdxBytes.Idx([], 60000, 28, 28); // 47 MB declared
         string path = scratch.PathOf("liar-idx3-ubyte.gz");
-        File.WriteAllBytes(path, CorruptDataTests.Gzip(header));
+        File.WriteAllBytes(path, IdxBytes.Gzip(header));
         var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(path));
         Assert.Contains("liar-idx3-ubyte.gz", e.Message);
         Assert.Contains("compressed bytes can hold", e.Message);
@@ -70,7 +71,7 @@ public sealed class DeclaredSizeTests
     {
         using var scratch = new Scratch();
         // 2^16 x 2^16 x 2^16 x 2^16 = 2^64 wraps to 0 in a long: must not pass as an empty file.
-        byte[] bytes = CorruptDataTests.Idx([], 65536, 65536, 65536, 65536);
+        byte[] bytes = IdxBytes.Idx([], 65536, 65536, 65536, 65536);
         string path = scratch.PathOf("wrap-idx3-ubyte");
         File.WriteAllBytes(path, bytes);
         var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.Read(path));

@@ -114,14 +114,14 @@ public sealed partial class FuzzTests
     {
         var rng = new Random(Seed + 1);
         using var scratch = new Scratch();
-        byte[] images = CorruptDataTests.Idx(Enumerable.Range(0, 6 * 16).Select(v => (byte)(v * 5)).ToArray(), 6, 4, 4);
-        byte[] labels = CorruptDataTests.Idx([0, 1, 2, 3, 4, 9], 6);
+        byte[] images = IdxBytes.Idx(Enumerable.Range(0, 6 * 16).Select(v => (byte)(v * 5)).ToArray(), 6, 4, 4);
+        byte[] labels = IdxBytes.Idx([0, 1, 2, 3, 4, 9], 6);
         int[] sizeOffsets = [0, 4, 8, 12];
         int refused = 0;
         for (int i = 0; i < 1500; i++)
         {
             bool gzip = rng.Next(2) == 0, imagesBroken = rng.Next(3) > 0;
-            byte[] MaybeZip(byte[] b) => gzip ? CorruptDataTests.Gzip(b) : b;
+            byte[] MaybeZip(byte[] b) => gzip ? IdxBytes.Gzip(b) : b;
             // Mutate the plain bytes (then compress), or the compressed bytes themselves.
             byte[] Broken(byte[] b) => gzip && rng.Next(2) == 0 ? Mutate(rng, MaybeZip(b), []) : MaybeZip(Mutate(rng, b, sizeOffsets));
             byte[] img = imagesBroken ? Broken(images) : MaybeZip(images), lab = imagesBroken ? MaybeZip(labels) : Broken(labels);

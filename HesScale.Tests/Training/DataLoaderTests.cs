@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using HesScale.Gpu.Data;
 
 namespace HesScale.Tests.Training;
@@ -15,32 +13,15 @@ public sealed class DataLoaderTests
         return dir;
     }
 
-    private static byte[] Idx(byte[] data, params int[] shape)
-    {
-        var bytes = new byte[4 + 4 * shape.Length + data.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)shape.Length;
-        for (int d = 0; d < shape.Length; d++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * d), shape[d]);
-        data.CopyTo(bytes, 4 + 4 * shape.Length);
-        return bytes;
-    }
-
-    private static byte[] Gzip(byte[] bytes)
-    {
-        using var output = new MemoryStream();
-        using (var gz = new GZipStream(output, CompressionLevel.Fastest)) gz.Write(bytes);
-        return output.ToArray();
-    }
-
     /// <summary>n images of 3 x 5 with pixel (i, j) = (7 i + j) mod 256 and labels i mod 10.</summary>
     private static void WriteMnist(string dir, string prefix, int n, bool gzip)
     {
         var pixels = Enumerable.Range(0, n * 15).Select(v => (byte)((7 * (v / 15) + v % 15) % 256)).ToArray();
         var labels = Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray();
-        byte[] images = Idx(pixels, n, 3, 5), labelFile = Idx(labels, n);
+        byte[] images = IdxBytes.Idx(pixels, n, 3, 5), labelFile = IdxBytes.Idx(labels, n);
         string suffix = gzip ? ".gz" : "";
-        File.WriteAllBytes(Path.Combine(dir, $"{prefix}-images-idx3-ubyte{suffix}"), gzip ? Gzip(images) : images);
-        File.WriteAllBytes(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte{suffix}"), gzip ? Gzip(labelFile) : labelFile);
+        File.WriteAllBytes(Path.Combine(dir, $"{prefix}-images-idx3-ubyte{suffix}"), gzip ? IdxBytes.Gzip(images) : images);
+        File.WriteAllBytes(Path.Combine(dir, $"{prefix}-labels-idx1-ubyte{suffix}"), gzip ? IdxBytes.Gzip(labelFile) : labelFile);
     }
 
     [TestMethod]
@@ -77,7 +58,7 @@ public sealed class DataLoaderTests
     [TestMethod]
     public void Bad_idx_files_name_the_file_and_offset()
     {
-        var good = Idx(new byte[2 * 3 * 5], 2, 3, 5);
+        var good = IdxBytes.Idx(new byte[2 * 3 * 5], 2, 3, 5);
         StringAssert.Contains(IdxError(good[..(good.Length - 1)]), "truncated at offset 45");
         StringAssert.Contains(IdxError(good[..9]), "truncated at offset 9");
         var magic = (byte[])good.Clone();
@@ -94,10 +75,10 @@ public sealed class DataLoaderTests
     {
         string dir = TempFolder();
         string images = Path.Combine(dir, "i"), labels = Path.Combine(dir, "l");
-        File.WriteAllBytes(images, Idx(new byte[3 * 4], 3, 2, 2));
-        File.WriteAllBytes(labels, Idx([1, 12, 3], 3));
+        File.WriteAllBytes(images, IdxBytes.Idx(new byte[3 * 4], 3, 2, 2));
+        File.WriteAllBytes(labels, IdxBytes.Idx([1, 12, 3], 3));
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => IdxDatasets.LoadPair(images, labels, "x")).Message, "offset 9: label 12");
-        File.WriteAllBytes(labels, Idx([1, 2], 2));
+        File.WriteAllBytes(labels, IdxBytes.Idx([1, 2], 2));
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => IdxDatasets.LoadPair(images, labels, "x")).Message, "2 labels for 3 images");
         Assert.ThrowsExactly<FileNotFoundException>(() => IdxDatasets.Load(dir));
         Directory.Delete(dir, true);
