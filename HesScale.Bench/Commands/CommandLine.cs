@@ -111,14 +111,20 @@ internal sealed class CommandLine
             : throw new UsageException($"{command}: --{name} expects a finite number greater than 0, got '{text}'.");
     }
 
-    public int Threads(string command)
+    public int Threads(string command) => Threads(command, checkCores: true);
+
+    /// <summary>
+    /// As <see cref="Threads(string)"/>; <paramref name="checkCores"/> false skips the core-count check, for a sweep
+    /// merged or planned on another machine than the one its tasks run on (a merge job pinned to one core, a login node).
+    /// </summary>
+    public int Threads(string command, bool checkCores)
     {
         string? text = Get("threads");
         if (text is null) return 0;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int threads))
             throw new UsageException($"{command}: --threads expects a non-negative integer, got '{text}'.");
         // More threads than cores only slows the native path down: a typo, not a setting.
-        if (threads > Environment.ProcessorCount)
+        if (checkCores && threads > Environment.ProcessorCount)
             throw new UsageException($"{command}: --threads {threads} is more than this machine's {Environment.ProcessorCount} cores (0 = all).");
         return threads;
     }

@@ -81,7 +81,7 @@ public static class CostCommand
                 ? s : throw new UsageException($"{Command}: --seconds expects a positive number.");
             string outDir = o.Get("out") ?? Path.Combine("results", "cost");
 
-            using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
+            using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command, checkCores: sweepInput is null));
             stdout.WriteLine($"device: {device.Name}");
             var sweep = SweepCells.Open(Command, o, configs, outDir, sweepInput);
             var rows = new List<(string Device, string Config, int Params, int Batch, string Method, double Ms)>();

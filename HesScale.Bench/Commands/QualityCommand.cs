@@ -46,7 +46,7 @@ public static class QualityCommand
             if (settings.Activation is not ("tanh" or "relu"))
                 throw new UsageException($"{Command}: --activation expects tanh or relu, got '{settings.Activation}'.");
 
-            using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command));
+            using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command, checkCores: sweepInput is null));
             stdout.WriteLine($"device: {device.Name}");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"quality: MLP 64-64-64-64-10 ({settings.Activation}) on digits; {settings.Seeds} seeds x {settings.Samples} samples at batch 1; {settings.TrainSteps} Adam steps (lr 1e-3, batch 32)"));

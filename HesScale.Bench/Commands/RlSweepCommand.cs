@@ -62,7 +62,7 @@ public static class RlSweepCommand
                         select RlCommand.Settings(options, Command, o, (float)lr, s, env)).ToArray();
             string outDir = options.Get("out") ?? Path.Combine("results", "rl");
             string? deviceName = options.Get("device") ?? "cpu";
-            int threads = options.Threads(Command);
+            int threads = options.Threads(Command, checkCores: sweepInput is null);
             using (var probe = ComputeDevice.FromEnvironment(deviceName, threads))
                 stdout.WriteLine($"device: {probe.Name} (one per worker, {parallel} workers)");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

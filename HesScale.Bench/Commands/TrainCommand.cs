@@ -106,7 +106,7 @@ public static class TrainCommand
         string outDir = o.Get("out") ?? Path.Combine("results", "train");
         if (checkpoint is not null) Checkpoint.CheckWritable(checkpoint); // now, not after the first epoch
 
-        using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
+        using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command, checkCores: sweepInput is null));
         stdout.WriteLine($"device: {device.Name}");
         var (train, test) = TrainData.Load(dataSpec);
         var layers = new List<LayerSpec>();

@@ -16,6 +16,29 @@ public sealed class SlurmCommandTests
     }
 
     [TestMethod]
+    public void ThreadsAboveThisMachinesCores_AreForTheComputeNodes_NotRefusedHere()
+    {
+        // The login node (and a merge job pinned to one core) may have fewer cores than the tasks get.
+        string root = Directory.CreateTempSubdirectory("hesscale-slurm-").FullName;
+        try
+        {
+            string binary = Path.Combine(root, "hesscale");
+            File.WriteAllText(binary, "");
+            string many = (Environment.ProcessorCount + 30).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string[] args = ["rl-sweep", "--env", "cartpole", "--seeds", "1", "--threads", many, "--out", Path.Combine(root, "sweep"), "--shards", "2",
+                "--time", "00:10:00", "--cpus", many, "--binary", binary];
+            var (code, _, stderr) = Run(args);
+            Assert.AreEqual(0, code, stderr);
+            int direct = RlSweepCommand.Run(["--env", "cartpole", "--threads", many, "--out", Path.Combine(root, "direct")], TextWriter.Null, TextWriter.Null);
+            Assert.AreEqual(2, direct, "a sweep run here with more threads than cores is still a usage error");
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+
+    [TestMethod]
     public void WritesArrayMergeAndSubmitScripts_AndNeverOverwritesThem()
     {
         string root = Directory.CreateTempSubdirectory("hesscale-slurm-").FullName;
