@@ -1,6 +1,6 @@
 using System.Globalization;
+using HesScale.Bench.Cases;
 using HesScale.Gpu;
-using HesScale.Gpu.Cases;
 using HesScale.Gpu.Files;
 using HesScale.Reference;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using HesScale.Bench.Reinforcement.Environments;
+using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;
@@ -48,9 +50,9 @@ public static class EnvRateCommand
         foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string id = raw.ToLowerInvariant();
-            if (id == "all") ids.AddRange(Environments.MuJoCoIds);
-            else if (Environments.MuJoCoIds.Contains(id)) ids.Add(id);
-            else throw new UsageException($"{Command}: unknown MuJoCo task '{raw}' in --env (known: {string.Join(", ", Environments.MuJoCoIds)}, all).");
+            if (id == "all") ids.AddRange(EnvironmentRegistry.MuJoCoIds);
+            else if (EnvironmentRegistry.MuJoCoIds.Contains(id)) ids.Add(id);
+            else throw new UsageException($"{Command}: unknown MuJoCo task '{raw}' in --env (known: {string.Join(", ", EnvironmentRegistry.MuJoCoIds)}, all).");
         }
         if (ids.Count == 0) throw new UsageException($"{Command}: --env is empty.");
         return ids.Distinct().ToList();
@@ -59,7 +61,7 @@ public static class EnvRateCommand
     /// <summary>Environment steps per second and raw mj_step per second for one task.</summary>
     internal static (double EnvRate, double StepRate, int FrameSkip) Measure(string id, int steps, int seed)
     {
-        using var env = (MuJoCoEnvironment)Environments.Create(id);
+        using var env = (MuJoCoEnvironment)EnvironmentRegistry.Create(id);
         var rng = new Random(seed);
         var obs = new float[env.ObservationSize];
         var action = new float[env.ActionSize];

@@ -1,5 +1,6 @@
 using System.Globalization;
-using HesScale.Gpu.Cases;
+using HesScale.Bench.Cases;
+using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;

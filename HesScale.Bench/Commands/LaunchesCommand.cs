@@ -1,6 +1,5 @@
 using System.Globalization;
 using HesScale.Gpu;
-using HesScale.Gpu.Kernels;
 
 namespace HesScale.Bench.Commands;
 
@@ -24,7 +23,7 @@ public static class LaunchesCommand
     private const string Command = "launches";
 
     /// <summary>The GPU backend's tile edge (16 x 16 groups of 256 threads).</summary>
-    public const int Tile = TiledLinearKernels.MaxTile;
+    public const int Tile = ComputeDevice.LinearTileEdge;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {

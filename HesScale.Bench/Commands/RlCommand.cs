@@ -1,10 +1,12 @@
-using HesScale.Gpu.Optimizers;
 using System.Diagnostics;
 using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Reinforcement;
+using HesScale.Bench.Reinforcement.Agents;
+using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu;
 using HesScale.Gpu.Files;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;
@@ -118,8 +120,8 @@ public static class RlCommand
         string? envOverride = null)
     {
         string env = envOverride ?? options.Get("env") ?? "cartpole";
-        if (!Gpu.Reinforcement.Environments.Ids.Contains(env))
-            throw new UsageException($"{command}: unknown --env '{env}' (known: {string.Join(", ", Gpu.Reinforcement.Environments.Ids)}).");
+        if (!EnvironmentRegistry.Ids.Contains(env))
+            throw new UsageException($"{command}: unknown --env '{env}' (known: {string.Join(", ", EnvironmentRegistry.Ids)}).");
         var algo = (options.Get("algo") ?? "ppo") switch
         {
             "ppo" => RlAlgorithm.Ppo,
@@ -150,7 +152,7 @@ public static class RlCommand
                 ? HessianSigns.Parse(sign) ?? throw new UsageException($"{command}: unknown --hessian-sign '{sign}' (known: true, official).")
                 : d.HessianSign,
         };
-        if ((options.Get("variance") is not null || d.HessianSign == HessianSign.Official) && Gpu.Reinforcement.Environments.Create(env).DiscreteActions > 0)
+        if ((options.Get("variance") is not null || d.HessianSign == HessianSign.Official) && EnvironmentRegistry.Create(env).DiscreteActions > 0)
             throw new UsageException($"{command}: --variance and --hessian-sign official apply to the Gaussian policy of continuous-action tasks; {env} has discrete actions.");
         // A transform other than the preset's brings its own floor: softplus(z) + 1e-3 (ours), max(e^z, 1e-6) (official A2C's).
         if (d.VarianceTransform != presetVariance) d = d with { MinVariance = d.VarianceTransform == VarianceKind.Softplus ? 1e-3f : 1e-6f };

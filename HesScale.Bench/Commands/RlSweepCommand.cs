@@ -1,11 +1,12 @@
-using HesScale.Gpu.Optimizers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Reinforcement;
+using HesScale.Bench.Reinforcement.Agents;
 using HesScale.Bench.Sweeps;
 using HesScale.Gpu;
 using HesScale.Gpu.Files;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Commands;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using HesScale.Bench.Reinforcement.Agents;
+using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 

@@ -1,3 +1,5 @@
+using HesScale.Bench.Reinforcement.Environments;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Reinforcement;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using HesScale.Bench.Commands;
 using HesScale.Bench.Reinforcement;
+using HesScale.Bench.Reinforcement.Agents;
+using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Bench.Sweeps;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using HesScale.Bench.Plotting;
 using HesScale.Gpu.Files;
+using HesScale.Gpu.Optimizers;
 
 namespace HesScale.Bench.Training;
 
@@ -10,7 +11,7 @@ public static class TrainReport
 {
     public const string CsvHeader = "optimizer,lr,seed,epoch,train_loss,test_accuracy,seconds";
 
-    public static string CsvRow(TrainRunSpec run, Gpu.Training.EpochResult e) => string.Create(CultureInfo.InvariantCulture,
+    public static string CsvRow(TrainRunSpec run, EpochResult e) => string.Create(CultureInfo.InvariantCulture,
         $"{run.Optimizer},{TrainRunSpec.Format(run.LearningRate)},{run.Seed},{e.Epoch},{e.TrainLoss:R},{e.TestAccuracy:R},{e.Seconds:F4}");
 
     /// <summary>
@@ -23,7 +24,7 @@ public static class TrainReport
         foreach (var r in results)
         {
             foreach (var e in r.Epochs) text.Append(CsvRow(r.Run, e)).Append('\n');
-            if (r.Diverged) text.Append(CsvRow(r.Run, new Gpu.Training.EpochResult(r.Epochs.Count + 1, double.NaN, double.NaN, double.NaN))).Append('\n');
+            if (r.Diverged) text.Append(CsvRow(r.Run, new EpochResult(r.Epochs.Count + 1, double.NaN, double.NaN, double.NaN))).Append('\n');
         }
         AtomicFile.WriteAllText(path, text.ToString());
     }
@@ -32,10 +33,10 @@ public static class TrainReport
     /// Reads back rows written by <see cref="CsvRow"/> (a checkpoint's history); a malformed row is a
     /// <see cref="FormatException"/> naming the row and what is wrong.
     /// </summary>
-    public static IReadOnlyList<Gpu.Training.EpochResult> ParseRows(string rows)
+    public static IReadOnlyList<EpochResult> ParseRows(string rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var result = new List<Gpu.Training.EpochResult>();
+        var result = new List<EpochResult>();
         int n = 0;
         foreach (string line in rows.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -48,7 +49,7 @@ public static class TrainReport
             if (!double.TryParse(c[4], number, CultureInfo.InvariantCulture, out double loss) || !double.TryParse(c[5], number, CultureInfo.InvariantCulture, out double accuracy)
                 || !double.TryParse(c[6], number, CultureInfo.InvariantCulture, out double seconds))
                 throw new FormatException($"history row {n}: '{line}' does not hold numbers in its loss, accuracy and seconds fields.");
-            result.Add(new Gpu.Training.EpochResult(epoch, loss, accuracy, seconds));
+            result.Add(new EpochResult(epoch, loss, accuracy, seconds));
         }
         return result;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HesScale.Gpu;
 using HesScale.Gpu.Data;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Training;
 
 namespace HesScale.Bench.Training;

@@ -60,7 +60,7 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Copies the network, the optimizer (optional) and the trainer's position (optional) to the host.</summary>
-    public static Checkpoint Capture(Network network, Optimizer? optimizer = null, Trainer? trainer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    public static Checkpoint Capture(Network network, Optimizer? optimizer = null, IResumable? trainer = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         var parameters = network.Spec.Parameters.Select(p => network.GetParameter(p.Index)).ToArray();
@@ -84,7 +84,7 @@ public sealed class Checkpoint
     /// parameter tensors that do not match the architecture (count, names, shapes, finite values;
     /// checked before anything is loaded), and optimizer state or progress that does not fit.
     /// </summary>
-    public void Restore(Network network, Optimizer? optimizer = null, Trainer? trainer = null)
+    public void Restore(Network network, Optimizer? optimizer = null, IResumable? trainer = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         string actual = Checkpoints.Architecture.Describe(network.Spec);

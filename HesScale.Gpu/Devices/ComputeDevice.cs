@@ -148,7 +148,7 @@ public sealed class ComputeDevice : IDisposable
     /// An ILGPU CPU simulator with groups of <paramref name="threadsPerWarp"/> x <paramref name="warpsPerGroup"/>
     /// threads (tests: groups above 2 threads exercise shared-memory tiles and barriers).
     /// </summary>
-    internal static ComputeDevice CreateSimulator(int threadsPerWarp, int warpsPerGroup)
+    public static ComputeDevice CreateSimulator(int threadsPerWarp, int warpsPerGroup)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerWarp, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(warpsPerGroup, 1);
@@ -209,6 +209,12 @@ public sealed class ComputeDevice : IDisposable
         found.Add("ilgpu-cpu (ILGPU CPU simulator)");
         return found;
     }
+
+    /// <summary>
+    /// Edge of the ILGPU backends' linear-layer tile (groups of 16 x 16 threads); the backend picks
+    /// its tiled kernels by comparing layer widths and the batch with it, so launch counts change only there.
+    /// </summary>
+    public const int LinearTileEdge = Kernels.TiledLinearKernels.MaxTile;
 
     /// <summary>Kernel launches on this device so far (0 on the native CPU path): divide a difference by steps for launches per step.</summary>
     public long KernelLaunches => Backend.Launches;

@@ -8,7 +8,7 @@ namespace HesScale.Gpu.Kernels;
 /// kernel that is not listed here, so a new kernel cannot be left out of the PTX check.
 /// All are explicitly grouped (launched with a KernelConfig, grid-stride loops).
 /// </summary>
-internal static class KernelCatalog
+public static class KernelCatalog
 {
     /// <summary>The kernels, named "Class.Method" (unique), in the order of the kernel files.</summary>
     public static IReadOnlyList<MethodInfo> All { get; } =

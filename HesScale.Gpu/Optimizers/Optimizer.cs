@@ -104,7 +104,8 @@ public abstract class Optimizer : IDisposable
     /// <summary>The scale alpha of the last step for scaled_* optimizers (read from the device on access), 1 otherwise.</summary>
     public virtual float LastScale => 1f;
 
-    internal Network Network { get; }
+    /// <summary>The network whose parameters this optimizer updates (fixed at creation).</summary>
+    public Network Network { get; }
     internal Backend Backend => Network.Backend;
 
     /// <summary>Slot <paramref name="slot"/> (constructor order) of parameter tensor <paramref name="parameter"/> on the device.</summary>

@@ -1,5 +1,5 @@
+using HesScale.Bench.Cases;
 using HesScale.Gpu;
-using HesScale.Gpu.Cases;
 
 namespace HesScale.Tests.Cli;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using HesScale.Gpu.Cases;
+using HesScale.Bench.Cases;
 using HesScale.Tests.Cli;
 
 namespace HesScale.Tests.Curvature;

@@ -1,5 +1,7 @@
+using HesScale.Bench.Reinforcement.Agents;
 using HesScale.Gpu;
 using HesScale.Gpu.Curvature;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Tests.Engine;
 

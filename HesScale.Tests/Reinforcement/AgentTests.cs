@@ -1,6 +1,9 @@
-using HesScale.Gpu.Optimizers;
+using HesScale.Bench.Reinforcement.Agents;
+using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu;
+using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
+using HesScale.Reference.Optimizers;
 using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Reinforcement;

@@ -1,3 +1,4 @@
+using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Tests.Reinforcement;
@@ -213,7 +214,7 @@ public sealed class EnvironmentTests
     [DataRow("mountaincar_continuous")]
     public void ResetStates_LieInsideTheObservationBounds(string id)
     {
-        var env = Environments.Create(id);
+        var env = EnvironmentRegistry.Create(id);
         var rng = new Random(3);
         var obs = new float[env.ObservationSize];
         for (int k = 0; k < 50; k++)
@@ -229,5 +230,5 @@ public sealed class EnvironmentTests
 
     [TestMethod]
     public void UnknownEnvironment_IsNamed() =>
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Environments.Create("lunarlander")).Message, "lunarlander");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => EnvironmentRegistry.Create("lunarlander")).Message, "lunarlander");
 }

@@ -1,3 +1,4 @@
+using HesScale.Bench.Reinforcement.Agents;
 using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Reference.Reinforcement;

@@ -1,8 +1,9 @@
-using HesScale.Gpu.Optimizers;
 using HesScale.Bench.Commands;
 using HesScale.Bench.Reinforcement;
+using HesScale.Bench.Reinforcement.Agents;
+using HesScale.Gpu.Optimizers;
 
-using EpisodeRecordList = System.Collections.Generic.List<HesScale.Gpu.Reinforcement.EpisodeRecord>;
+using EpisodeRecordList = System.Collections.Generic.List<HesScale.Bench.Reinforcement.Environments.EpisodeRecord>;
 
 namespace HesScale.Tests.Reinforcement;
 
@@ -225,7 +226,7 @@ public sealed class RlCommandTests
     public void RlRun_ReportsDivergenceInsteadOfThrowing()
     {
         // A huge learning rate on Pendulum drives the Gaussian policy's ratio or outputs to non-finite values.
-        var settings = Gpu.Reinforcement.AgentSettings.A2CDefaults("pendulum") with
+        var settings = AgentSettings.A2CDefaults("pendulum") with
         {
             Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Optimizers.OptimizerSettings { LearningRate = 1e30f },
         };

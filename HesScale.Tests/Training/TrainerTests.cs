@@ -1,3 +1,4 @@
+using HesScale.Bench.Training;
 using HesScale.Gpu;
 using HesScale.Gpu.Data;
 using HesScale.Gpu.Optimizers;

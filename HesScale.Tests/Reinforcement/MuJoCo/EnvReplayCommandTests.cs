@@ -1,4 +1,4 @@
-using HesScale.Gpu.Cases;
+using HesScale.Bench.Cases;
 using HesScale.Tests.Cli;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using HesScale.Gpu.Reinforcement.MuJoCo;
+using HesScale.Bench.Reinforcement.MuJoCo;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;
 
@@ -233,7 +233,7 @@ public sealed class MuJoCoBindingTests
     public void Models_and_licence_are_embedded()
     {
         var names = MuJoCoAssets.ResourceNames().ToList();
-        foreach (var file in MuJoCoAssets.ModelFiles) CollectionAssert.Contains(names, "HesScale.Gpu.MuJoCo." + file);
+        foreach (var file in MuJoCoAssets.ModelFiles) CollectionAssert.Contains(names, "HesScale.Bench.MuJoCo." + file);
         StringAssert.Contains(MuJoCoAssets.Read("LICENSE"), "MIT");
         StringAssert.Contains(MuJoCoAssets.Read("README.md"), "Gymnasium");
     }

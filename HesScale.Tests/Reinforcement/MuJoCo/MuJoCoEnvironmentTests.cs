@@ -1,3 +1,5 @@
+using HesScale.Bench.Reinforcement.Environments;
+using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;
@@ -13,7 +15,7 @@ public sealed class MuJoCoEnvironmentTests
     [TestInitialize]
     public void RequireMuJoCo() => MuJoCoAvailability.Require();
 
-    private static MuJoCoEnvironment Create(string id) => (MuJoCoEnvironment)Environments.Create(id);
+    private static MuJoCoEnvironment Create(string id) => (MuJoCoEnvironment)EnvironmentRegistry.Create(id);
 
     // id, observation size, action size, action high (low = -high), time limit, dt (timestep x frame skip).
     [TestMethod]

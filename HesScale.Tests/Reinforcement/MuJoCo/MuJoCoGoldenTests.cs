@@ -1,4 +1,6 @@
-using HesScale.Gpu.Cases;
+using HesScale.Bench.Cases;
+using HesScale.Bench.Reinforcement.Environments;
+using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;
@@ -21,7 +23,7 @@ public sealed class MuJoCoGoldenTests
         var envs = MuJoCoAvailability.GoldenCaseNames
             .Select(n => TrajectoryCase.Load(Path.Combine(MuJoCoAvailability.GoldenDirectory, n + ".json")).Env)
             .Order(StringComparer.Ordinal).ToArray();
-        CollectionAssert.AreEqual(Environments.MuJoCoIds.Order(StringComparer.Ordinal).ToArray(), envs);
+        CollectionAssert.AreEqual(EnvironmentRegistry.MuJoCoIds.Order(StringComparer.Ordinal).ToArray(), envs);
     }
 
     [TestMethod]

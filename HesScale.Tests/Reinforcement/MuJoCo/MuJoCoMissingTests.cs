@@ -1,4 +1,4 @@
-using HesScale.Gpu.Reinforcement.MuJoCo;
+using HesScale.Bench.Reinforcement.MuJoCo;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;
 

@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Text.Json;
+using HesScale.Gpu;
+
+namespace HesScale.Bench.Cases;
+
+/// <summary>
+/// Reads <c>hesscale-case/1</c> files (see the golden README): layers with their parameters,
+/// a loss, a batch of inputs and the targets. Everything is validated; every problem is a
+/// <see cref="CaseFormatException"/> whose message names the file and the JSON field.
+/// </summary>
+public static class CaseFile
+{
+    /// <summary>The only supported value of the <c>format</c> field.</summary>
+    public const string FormatName = "hesscale-case/1";
+
+    /// <summary>Largest case file read (256 MiB): memory while parsing is a small multiple of the file size.</summary>
+    public const long MaxFileBytes = 256L << 20;
+
+    /// <summary>Reads and validates a case file.</summary>
+    /// <exception cref="CaseFormatException">The file's content is not a valid case.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static HesScaleCase Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new CaseFormatException(Path.GetFileName(path), "", $"the file holds {length} bytes, more than the {MaxFileBytes} a case file may have");
+        string json = File.ReadAllText(path);
+        return Parse(json, path);
+    }
+
+    /// <summary>Parses and validates case JSON; <paramref name="sourceName"/> (a path or name) is used in messages.</summary>
+    /// <exception cref="CaseFormatException">The content is not a valid case.</exception>
+    public static HesScaleCase Parse(string json, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var f = new JsonFields(Path.GetFileName(sourceName));
+        using var document = JsonFields.ParseDocument(json, f.SourceName);
+        var root = document.RootElement;
+        f.ExpectObject(root, "", "format", "layers", "loss", "inputs", "targets");
+
+        string format = f.String(f.Required(root, "", "format"), "format");
+        if (format != FormatName) throw f.Error("format", $"expected \"{FormatName}\", got \"{format}\"");
+
+        var (spec, parameters) = ReadLayers(f, f.Required(root, "", "layers"));
+        var loss = ReadLoss(f, f.Required(root, "", "loss"));
+        double[] inputs = f.Rows(f.Required(root, "", "inputs"), "inputs", spec.InputSize, out int batch);
+
+        var targetsElement = f.Required(root, "", "targets");
+        int[]? classes = null;
+        double[]? values = null;
+        int outputs = spec.OutputSize;
+        int targetCount = f.ArrayLength(targetsElement, "targets");
+        if (targetCount != batch)
+            throw f.Error("targets", $"expected {batch} targets (one per input row), got {targetCount}");
+        if (loss.Kind == LossKind.CrossEntropy)
+        {
+            classes = new int[batch];
+            int n = 0;
+            foreach (var item in targetsElement.EnumerateArray())
+            {
+                string path = JsonFields.Index("targets", n);
+                int c = f.Integer(item, path);
+                if (c < 0 || c >= outputs)
+                    throw f.Error(path, $"class index {c.ToString(CultureInfo.InvariantCulture)} is outside [0, {outputs}) (the network has {outputs} outputs)");
+                classes[n++] = c;
+            }
+        }
+        else
+        {
+            values = f.Matrix(targetsElement, "targets", batch, outputs, "one per sample");
+        }
+
+        return new HesScaleCase(spec, parameters, inputs, batch, loss, classes, values, sourceName);
+    }
+
+    /// <summary>
+    /// Refuses a case whose parameters, inputs or target values do not fit in single precision (e.g.
+    /// a weight of 1e300): the engine and the device kernels compute in float32. The message names
+    /// the file and the JSON field.
+    /// </summary>
+    /// <exception cref="CaseFormatException">A value overflows float32.</exception>
+    public static void CheckSinglePrecision(HesScaleCase c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var f = new JsonFields(c.FileName);
+        foreach (var p in c.Spec.Parameters)
+        {
+            string tensor = JsonFields.Child(JsonFields.Index("layers", p.LayerIndex), p.Name);
+            int bad = FirstOverflow(c.Parameters[p.Index]);
+            if (bad >= 0)
+            {
+                string at = p.IsWeight ? $"{tensor}[{bad / p.Cols}][{bad % p.Cols}]" : JsonFields.Index(tensor, bad);
+                throw f.Error(at, SinglePrecisionProblem(c.Parameters[p.Index][bad]));
+            }
+        }
+        int width = c.Spec.InputSize;
+        int input = FirstOverflow(c.Inputs);
+        if (input >= 0) throw f.Error($"inputs[{input / width}][{input % width}]", SinglePrecisionProblem(c.Inputs[input]));
+        if (c.TargetValues is { } values)
+        {
+            int k = c.Spec.OutputSize, target = FirstOverflow(values);
+            if (target >= 0) throw f.Error($"targets[{target / k}][{target % k}]", SinglePrecisionProblem(values[target]));
+        }
+    }
+
+    private static int FirstOverflow(double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite((float)values[i])) return i;
+        }
+        return -1;
+    }
+
+    private static string SinglePrecisionProblem(double value) =>
+        $"{value.ToString("R", CultureInfo.InvariantCulture)} is not finite in single precision (the engine computes in float32)";
+
+    private static (NetworkSpec Spec, List<double[]> Parameters) ReadLayers(JsonFields f, JsonElement layersElement)
+    {
+        int count = f.ArrayLength(layersElement, "layers");
+        if (count == 0) throw f.Error("layers", "expected at least one layer, got an empty array");
+        var layers = new List<LayerSpec>(count);
+        var parameters = new List<double[]>();
+        int width = -1;
+        int l = 0;
+        foreach (var layer in layersElement.EnumerateArray())
+        {
+            string path = JsonFields.Index("layers", l);
+            if (layer.ValueKind != JsonValueKind.Object) throw f.Error(path, $"expected an object, got {JsonFields.Describe(layer.ValueKind)}");
+            string typePath = JsonFields.Child(path, "type");
+            string type = f.String(f.Required(layer, path, "type"), typePath);
+            if (!LayerSpec.TryParseKind(type, out var kind))
+            {
+                string known = string.Join(", ", Enum.GetValues<LayerKind>().Select(LayerSpec.NameOf));
+                throw f.Error(typePath, $"unknown layer type \"{type}\" (known: {known})");
+            }
+
+            if (kind == LayerKind.Linear)
+            {
+                f.ExpectObject(layer, path, "type", "in", "out", "weight", "bias");
+                int inSize = f.PositiveInteger(f.Required(layer, path, "in"), JsonFields.Child(path, "in"));
+                int outSize = f.PositiveInteger(f.Required(layer, path, "out"), JsonFields.Child(path, "out"));
+                if (width >= 0 && inSize != width)
+                    throw f.Error(JsonFields.Child(path, "in"), $"expected {width} (the width the previous layers give), got {inSize}");
+                string weightPath = JsonFields.Child(path, "weight");
+                parameters.Add(f.Matrix(f.Required(layer, path, "weight"), weightPath, outSize, inSize, "one per output, \"out\" is " + outSize.ToString(CultureInfo.InvariantCulture)));
+                var biasElement = JsonFields.Optional(layer, "bias");
+                if (biasElement is JsonElement bias)
+                {
+                    var b = new double[outSize];
+                    f.Numbers(bias, JsonFields.Child(path, "bias"), outSize, b, 0);
+                    parameters.Add(b);
+                }
+                layers.Add(LayerSpec.Linear(inSize, outSize, biasElement is not null));
+                width = outSize;
+            }
+            else
+            {
+                if (l == 0) throw f.Error(typePath, $"the first layer must be \"linear\" (it fixes the input width), got \"{type}\"");
+                if (kind == LayerKind.LeakyReLU)
+                {
+                    f.ExpectObject(layer, path, "type", "slope");
+                    var slopeElement = JsonFields.Optional(layer, "slope");
+                    double slope = slopeElement is JsonElement s ? f.Number(s, JsonFields.Child(path, "slope")) : 0.01;
+                    if (!float.IsFinite((float)slope)) throw f.Error(JsonFields.Child(path, "slope"), "slope does not fit in single precision");
+                    layers.Add(LayerSpec.LeakyReLU((float)slope));
+                }
+                else
+                {
+                    f.ExpectObject(layer, path, "type");
+                    layers.Add(LayerSpec.Activation(kind));
+                }
+            }
+            l++;
+        }
+        return (new NetworkSpec(layers), parameters);
+    }
+
+    private static LossSpec ReadLoss(JsonFields f, JsonElement e)
+    {
+        f.ExpectObject(e, "loss", "type", "reduction");
+        string type = f.String(f.Required(e, "loss", "type"), "loss.type");
+        LossKind kind = type switch
+        {
+            "mse" => LossKind.MeanSquaredError,
+            "cross_entropy" => LossKind.CrossEntropy,
+            _ => throw f.Error("loss.type", $"unknown loss type \"{type}\" (known: mse, cross_entropy)"),
+        };
+        var reductionElement = JsonFields.Optional(e, "reduction");
+        string reduction = reductionElement is JsonElement r ? f.String(r, "loss.reduction") : "mean";
+        Reduction red = reduction switch
+        {
+            "mean" => Reduction.Mean,
+            "sum" => Reduction.Sum,
+            _ => throw f.Error("loss.reduction", $"unknown reduction \"{reduction}\" (known: mean, sum)"),
+        };
+        return new LossSpec(kind, red);
+    }
+}
