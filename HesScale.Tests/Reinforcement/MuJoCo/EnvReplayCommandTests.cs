@@ -1,5 +1,6 @@
 using HesScale.Bench.Cases;
 using HesScale.Tests.Cli;
+using HesScale.Tests.Reinforcement.Environments.MuJoCo;
 
 namespace HesScale.Tests.Reinforcement.MuJoCo;
 

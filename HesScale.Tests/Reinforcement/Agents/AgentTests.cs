@@ -6,7 +6,7 @@ using HesScale.Gpu.Reinforcement;
 using HesScale.Reference.Optimizers;
 using HesScale.Tests.Engine;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Agents;
 
 /// <summary>GAE by hand, running statistics, the host optimizer's formulas, vectorised stepping and agent determinism.</summary>
 [TestClass]

@@ -1,7 +1,7 @@
 using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Gpu.Reinforcement;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Environments;
 
 /// <summary>Dynamics against values worked out by hand from Gymnasium's equations, and the documented edge cases.</summary>
 [TestClass]

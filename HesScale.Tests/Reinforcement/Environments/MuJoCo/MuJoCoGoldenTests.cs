@@ -2,8 +2,9 @@ using HesScale.Bench.Cases;
 using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
+using HesScale.Tests.Reinforcement.MuJoCo;
 
-namespace HesScale.Tests.Reinforcement.MuJoCo;
+namespace HesScale.Tests.Reinforcement.Environments.MuJoCo;
 
 /// <summary>
 /// The shared mujoco-trajectory/1 cases (one per task, computed independently and cross-checked against

@@ -5,7 +5,7 @@ using HesScale.Gpu.Optimizers;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Tests.Engine;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Agents;
 
 /// <summary>
 /// Every optimizer of the library inside the official A2C and PPO agents, the Hessian-sign option

@@ -2,7 +2,7 @@ using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Reference.Reinforcement;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Losses;
 
 /// <summary>
 /// Every RL loss's value, gradient and Hessian diagonal (float, HesScale.Gpu) against the exact

@@ -3,7 +3,7 @@ using HesScale.Gpu.Reinforcement;
 using HesScale.Reference.Reinforcement;
 using HesScale.Tests.Engine;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Losses;
 
 /// <summary>
 /// The RL losses driving Network.Backward: for the output layer's bias, dL/db_c = sum_n dL/dz_nc and the

@@ -1,8 +1,9 @@
 using HesScale.Bench.Reinforcement.Environments;
 using HesScale.Bench.Reinforcement.Environments.MuJoCo;
 using HesScale.Gpu.Reinforcement;
+using HesScale.Tests.Reinforcement.MuJoCo;
 
-namespace HesScale.Tests.Reinforcement.MuJoCo;
+namespace HesScale.Tests.Reinforcement.Environments.MuJoCo;
 
 /// <summary>
 /// The eight v4 tasks against the spec (shared mujoco.md §2): sizes, bounds, time limits, rewards and

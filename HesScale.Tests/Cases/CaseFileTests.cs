@@ -1,7 +1,7 @@
 using HesScale.Bench.Cases;
 using HesScale.Gpu;
 
-namespace HesScale.Tests.Cli;
+namespace HesScale.Tests.Cases;
 
 /// <summary>The case parser's accepted forms and the result writer's round trip.</summary>
 [TestClass]

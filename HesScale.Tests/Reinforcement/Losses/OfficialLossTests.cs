@@ -3,7 +3,7 @@ using HesScale.Gpu;
 using HesScale.Gpu.Reinforcement;
 using HesScale.Reference.Reinforcement;
 
-namespace HesScale.Tests.Reinforcement;
+namespace HesScale.Tests.Reinforcement.Losses;
 
 /// <summary>
 /// The official RL setup's loss-side pieces against the hyper-dual reference: the exp variance head,
