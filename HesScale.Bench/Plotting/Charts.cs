@@ -91,29 +91,6 @@ public static class Charts
         AtomicFile.Write(path, png.SaveTo);
     }
 
-    /// <summary>One bar per category (the mean) with one dot per seed on top of it.</summary>
-    public static void BarsWithDots(string path, string title, string yLabel, IReadOnlyList<(string Name, double Mean, double[] Dots)> bars)
-    {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        var rng = new Random(0);
-        for (int i = 0; i < bars.Count; i++)
-        {
-            var bar = plot.Add.Bar(i, bars[i].Mean);
-            bar.Color = palette.GetColor(i).WithAlpha(0.7);
-            var xs = bars[i].Dots.Select(_ => i + (rng.NextDouble() - 0.5) * 0.4).ToArray();
-            var dots = plot.Add.ScatterPoints(xs, bars[i].Dots);
-            dots.Color = Colors.Black;
-            dots.MarkerSize = 4;
-        }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            bars.Select((b, i) => new Tick(i, b.Name)).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 35;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plot.Axes.Margins(bottom: 0);
-        Finish(plot, path, title, "", yLabel, legend: false);
-    }
-
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
     {
         MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
@@ -121,12 +98,12 @@ public static class Charts
         LabelFormatter = v => $"1e{v:0}",
     };
 
-    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, bool legend = true)
+    private static void Finish(Plot plot, string path, string title, string xLabel, string yLabel)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        if (legend) plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperLeft);
         SavePng(plot, path);
     }
 
