@@ -3,7 +3,7 @@ using HesScale.Bench.Commands;
 
 namespace HesScale.Bench;
 
-/// <summary>The <c>hesscale</c> command line: <c>diag</c>, <c>demo</c>, <c>bench</c>.</summary>
+/// <summary>The <c>hesscale</c> command line: the commands of <see cref="Commands"/> (each listed in <see cref="Usage"/>) and <c>bench</c>.</summary>
 public static class Program
 {
     public const string Usage =
@@ -11,7 +11,7 @@ public static class Program
         "commands:\n" +
         "  diag    gradients and Hessian diagonals for case files (hesscale diag --help)\n" +
         "  demo    a small tanh network: every method next to the exact diagonal (hesscale demo --help)\n" +
-        "  rl      train an A2C/PPO agent on a classic-control task (hesscale rl --help)\n" +
+        "  rl      train an A2C/PPO agent on a classic-control or MuJoCo task (hesscale rl --help)\n" +
         "  env-replay  replay mujoco-trajectory/1 cases on the MuJoCo environments (hesscale env-replay --help)\n" +
         "  env-rate  steps per second of the MuJoCo environments and of raw mj_step (hesscale env-rate --help)\n" +
         "  rl-sweep  step-size robustness sweep over optimizers, learning rates and seeds (hesscale rl-sweep --help)\n" +
