@@ -93,7 +93,7 @@ public sealed class ComputeDevice : IDisposable
             case DeviceKind.IlgpuCpu:
                 {
                     // 2 threads per warp, 1 warp, 1 multiprocessor: the simulator's fastest setting
-                    // for grid-stride kernels (shared/docs/dotnet-notes.md).
+                    // for grid-stride kernels (20-50x faster per launch than the default warp 4, group 16).
                     var context = Context.Create(b => b.CPU(new CPUDevice(2, 1, 1)).EnableAlgorithms());
                     return new ComputeDevice(new IlgpuBackend(context, context.CreateCPUAccelerator(0), kind));
                 }

@@ -11,7 +11,7 @@ internal static class MuJoCoAvailability
             Assert.Inconclusive($"MuJoCo test skipped: {reason} (package libmujoco2.2.2)");
     }
 
-    /// <summary>The golden trajectory cases copied from shared/golden/mujoco.</summary>
+    /// <summary>The golden MuJoCo trajectory cases (Golden/MuJoCo, copied to the test output; Golden/MuJoCo/README.md).</summary>
     public static string GoldenDirectory => Path.Combine(AppContext.BaseDirectory, "Golden", "MuJoCo");
 
     public static IReadOnlyList<string> GoldenCaseNames => Directory.GetFiles(GoldenDirectory, "case-*.json")
