@@ -28,6 +28,7 @@ namespace HesScale.Gpu.Checkpoints;
 /// </summary>
 public sealed class Checkpoint
 {
+    /// <summary>Version of the binary format this code writes and reads.</summary>
     public const int FormatVersion = 1;
     private static readonly byte[] Magic = "HSCKPT\r\n"u8.ToArray();
     private const int HeaderLength = 20, HashLength = 32;
@@ -35,6 +36,7 @@ public sealed class Checkpoint
     // Name and shape of each stored tensor; null for a checkpoint built from bare arrays.
     private (string Name, int Rows, int Cols)[]? _tensors;
 
+    /// <summary>A checkpoint of <paramref name="parameters"/> (host copies in <see cref="NetworkSpec.Parameters"/> order) for <paramref name="architecture"/>, with optional optimizer settings and state (both or neither), training progress and metadata.</summary>
     public Checkpoint(string architecture, IReadOnlyList<float[]> parameters, OptimizerSettings? settings = null,
         OptimizerState? optimizer = null, TrainingProgress? progress = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -54,9 +56,13 @@ public sealed class Checkpoint
     public string Architecture { get; }
     /// <summary>Parameter tensors in <see cref="NetworkSpec.Parameters"/> order.</summary>
     public IReadOnlyList<float[]> Parameters { get; }
+    /// <summary>Settings of the saved optimizer, or null when none was saved.</summary>
     public OptimizerSettings? OptimizerSettings { get; }
+    /// <summary>State of the saved optimizer (steps, moments, RNG), or null when none was saved.</summary>
     public OptimizerState? OptimizerState { get; }
+    /// <summary>The training loop's position, or null when none was saved.</summary>
     public TrainingProgress? Progress { get; }
+    /// <summary>Free-form key/value text saved with the run (empty when none).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Copies the network, the optimizer (optional) and the trainer's position (optional) to the host.</summary>

@@ -23,6 +23,7 @@ public sealed class CurvatureEstimate
         Samples = samples;
     }
 
+    /// <summary>The estimator that produced these diagonals.</summary>
     public EstimatorKind Kind { get; }
     /// <summary>The reduced loss of the batch.</summary>
     public float Loss { get; }

@@ -36,6 +36,7 @@ public sealed class CurvatureEstimator : IDisposable
     private int _version;
     private bool _disposed;
 
+    /// <summary>An estimator for <paramref name="network"/>: one gradient and one diagonal buffer per parameter tensor on its device (scratch buffers as passes need them).</summary>
     public CurvatureEstimator(Network network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -69,6 +70,7 @@ public sealed class CurvatureEstimator : IDisposable
         }
     }
 
+    /// <summary>The network the estimator runs on.</summary>
     public Network Network => _network;
 
     /// <summary>
@@ -380,6 +382,7 @@ public sealed class CurvatureEstimator : IDisposable
         return buffer;
     }
 
+    /// <summary>Releases the estimator's device buffers.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -7,10 +7,14 @@ namespace HesScale.Gpu.Data;
 /// </summary>
 public static class Cifar10
 {
+    /// <summary>Number of classes (10).</summary>
     public const int Classes = 10;
+    /// <summary>Features per image: 3 colour planes of 32 x 32 pixels.</summary>
     public const int Features = 3 * 32 * 32;
+    /// <summary>Bytes per record: one label byte, then the pixel bytes.</summary>
     public const int RecordLength = 1 + Features;
 
+    /// <summary>(train, test) from the binary batches in <paramref name="directory"/>; a malformed file is an <see cref="InvalidDataException"/> naming it and the byte offset.</summary>
     public static (Dataset Train, Dataset Test) Load(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);

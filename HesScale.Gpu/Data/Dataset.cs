@@ -3,6 +3,7 @@ namespace HesScale.Gpu.Data;
 /// <summary>A labelled classification data set held on the host: features N x D row-major, labels in [0, Classes).</summary>
 public sealed class Dataset
 {
+    /// <summary>A data set of <paramref name="labels"/>.Length samples; throws when the features are not labels x <paramref name="featureCount"/> or a label lies outside [0, <paramref name="classes"/>).</summary>
     public Dataset(float[] features, int[] labels, int featureCount, int classes, string name)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -22,13 +23,20 @@ public sealed class Dataset
         Name = name;
     }
 
+    /// <summary>Features, N x <see cref="FeatureCount"/> row-major.</summary>
     public float[] Features { get; }
+    /// <summary>Class label of each sample (N), in [0, <see cref="Classes"/>).</summary>
     public int[] Labels { get; }
+    /// <summary>Features per sample (D).</summary>
     public int FeatureCount { get; }
+    /// <summary>Number of classes.</summary>
     public int Classes { get; }
+    /// <summary>Name used in messages (e.g. digits, mnist).</summary>
     public string Name { get; }
+    /// <summary>Number of samples N.</summary>
     public int Count => Labels.Length;
 
+    /// <summary>The features of sample <paramref name="index"/> (D values, no copy).</summary>
     public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(index * FeatureCount, FeatureCount);
 
     /// <summary>The samples at <paramref name="indices"/>, in that order.</summary>

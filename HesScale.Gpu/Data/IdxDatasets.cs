@@ -7,6 +7,7 @@ namespace HesScale.Gpu.Data;
 /// </summary>
 public static class IdxDatasets
 {
+    /// <summary>Number of classes (10) of both MNIST and Fashion-MNIST.</summary>
     public const int Classes = 10;
 
     /// <summary>(train, test) from <paramref name="directory"/>; <paramref name="name"/> labels the sets (mnist, fashion).</summary>

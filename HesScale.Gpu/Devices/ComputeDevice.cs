@@ -35,6 +35,7 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
+    /// <summary>Which backend this device runs on.</summary>
     public DeviceKind Kind => Backend.Kind;
 
     /// <summary>A readable description, e.g. "cuda: NVIDIA H100 (ILGPU Cuda)" or "cpu: native, 2 threads".</summary>
@@ -43,6 +44,7 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>Identifiers accepted by <see cref="Create(string, int)"/>.</summary>
     public static readonly IReadOnlyList<string> KindNames = ["auto", "cuda", "opencl", "cpu", "ilgpu-cpu"];
 
+    /// <summary>Parses one of <see cref="KindNames"/> (case and surrounding spaces ignored); false for anything else.</summary>
     public static bool TryParseKind(string name, out DeviceKind kind)
     {
         switch (name.Trim().ToLowerInvariant())
@@ -231,6 +233,7 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The <see cref="Name"/> the device had, readable after it was disposed (for messages).</summary>
     internal string DisposedName { get; private set; } = "";
 
+    /// <summary>Releases the backend (its buffers, and the accelerator when this device created it).</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -239,5 +242,6 @@ public sealed class ComputeDevice : IDisposable
         _disposed = true;
     }
 
+    /// <summary>The device name.</summary>
     public override string ToString() => Name;
 }

@@ -53,6 +53,7 @@ public sealed class BackwardResult
     /// </summary>
     public float Loss => _loss ??= _network.ReadLoss(_pass, Batch);
 
+    /// <summary>Samples N of the pass.</summary>
     public int Batch { get; }
     /// <summary>The curvature methods that were computed.</summary>
     public CurvatureMethods Methods { get; }

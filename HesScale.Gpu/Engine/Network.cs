@@ -20,6 +20,7 @@ public sealed partial class Network : IDisposable
     private bool _disposed;
     private readonly ExclusiveUse _use = new("This Network");
 
+    /// <summary>A network of <paramref name="spec"/> on <paramref name="device"/>, with <paramref name="parameters"/> (in <see cref="NetworkSpec.Parameters"/> order) or, when null, PyTorch's default initialisation drawn from <paramref name="seed"/>.</summary>
     public Network(ComputeDevice device, NetworkSpec spec, IReadOnlyList<float[]>? parameters = null, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -47,7 +48,9 @@ public sealed partial class Network : IDisposable
         }
     }
 
+    /// <summary>The layers and parameter shapes.</summary>
     public NetworkSpec Spec { get; }
+    /// <summary>The device holding the parameters and running the passes.</summary>
     public ComputeDevice Device { get; }
 
     private static void CheckParameter(ParameterInfo p, ReadOnlySpan<float> values, string paramName)
@@ -72,6 +75,7 @@ public sealed partial class Network : IDisposable
         return result;
     }
 
+    /// <summary>Overwrites parameter tensor <paramref name="index"/> (see <see cref="NetworkSpec.Parameters"/>) with <paramref name="values"/> (its full length).</summary>
     public void SetParameter(int index, ReadOnlySpan<float> values)
     {
         using var _ = _use.Enter();

@@ -6,6 +6,7 @@ namespace HesScale.Gpu;
 [Flags]
 public enum CurvatureMethods
 {
+    /// <summary>No curvature: the gradient only.</summary>
     None = 0,
     /// <summary>HesScale: exact loss-Hessian diagonal at the output, diagonal recursion with the s''(a) g term.</summary>
     HesScale = 1,
@@ -15,6 +16,7 @@ public enum CurvatureMethods
     BL89 = 4,
 }
 
+/// <summary>The single curvature methods, their storage order and their identifiers.</summary>
 public static class CurvatureMethodNames
 {
     /// <summary>Single methods in the fixed order the engine stores them (immutable: the order is the storage layout).</summary>
@@ -29,6 +31,7 @@ public static class CurvatureMethodNames
         _ => throw new ArgumentException($"'{single}' is not a single curvature method.", nameof(single)),
     };
 
+    /// <summary>Parses an identifier of <see cref="Name"/> (case ignored); false for anything else.</summary>
     public static bool TryParse(string name, out CurvatureMethods single)
     {
         foreach (var m in All)

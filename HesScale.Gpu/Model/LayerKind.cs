@@ -5,8 +5,11 @@ public enum LayerKind
 {
     /// <summary>Affine map <c>a = h W^T + b</c>, W is out x in (PyTorch layout).</summary>
     Linear,
+    /// <summary>tanh(a).</summary>
     Tanh,
+    /// <summary>1 / (1 + e^-a).</summary>
     Sigmoid,
+    /// <summary>max(a, 0).</summary>
     ReLU,
     /// <summary>max(a, slope a); slope defaults to 0.01 like PyTorch.</summary>
     LeakyReLU,
@@ -16,5 +19,6 @@ public enum LayerKind
     SELU,
     /// <summary>log(1 + e^a) (beta 1, threshold 20 like PyTorch).</summary>
     Softplus,
+    /// <summary>a (unchanged).</summary>
     Identity,
 }

@@ -6,6 +6,7 @@ namespace HesScale.Gpu;
 /// </summary>
 public sealed record LayerSpec
 {
+    /// <summary>The layer type.</summary>
     public LayerKind Kind { get; }
     /// <summary>Input width (Linear only; 0 for activations).</summary>
     public int In { get; }
@@ -25,8 +26,10 @@ public sealed record LayerSpec
         Slope = slope;
     }
 
+    /// <summary>Whether this is a Linear layer (it has parameters).</summary>
     public bool IsLinear => Kind == LayerKind.Linear;
 
+    /// <summary>A Linear layer from <paramref name="inSize"/> to <paramref name="outSize"/> features, with a bias unless <paramref name="bias"/> is false.</summary>
     public static LayerSpec Linear(int inSize, int outSize, bool bias = true)
     {
         if (inSize <= 0) throw new ArgumentOutOfRangeException(nameof(inSize), inSize, "Linear input width must be positive.");
@@ -34,6 +37,7 @@ public sealed record LayerSpec
         return new LayerSpec(LayerKind.Linear, inSize, outSize, bias, 0f);
     }
 
+    /// <summary>An activation of <paramref name="kind"/> (not Linear); <paramref name="slope"/> is used by LeakyReLU only.</summary>
     public static LayerSpec Activation(LayerKind kind, float slope = 0.01f)
     {
         if (kind == LayerKind.Linear) throw new ArgumentException("Use LayerSpec.Linear for linear layers.", nameof(kind));
@@ -41,13 +45,21 @@ public sealed record LayerSpec
         return new LayerSpec(kind, 0, 0, false, kind == LayerKind.LeakyReLU ? slope : 0f);
     }
 
+    /// <summary>A tanh activation.</summary>
     public static LayerSpec Tanh() => Activation(LayerKind.Tanh);
+    /// <summary>A sigmoid activation.</summary>
     public static LayerSpec Sigmoid() => Activation(LayerKind.Sigmoid);
+    /// <summary>A ReLU activation.</summary>
     public static LayerSpec ReLU() => Activation(LayerKind.ReLU);
+    /// <summary>A LeakyReLU activation with negative slope <paramref name="slope"/>.</summary>
     public static LayerSpec LeakyReLU(float slope = 0.01f) => Activation(LayerKind.LeakyReLU, slope);
+    /// <summary>An ELU activation (alpha 1).</summary>
     public static LayerSpec ELU() => Activation(LayerKind.ELU);
+    /// <summary>A SELU activation.</summary>
     public static LayerSpec SELU() => Activation(LayerKind.SELU);
+    /// <summary>A softplus activation.</summary>
     public static LayerSpec Softplus() => Activation(LayerKind.Softplus);
+    /// <summary>An identity activation.</summary>
     public static LayerSpec Identity() => Activation(LayerKind.Identity);
 
     /// <summary>The identifier used in case files and on the command line ("linear", "tanh", "leaky_relu", ...).</summary>
@@ -80,6 +92,7 @@ public sealed record LayerSpec
         return false;
     }
 
+    /// <summary>The layer as text, e.g. <c>Linear(3, 5)</c> or <c>Tanh</c>.</summary>
     public override string ToString() => IsLinear
         ? $"Linear({In}, {Out}{(Bias ? "" : ", bias=false")})"
         : Kind == LayerKind.LeakyReLU ? $"LeakyReLU({Slope})" : Kind.ToString();

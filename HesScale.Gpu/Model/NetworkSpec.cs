@@ -8,7 +8,9 @@ namespace HesScale.Gpu;
 /// <param name="Cols">Input width for a weight, 1 for a bias.</param>
 public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int Rows, int Cols)
 {
+    /// <summary>Number of values, Rows x Cols.</summary>
     public int Length => checked(Rows * Cols);
+    /// <summary>Whether this is a weight matrix (otherwise a bias vector).</summary>
     public bool IsWeight => Name == "weight";
 }
 
@@ -17,14 +19,20 @@ public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int R
 /// </summary>
 public sealed class NetworkSpec
 {
+    /// <summary>The layers in order.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
+    /// <summary>Input width of the first Linear layer.</summary>
     public int InputSize { get; }
+    /// <summary>Width of the network output.</summary>
     public int OutputSize { get; }
     /// <summary>Width of the values after each layer (index l: output of layer l); <c>Widths[-1]</c> is the input.</summary>
     public IReadOnlyList<int> Widths { get; }
+    /// <summary>The weight and bias tensors, layer by layer (weight before bias).</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
+    /// <summary>Total number of parameter values.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>Validates <paramref name="layers"/> (first layer Linear, Linear widths that chain); throws <see cref="ArgumentException"/> naming the layer that does not fit.</summary>
     public NetworkSpec(IEnumerable<LayerSpec> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -55,6 +63,7 @@ public sealed class NetworkSpec
         ParameterCount = parameters.Sum(p => p.Length);
     }
 
+    /// <summary>As the <see cref="IEnumerable{T}"/> constructor.</summary>
     public NetworkSpec(params LayerSpec[] layers) : this((IEnumerable<LayerSpec>)layers) { }
 
     /// <summary>Width of the input to layer <paramref name="layer"/>.</summary>
@@ -78,5 +87,6 @@ public sealed class NetworkSpec
         return result;
     }
 
+    /// <summary>The layers as text joined by " -> ".</summary>
     public override string ToString() => string.Join(" -> ", Layers);
 }

@@ -14,7 +14,9 @@ public sealed class Targets
         Values = values;
     }
 
+    /// <summary>Class indices (N, in [0, K)) for cross-entropy.</summary>
     public static Targets FromClasses(int[] classes) => new(classes ?? throw new ArgumentNullException(nameof(classes)), null);
+    /// <summary>Real targets (N x K row-major) for MSE.</summary>
     public static Targets FromValues(float[] values) => new(null, values ?? throw new ArgumentNullException(nameof(values)));
 
     /// <summary>

@@ -83,6 +83,7 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>Identifier (see <see cref="Names"/>).</summary>
     public string Name { get; }
+    /// <summary>Step size, moment decays and the other settings, fixed at creation.</summary>
     public OptimizerSettings Settings { get; }
     /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (None for SGD and Adam).</summary>
     public CurvatureMethods RequiredCurvature { get; }
@@ -253,6 +254,7 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>Releases the device slots when <paramref name="disposing"/>.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (_disposed) return;
@@ -260,6 +262,7 @@ public abstract class Optimizer : IDisposable
         _disposed = true;
     }
 
+    /// <summary>Releases the optimizer's device slots.</summary>
     public void Dispose()
     {
         Dispose(true);

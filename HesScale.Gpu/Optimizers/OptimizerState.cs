@@ -7,6 +7,7 @@ namespace HesScale.Gpu.Optimizers;
 /// </summary>
 public sealed class OptimizerState
 {
+    /// <summary>State of <paramref name="optimizer"/> after <paramref name="steps"/> steps: last scale, sampling RNG state and <paramref name="slots"/> (one array per parameter tensor per slot).</summary>
     public OptimizerState(string optimizer, long steps, float lastScale, ulong rngState, IReadOnlyDictionary<string, float[][]> slots)
     {
         ArgumentNullException.ThrowIfNull(optimizer);

@@ -42,9 +42,13 @@ public sealed class LinearBackwardWorkload : IDisposable
         }
     }
 
+    /// <summary>Samples N.</summary>
     public int Batch { get; }
+    /// <summary>Input width of the layer.</summary>
     public int InWidth { get; }
+    /// <summary>Output width of the layer.</summary>
     public int OutWidth { get; }
+    /// <summary>Curvature channels C propagated with the gradient (1 = gradient only).</summary>
     public int Channels { get; }
 
     /// <summary>The engine's native operation: panel products from batch <see cref="NativeBackend.SmallBatch"/>, the fused sweep below.</summary>
@@ -55,6 +59,7 @@ public sealed class LinearBackwardWorkload : IDisposable
     public void RunFused() =>
         FusedLinearBackward.Run(_host[0], _host[1], _host[2], _host[3], _host[4], _host[5], Batch, InWidth, OutWidth, Channels, 1, _parallel);
 
+    /// <summary>Releases the buffers.</summary>
     public void Dispose()
     {
         foreach (var b in _buffers) b.Dispose();

@@ -44,6 +44,7 @@ public sealed record TimingSummary(int Count, double Median, double P10, double 
 /// <param name="MaxSamples">Most timed calls (fast operations stop here).</param>
 public sealed record TimingBudget(double WarmupMs = 100, double MinTimeMs = 300, int MinSamples = 5, int MaxSamples = 20_000)
 {
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting that is negative, not finite, or (MaxSamples) below MinSamples.</summary>
     public void Validate()
     {
         if (!(WarmupMs >= 0) || !double.IsFinite(WarmupMs)) throw new ArgumentOutOfRangeException(nameof(WarmupMs), WarmupMs, "Warm-up time must be a finite number of milliseconds >= 0.");

@@ -11,6 +11,7 @@ public sealed class SplitMix64(ulong state)
     /// <summary>The full state; setting it rewinds or fast-forwards the stream.</summary>
     public ulong State { get; set; } = state;
 
+    /// <summary>The next 64 random bits (advances the state).</summary>
     public ulong NextUInt64() => RandomMath.Mix(State += RandomMath.Golden);
 
     /// <summary>Uniform integer in [0, n) (Lemire's multiply-shift; bias below 2^-32 for n &lt; 2^32).</summary>

@@ -11,11 +11,13 @@ public sealed class GaussianMeanLoss : IOutputLoss
     private const string Name = "GaussianMeanLoss";
     private readonly float[] _actions, _variances, _advantages;
 
+    /// <summary>The loss with the true Hessian sign, summed over the <paramref name="actionSize"/> dimensions: <paramref name="actions"/> and <paramref name="variances"/> N x D, <paramref name="advantages"/> N.</summary>
     public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages)
         : this(actionSize, actions, variances, advantages, HessianSign.True)
     {
     }
 
+    /// <summary>As the short constructor, with the Hessian <paramref name="sign"/> and, when <paramref name="averageOverActions"/>, 1/(N D) instead of 1/N.</summary>
     public GaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] advantages, HessianSign sign, bool averageOverActions = false)
     {
         ArgumentNullException.ThrowIfNull(actions);
@@ -39,7 +41,9 @@ public sealed class GaussianMeanLoss : IOutputLoss
         _advantages = advantages;
     }
 
+    /// <summary>Action dimensions D (network outputs).</summary>
     public int ActionSize { get; }
+    /// <summary>Which sign the Hessian diagonal is handed on with.</summary>
     public HessianSign Sign { get; }
     /// <summary>
     /// Average over the N x D elements instead of summing over D (the official A2C loss): loss, gradient and the true
@@ -48,6 +52,7 @@ public sealed class GaussianMeanLoss : IOutputLoss
     /// </summary>
     public bool AverageOverActions { get; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);

@@ -13,11 +13,13 @@ public sealed class GaussianVarianceLoss : IOutputLoss
     private const string Name = "GaussianVarianceLoss";
     private readonly float[] _actions, _means, _advantages;
 
+    /// <summary>The loss with the softplus transform (floor <paramref name="minVariance"/>) and the true Hessian sign: <paramref name="actions"/> and <paramref name="means"/> N x D (D = <paramref name="actionSize"/>), <paramref name="advantages"/> N.</summary>
     public GaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] advantages, float minVariance)
         : this(actionSize, actions, means, advantages, VarianceTransform.Softplus(minVariance), HessianSign.True)
     {
     }
 
+    /// <summary>As the short constructor, with the variance <paramref name="transform"/>, the Hessian <paramref name="sign"/> and, when <paramref name="averageOverActions"/>, 1/(N D) instead of 1/N.</summary>
     public GaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] advantages, VarianceTransform transform, HessianSign sign, bool averageOverActions = false)
     {
         ArgumentNullException.ThrowIfNull(actions);
@@ -39,8 +41,11 @@ public sealed class GaussianVarianceLoss : IOutputLoss
         _advantages = advantages;
     }
 
+    /// <summary>Action dimensions D (network outputs).</summary>
     public int ActionSize { get; }
+    /// <summary>The positivity transform var = f(z) applied inside the loss.</summary>
     public VarianceTransform Transform { get; }
+    /// <summary>Which sign the part in var is handed on with.</summary>
     public HessianSign Sign { get; }
     /// <summary>
     /// Average over the N x D elements instead of summing over D (the official A2C loss): loss, gradient and the true
@@ -49,6 +54,7 @@ public sealed class GaussianVarianceLoss : IOutputLoss
     /// </summary>
     public bool AverageOverActions { get; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);

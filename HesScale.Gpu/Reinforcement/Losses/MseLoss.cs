@@ -9,6 +9,7 @@ public sealed class MseLoss : IOutputLoss
     private const string Name = "MseLoss";
     private readonly float[] _targets;
 
+    /// <summary>The loss against <paramref name="targets"/> (the returns, N; finite).</summary>
     public MseLoss(float[] targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
@@ -16,6 +17,7 @@ public sealed class MseLoss : IOutputLoss
         _targets = targets;
     }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, 1, _targets.Length, Name, outputs, gradient, hessianDiagonal);

@@ -27,8 +27,10 @@ public sealed class PolicyGradientLoss : IOutputLoss, IOutputHessianProduct
         _advantages = advantages;
     }
 
+    /// <summary>Number of discrete actions K.</summary>
     public int Classes { get; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, Classes, _actions.Length, Name, outputs, gradient, hessianDiagonal);

@@ -33,6 +33,7 @@ public static class PolicyMath
     /// <summary>softplus(z) = log(1 + e^z), computed without overflow.</summary>
     public static double Softplus(double z) => Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
 
+    /// <summary>The logistic function 1 / (1 + e^-z), computed without overflow.</summary>
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>The variance network's positivity transform: var = softplus(z) + minVar.</summary>

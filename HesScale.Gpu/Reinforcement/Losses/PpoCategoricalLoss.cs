@@ -12,6 +12,7 @@ public sealed class PpoCategoricalLoss : IOutputLoss, IOutputHessianProduct
     private readonly int[] _actions;
     private readonly float[] _oldLogProbabilities, _advantages;
 
+    /// <summary>The surrogate for <paramref name="classes"/> actions: <paramref name="actions"/>, <paramref name="oldLogProbabilities"/> (log p_old of the action taken) and <paramref name="advantages"/> per sample (N), clip range <paramref name="epsilon"/> in (0, 1).</summary>
     public PpoCategoricalLoss(int classes, int[] actions, float[] oldLogProbabilities, float[] advantages, float epsilon)
     {
         ArgumentNullException.ThrowIfNull(actions);
@@ -31,11 +32,14 @@ public sealed class PpoCategoricalLoss : IOutputLoss, IOutputHessianProduct
         _advantages = advantages;
     }
 
+    /// <summary>Number of discrete actions K.</summary>
     public int Classes { get; }
+    /// <summary>Clip range e of the ratio.</summary>
     public float Epsilon { get; }
     /// <summary>Fraction of samples whose clipped term was active in the last evaluation.</summary>
     public double ClippedFraction { get; private set; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, Classes, _actions.Length, Name, outputs, gradient, hessianDiagonal);

@@ -11,11 +11,13 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss, IOutputHessianProduct
     private const string Name = "PpoGaussianMeanLoss";
     private readonly float[] _actions, _variances, _oldLogProbabilities, _advantages;
 
+    /// <summary>The surrogate with the true Hessian sign: <paramref name="actions"/> and <paramref name="variances"/> N x D (D = <paramref name="actionSize"/>), <paramref name="oldLogProbabilities"/> and <paramref name="advantages"/> N, clip range <paramref name="epsilon"/>.</summary>
     public PpoGaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] oldLogProbabilities, float[] advantages, float epsilon)
         : this(actionSize, actions, variances, oldLogProbabilities, advantages, epsilon, HessianSign.True)
     {
     }
 
+    /// <summary>As the short constructor, with the Hessian <paramref name="sign"/>.</summary>
     public PpoGaussianMeanLoss(int actionSize, float[] actions, float[] variances, float[] oldLogProbabilities, float[] advantages, float epsilon, HessianSign sign)
     {
         ArgumentNullException.ThrowIfNull(actions);
@@ -45,10 +47,14 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss, IOutputHessianProduct
         _advantages = advantages;
     }
 
+    /// <summary>Action dimensions D (network outputs).</summary>
     public int ActionSize { get; }
+    /// <summary>Clip range e of the ratio.</summary>
     public float Epsilon { get; }
+    /// <summary>Which sign the Hessian diagonal is handed on with.</summary>
     public HessianSign Sign { get; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
@@ -56,6 +62,7 @@ public sealed class PpoGaussianMeanLoss : IOutputLoss, IOutputHessianProduct
         return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon, Sign, LogDensity, Score);
     }
 
+    /// <inheritdoc/>
     public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, result, result);

@@ -12,11 +12,13 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss, IOutputHessianProduct
     private const string Name = "PpoGaussianVarianceLoss";
     private readonly float[] _actions, _means, _oldLogProbabilities, _advantages;
 
+    /// <summary>The surrogate with the softplus transform (floor <paramref name="minVariance"/>) and the true Hessian sign: <paramref name="actions"/> and <paramref name="means"/> N x D (D = <paramref name="actionSize"/>), <paramref name="oldLogProbabilities"/> and <paramref name="advantages"/> N, clip range <paramref name="epsilon"/>.</summary>
     public PpoGaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] oldLogProbabilities, float[] advantages, float epsilon, float minVariance)
         : this(actionSize, actions, means, oldLogProbabilities, advantages, epsilon, VarianceTransform.Softplus(minVariance), HessianSign.True)
     {
     }
 
+    /// <summary>As the short constructor, with the variance <paramref name="transform"/> and the Hessian <paramref name="sign"/>.</summary>
     public PpoGaussianVarianceLoss(int actionSize, float[] actions, float[] means, float[] oldLogProbabilities, float[] advantages, float epsilon,
         VarianceTransform transform, HessianSign sign)
     {
@@ -45,11 +47,16 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss, IOutputHessianProduct
         _advantages = advantages;
     }
 
+    /// <summary>Action dimensions D (network outputs).</summary>
     public int ActionSize { get; }
+    /// <summary>Clip range e of the ratio.</summary>
     public float Epsilon { get; }
+    /// <summary>The positivity transform var = f(z) applied inside the loss.</summary>
     public VarianceTransform Transform { get; }
+    /// <summary>Which sign the part in var is handed on with.</summary>
     public HessianSign Sign { get; }
 
+    /// <inheritdoc/>
     public double Evaluate(ReadOnlySpan<float> outputs, int batch, int width, Span<float> gradient, Span<float> hessianDiagonal)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, gradient, hessianDiagonal);
@@ -57,6 +64,7 @@ public sealed class PpoGaussianVarianceLoss : IOutputLoss, IOutputHessianProduct
         return PpoGaussianSurrogate.Evaluate(outputs, batch, width, gradient, hessianDiagonal, _oldLogProbabilities, _advantages, Epsilon, Sign, LogDensity, Score);
     }
 
+    /// <inheritdoc/>
     public void HessianProduct(ReadOnlySpan<float> outputs, int batch, int width, ReadOnlySpan<float> v, Span<float> result)
     {
         LossChecks.Shape(batch, width, ActionSize, _advantages.Length, Name, outputs, result, result);

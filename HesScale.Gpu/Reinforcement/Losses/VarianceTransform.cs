@@ -46,5 +46,6 @@ public readonly record struct VarianceTransform(VarianceKind Kind, double Floor)
         if (!(Floor > 0) || !double.IsFinite(Floor)) throw new ArgumentOutOfRangeException(nameof(Floor), Floor, $"{loss}: the variance floor must be positive and finite.");
     }
 
+    /// <summary>"exp" or "softplus".</summary>
     public override string ToString() => Kind == VarianceKind.Exp ? "exp" : "softplus";
 }
