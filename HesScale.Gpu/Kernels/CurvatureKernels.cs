@@ -20,7 +20,8 @@ internal static class CurvatureKernels
     /// Columns at the network output, one thread per (column r, sample s), y is (N, K), S is (R, N, K).
     /// Exact (R = K): CE S[r, s, j] = sqrt(p_r) (delta_rj - p_j) / sqrt(M), MSE sqrt(2/M) delta_rj.
     /// Sampled: CE (onehot(c) - p) / sqrt(M) with c ~ Categorical(p); MSE sqrt(2/M) e, e ~ N(0, I).
-    /// Every sign is +1 (the output Hessians are positive semi-definite).
+    /// Every sign is +1 (the output Hessians are positive semi-definite). The per-column math is
+    /// <see cref="LossMath.OutputFactor{T}"/>, shared with the native path.
     /// </summary>
     public static void OutputFactors(
         ArrayView<float> y, ArrayView<float> s, ArrayView<float> signs,
@@ -28,54 +29,8 @@ internal static class CurvatureKernels
     {
         int total = columns * n;
         int stride = Grid.DimX * Group.DimX;
-        float root = XMath.Sqrt(invM);
         for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
-        {
-            int r = idx / n, sample = idx - r * n;
-            int yOff = sample * k, sOff = idx * k;
-            signs[idx] = 1f;
-            if (crossEntropy != 0)
-            {
-                float max = y[yOff];
-                for (int j = 1; j < k; j++) max = XMath.Max(max, y[yOff + j]);
-                float sum = 0f;
-                for (int j = 0; j < k; j++) sum += XMath.Exp(y[yOff + j] - max);
-                float logZ = max + XMath.Log(sum);
-                int hot = r;
-                float scale = root;
-                if (mode == FactorExact)
-                {
-                    scale = root * XMath.Sqrt(XMath.Exp(y[yOff + r] - logZ));
-                }
-                else
-                {
-                    float u = RandomMath.Uniform(seed, stream, (ulong)idx);
-                    hot = k - 1;
-                    float cumulative = 0f;
-                    for (int j = 0; j < k - 1; j++)
-                    {
-                        cumulative += XMath.Exp(y[yOff + j] - logZ);
-                        if (u < cumulative)
-                        {
-                            hot = j;
-                            break;
-                        }
-                    }
-                }
-                for (int j = 0; j < k; j++)
-                    s[sOff + j] = scale * ((j == hot ? 1f : 0f) - XMath.Exp(y[yOff + j] - logZ));
-            }
-            else
-            {
-                float scale = XMath.Sqrt(2f * invM);
-                for (int j = 0; j < k; j++)
-                {
-                    s[sOff + j] = mode == FactorExact
-                        ? (j == r ? scale : 0f)
-                        : scale * RandomMath.Normal(seed, stream, (ulong)(sOff + j));
-                }
-            }
-        }
+            LossMath.OutputFactor(new ViewFloats(y), new ViewFloats(s), new ViewFloats(signs), idx, n, k, crossEntropy != 0, invM, mode, seed, stream);
     }
 
     /// <summary>Sin[r, s, i] = sum_o S[r, s, o] W[o, i]: columns through a Linear layer (the Jacobian transpose).</summary>

@@ -45,30 +45,14 @@ internal static class RForwardKernels
     }
 
     /// <summary>
-    /// R{g_y} = H_out R{y} per (direction, sample): CE (p * R{y} - p (p . R{y})) / M, MSE 2 R{y} / M.
+    /// R{g_y} = H_out R{y} per (direction, sample): CE (p * R{y} - p (p . R{y})) / M, MSE 2 R{y} / M
+    /// (<see cref="LossMath.RLoss{T}"/>, shared with the native path).
     /// </summary>
     public static void Loss(ArrayView<float> y, ArrayView<float> ry, ArrayView<float> rg, int columns, int n, int k, int crossEntropy, float invM)
     {
         int total = columns * n;
         int stride = Grid.DimX * Group.DimX;
         for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
-        {
-            int s = idx % n, yOff = s * k, off = idx * k;
-            if (crossEntropy != 0)
-            {
-                float max = y[yOff];
-                for (int j = 1; j < k; j++) max = XMath.Max(max, y[yOff + j]);
-                float sum = 0f;
-                for (int j = 0; j < k; j++) sum += XMath.Exp(y[yOff + j] - max);
-                float logZ = max + XMath.Log(sum);
-                float dot = 0f;
-                for (int j = 0; j < k; j++) dot += XMath.Exp(y[yOff + j] - logZ) * ry[off + j];
-                for (int j = 0; j < k; j++) rg[off + j] = XMath.Exp(y[yOff + j] - logZ) * (ry[off + j] - dot) * invM;
-            }
-            else
-            {
-                for (int j = 0; j < k; j++) rg[off + j] = 2f * invM * ry[off + j];
-            }
-        }
+            LossMath.RLoss(new ViewFloats(y), new ViewFloats(ry), new ViewFloats(rg), idx, n, k, crossEntropy != 0, invM);
     }
 }

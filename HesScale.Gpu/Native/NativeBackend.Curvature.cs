@@ -20,57 +20,10 @@ internal sealed partial class NativeBackend
 
     public override void OutputFactors(LossSpec loss, DeviceBuffer y, DeviceBuffer s, DeviceBuffer signs, int n, int k, int columns, int mode, ulong seed, ulong stream)
     {
-        float[] yv = A(y), sv = A(s), sg = A(signs);
-        float invM = 1f / loss.Divisor(n, k), root = MathF.Sqrt(invM);
+        var (yv, sv, sg) = (new ArrayFloats(A(y)), new ArrayFloats(A(s)), new ArrayFloats(A(signs)));
+        float invM = 1f / loss.Divisor(n, k);
         bool ce = loss.Kind == LossKind.CrossEntropy;
-        var p = new float[k];
-        for (int idx = 0; idx < columns * n; idx++)
-        {
-            int r = idx / n, sample = idx - r * n;
-            int yOff = sample * k, sOff = idx * k;
-            sg[idx] = 1f;
-            if (ce)
-            {
-                float max = yv[yOff];
-                for (int j = 1; j < k; j++) max = MathF.Max(max, yv[yOff + j]);
-                float sum = 0f;
-                for (int j = 0; j < k; j++) sum += MathF.Exp(yv[yOff + j] - max);
-                float logZ = max + MathF.Log(sum);
-                for (int j = 0; j < k; j++) p[j] = MathF.Exp(yv[yOff + j] - logZ);
-                int hot = r;
-                float scale = root;
-                if (mode == CurvatureKernels.FactorExact)
-                {
-                    scale = root * MathF.Sqrt(p[r]);
-                }
-                else
-                {
-                    float u = RandomMath.Uniform(seed, stream, (ulong)idx);
-                    hot = k - 1;
-                    float cumulative = 0f;
-                    for (int j = 0; j < k - 1; j++)
-                    {
-                        cumulative += p[j];
-                        if (u < cumulative)
-                        {
-                            hot = j;
-                            break;
-                        }
-                    }
-                }
-                for (int j = 0; j < k; j++) sv[sOff + j] = scale * ((j == hot ? 1f : 0f) - p[j]);
-            }
-            else
-            {
-                float scale = MathF.Sqrt(2f * invM);
-                for (int j = 0; j < k; j++)
-                {
-                    sv[sOff + j] = mode == CurvatureKernels.FactorExact
-                        ? (j == r ? scale : 0f)
-                        : scale * RandomMath.Normal(seed, stream, (ulong)(sOff + j));
-                }
-            }
-        }
+        for (int idx = 0; idx < columns * n; idx++) LossMath.OutputFactor(yv, sv, sg, idx, n, k, ce, invM, mode, seed, stream);
     }
 
     public override void ColumnsThroughLinear(DeviceBuffer sOut, DeviceBuffer w, DeviceBuffer sIn, int columns, int n, int inW, int outW)
@@ -210,32 +163,10 @@ internal sealed partial class NativeBackend
 
     public override void RLoss(LossSpec loss, DeviceBuffer y, DeviceBuffer ry, DeviceBuffer rg, int columns, int n, int k)
     {
-        float[] yv = A(y), ryv = A(ry), rgv = A(rg);
+        var (yv, ryv, rgv) = (new ArrayFloats(A(y)), new ArrayFloats(A(ry)), new ArrayFloats(A(rg)));
         float invM = 1f / loss.Divisor(n, k);
-        var p = new float[k];
-        for (int idx = 0; idx < columns * n; idx++)
-        {
-            int s = idx % n, yOff = s * k, off = idx * k;
-            if (loss.Kind == LossKind.CrossEntropy)
-            {
-                float max = yv[yOff];
-                for (int j = 1; j < k; j++) max = MathF.Max(max, yv[yOff + j]);
-                float sum = 0f;
-                for (int j = 0; j < k; j++) sum += MathF.Exp(yv[yOff + j] - max);
-                float logZ = max + MathF.Log(sum);
-                float dot = 0f;
-                for (int j = 0; j < k; j++)
-                {
-                    p[j] = MathF.Exp(yv[yOff + j] - logZ);
-                    dot += p[j] * ryv[off + j];
-                }
-                for (int j = 0; j < k; j++) rgv[off + j] = p[j] * (ryv[off + j] - dot) * invM;
-            }
-            else
-            {
-                for (int j = 0; j < k; j++) rgv[off + j] = 2f * invM * ryv[off + j];
-            }
-        }
+        bool ce = loss.Kind == LossKind.CrossEntropy;
+        for (int idx = 0; idx < columns * n; idx++) LossMath.RLoss(yv, ryv, rgv, idx, n, k, ce, invM);
     }
 
     public override void RBackwardActivation(LayerSpec layer, DeviceBuffer a, DeviceBuffer g, DeviceBuffer ra, DeviceBuffer rgz, DeviceBuffer rga, int columns, int count)
