@@ -13,7 +13,7 @@ public sealed class CurvatureEstimate
     private readonly int _version;
     private readonly int _networkVersion;
 
-    internal CurvatureEstimate(CurvatureEstimator owner, int version, EstimatorKind kind, float loss, int samples)
+    internal CurvatureEstimate(CurvatureEstimator owner, int version, CurvatureMethod kind, float loss, int samples)
     {
         _owner = owner;
         _version = version;
@@ -23,7 +23,8 @@ public sealed class CurvatureEstimate
         Samples = samples;
     }
 
-    public EstimatorKind Kind { get; }
+    /// <summary>The method estimated (a row of <see cref="CurvatureMethod.All"/>).</summary>
+    public CurvatureMethod Kind { get; }
     /// <summary>The reduced loss of the batch.</summary>
     public float Loss { get; }
     /// <summary>Random samples averaged (1 for deterministic estimators).</summary>

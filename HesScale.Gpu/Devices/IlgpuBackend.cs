@@ -146,6 +146,7 @@ internal sealed partial class IlgpuBackend : Backend
 
     public override void Dispose()
     {
+        DisposeLayerOps();
         _dummy.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
         _ownedContext?.Dispose();

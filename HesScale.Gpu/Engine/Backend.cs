@@ -64,4 +64,33 @@ internal abstract partial class Backend : IDisposable
     public abstract void Synchronize();
 
     public abstract void Dispose();
+
+    private readonly Dictionary<Type, object> _layerOps = [];
+
+    /// <summary>
+    /// The operations of one layer kind on this backend (its ILGPU or native implementation, which
+    /// <paramref name="create"/> picks), created on first use and kept for the backend's life: a new
+    /// layer kind brings its own ops class (kernels and native code beside it) instead of adding
+    /// members to this class. Ops that hold device memory are disposed with the backend.
+    /// </summary>
+    public T LayerOps<T>(Func<Backend, T> create) where T : class
+    {
+        lock (_layerOps)
+        {
+            if (_layerOps.TryGetValue(typeof(T), out var ops)) return (T)ops;
+            var created = create(this);
+            _layerOps.Add(typeof(T), created);
+            return created;
+        }
+    }
+
+    /// <summary>Disposes the layer ops created by <see cref="LayerOps"/>; each backend's <see cref="Dispose"/> calls it first.</summary>
+    protected void DisposeLayerOps()
+    {
+        lock (_layerOps)
+        {
+            foreach (var ops in _layerOps.Values) (ops as IDisposable)?.Dispose();
+            _layerOps.Clear();
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class BackwardResult
     private readonly Network _network;
     private readonly int _version;
     private readonly int _pass;
-    private readonly CurvatureMethods[] _channels;
+    private readonly CurvatureMethod[] _channels;
     private readonly bool _lossSharesOnDevice;
     private float? _loss;
 
@@ -25,7 +25,7 @@ public sealed class BackwardResult
     /// A result whose loss the pass has already read to the host; <paramref name="lossSharesOnDevice"/>
     /// is false when the loss was computed on the host (<see cref="IOutputLoss"/>).
     /// </summary>
-    internal BackwardResult(Network network, int version, int pass, float loss, int batch, CurvatureMethods[] channels, bool lossSharesOnDevice)
+    internal BackwardResult(Network network, int version, int pass, float loss, int batch, CurvatureMethod[] channels, bool lossSharesOnDevice)
         : this(network, version, pass, batch, channels)
     {
         _loss = loss;
@@ -33,7 +33,7 @@ public sealed class BackwardResult
     }
 
     /// <summary>A device-resident result: the loss is summed on the host when <see cref="Loss"/> is first read.</summary>
-    internal BackwardResult(Network network, int version, int pass, int batch, CurvatureMethods[] channels)
+    internal BackwardResult(Network network, int version, int pass, int batch, CurvatureMethod[] channels)
     {
         _network = network;
         _version = version;
@@ -41,7 +41,6 @@ public sealed class BackwardResult
         Batch = batch;
         _channels = channels;
         _lossSharesOnDevice = true;
-        Methods = channels.Aggregate(CurvatureMethods.None, (a, m) => a | m);
     }
 
     /// <summary>
@@ -54,8 +53,8 @@ public sealed class BackwardResult
     public float Loss => _loss ??= _network.ReadLoss(_pass, Batch);
 
     public int Batch { get; }
-    /// <summary>The curvature methods that were computed.</summary>
-    public CurvatureMethods Methods { get; }
+    /// <summary>The curvature methods that were computed, in channel order (empty for a gradient-only pass).</summary>
+    public IReadOnlyList<CurvatureMethod> Methods => _channels;
 
     /// <summary>dL/dtheta for parameter tensor <paramref name="parameter"/>, same layout as the parameter.</summary>
     public float[] Gradient(int parameter) => _network.ReadParameterStack(_version, parameter, 0);
@@ -68,13 +67,15 @@ public sealed class BackwardResult
     public ArrayView<float> GradientView(int parameter) => _network.ParameterStackView(_version, parameter, 0);
 
     /// <summary>Channel of <paramref name="single"/> in <see cref="Network.ResultStack"/>; -1 when not requested.</summary>
-    internal int ChannelOf(CurvatureMethods single)
+    internal int ChannelOf(CurvatureMethod single)
     {
         int index = Array.IndexOf(_channels, single);
         return index < 0 ? -1 : index + 1;
     }
 
     internal Network Network => _network;
+
+    private string Requested => _channels.Length == 0 ? "none" : string.Join(", ", _channels.Select(m => m.Id));
 
     /// <summary>Throws unless this is the network's latest pass.</summary>
     internal void EnsureCurrent()
@@ -84,14 +85,14 @@ public sealed class BackwardResult
     }
 
     /// <summary>The diagonal estimate of one requested method for parameter tensor <paramref name="parameter"/>.</summary>
-    public float[] Curvature(CurvatureMethods single, int parameter) =>
+    public float[] Curvature(CurvatureMethod single, int parameter) =>
         _network.ReadParameterStack(_version, parameter, RequestedChannel(single));
 
     /// <summary>
     /// The diagonal estimate of one requested method for parameter tensor <paramref name="parameter"/>
     /// as a view of the network's device buffer: no copy. ILGPU devices only.
     /// </summary>
-    public ArrayView<float> CurvatureView(CurvatureMethods single, int parameter) =>
+    public ArrayView<float> CurvatureView(CurvatureMethod single, int parameter) =>
         _network.ParameterStackView(_version, parameter, RequestedChannel(single));
 
     /// <summary>
@@ -103,14 +104,15 @@ public sealed class BackwardResult
         ? _network.LossSharesView(_pass, Batch)
         : throw new InvalidOperationException("This pass's loss was computed on the host by an IOutputLoss: there are no per-sample loss shares on the device.");
 
-    private int RequestedChannel(CurvatureMethods single)
+    private int RequestedChannel(CurvatureMethod single)
     {
         int channel = ChannelOf(single);
         if (channel < 0)
         {
-            throw new InvalidOperationException(CurvatureMethodNames.All.Contains(single)
-                ? $"{CurvatureMethodNames.Name(single)} was not requested in this Backward call (requested: {Methods})."
-                : $"'{single}' is not a single curvature method.");
+            ArgumentNullException.ThrowIfNull(single);
+            throw new InvalidOperationException(single.IsFused
+                ? $"{single.Id} was not requested in this Backward call (requested: {Requested})."
+                : $"'{single.Id}' is not a fused method: Network.Backward does not compute it (use a CurvatureEstimator).");
         }
         return channel;
     }

@@ -1,5 +1,6 @@
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 
 namespace HesScale.Gpu;
 
@@ -106,7 +107,7 @@ public sealed partial class Network : IDisposable
     /// device in one forward and one fused backward traversal. The result reads from this
     /// network's buffers and is valid until the next pass or parameter change.
     /// </summary>
-    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
@@ -142,11 +143,11 @@ public sealed partial class Network : IDisposable
     }
 
     /// <summary>
-    /// Like <see cref="Backward(ReadOnlySpan{float}, int, Targets, LossSpec, CurvatureMethods)"/> for a loss
+    /// Like <see cref="Backward(ReadOnlySpan{float}, int, Targets, LossSpec, ReadOnlySpan{CurvatureMethod})"/> for a loss
     /// computed on the host: one forward pass, the outputs come to the host, <paramref name="loss"/>
     /// gives dL/dy and diag(d2L/dy2), and the fused backward traversal runs from there.
     /// </summary>
-    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
@@ -178,12 +179,8 @@ public sealed partial class Network : IDisposable
         return new BackwardResult(this, _version, _passes, (float)value, batch, singles, lossSharesOnDevice: false);
     }
 
-    private static CurvatureMethods[] CheckMethods(CurvatureMethods methods)
-    {
-        if ((methods & ~(CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89)) != 0)
-            throw new ArgumentException($"Unknown curvature method flags {methods}.", nameof(methods));
-        return CurvatureMethodNames.Split(methods).ToArray();
-    }
+    /// <summary>The fused methods of a request in channel order (fused rows only, duplicates merged).</summary>
+    private static CurvatureMethod[] CheckMethods(ReadOnlySpan<CurvatureMethod> methods) => CurvatureMethod.FusedSet(methods, nameof(methods));
 
     // ---- Device-side access for optimizers and curvature passes in this assembly. ----
 
@@ -231,59 +228,37 @@ public sealed partial class Network : IDisposable
         }
     }
 
+    /// <summary>The forward pass: each layer's output into ws.Values; a layer may run fused with the next one.</summary>
     private void RunForward(Workspace ws, int n)
     {
-        var layers = Spec.Layers;
-        int param = 0;
+        var layers = Spec.LayerObjects;
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
             var x = l == 0 ? ws.Input : ws.Values[l - 1];
-            if (layer.IsLinear)
-            {
-                var w = _parameters[param++];
-                var b = layer.Bias ? _parameters[param++] : null;
-                if (l + 1 < layers.Count && !layers[l + 1].IsLinear)
-                {
-                    // Linear + bias + activation in one pass; both the pre-activation (read by the
-                    // activation's backward) and the activation output are stored.
-                    _backend.LinearActivationForward(x, w, b, ws.Values[l], layers[l + 1], ws.Values[l + 1], n, layer.In, layer.Out);
-                    l++;
-                }
-                else
-                {
-                    _backend.LinearForward(x, w, b, ws.Values[l], n, layer.In, layer.Out);
-                }
-            }
+            var p = TensorsOf(_parameters, layer);
+            if (l + 1 < layers.Count && layer.TryForwardWith(layers[l + 1], _backend, x, ws.Values[l], ws.Values[l + 1], p, n))
+                l++;
             else
-            {
-                _backend.ActivationForward(layer, x, ws.Values[l], n * Spec.Widths[l]);
-            }
+                layer.Forward(_backend, x, ws.Values[l], p, n);
         }
     }
 
+    /// <summary>The fused backward pass: the channel stack from the output back to layer 0, parameter stacks on the way.</summary>
     private void RunBackward(Workspace ws, int n, int channels, int packed)
     {
-        var layers = Spec.Layers;
-        int param = Spec.Parameters.Count;
+        var layers = Spec.LayerObjects;
         for (int l = layers.Count - 1; l >= 0; l--)
         {
             var layer = layers[l];
-            var h = l == 0 ? ws.Input : ws.Values[l - 1];
-            var bIn = l == 0 ? null : ws.Stacks[l - 1];
-            if (layer.IsLinear)
-            {
-                int biasIndex = layer.Bias ? --param : -1;
-                int weightIndex = --param;
-                _backend.LinearBackward(ws.Stacks[l], h, _parameters[weightIndex], bIn, ws.ParameterStacks[weightIndex],
-                    biasIndex < 0 ? null : ws.ParameterStacks[biasIndex], n, layer.In, layer.Out, channels, 1);
-            }
-            else
-            {
-                _backend.ActivationBackward(layer, h, ws.Values[l], ws.Stacks[l], bIn!, n * Spec.Widths[l], channels, packed);
-            }
+            layer.Backward(_backend, l == 0 ? ws.Input : ws.Values[l - 1], ws.Values[l], ws.Stacks[l], l == 0 ? null : ws.Stacks[l - 1],
+                TensorsOf(_parameters, layer), TensorsOf(ws.ParameterStacks, layer), n, channels, packed);
         }
     }
+
+    /// <summary>The tensors of <paramref name="layer"/> in a per-parameter array of the network.</summary>
+    internal static ReadOnlySpan<DeviceBuffer> TensorsOf(DeviceBuffer?[] all, Layer layer) =>
+        all!.AsSpan(layer.FirstParameter, layer.Parameters.Count)!;
 
     /// <summary>Reads channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack.</summary>
     internal float[] ReadParameterStack(int version, int index, int channel)

@@ -1,8 +1,10 @@
+using HesScale.Gpu.Layers;
+
 namespace HesScale.Gpu;
 
 /// <summary>One weight or bias tensor of a network, in layer order.</summary>
 /// <param name="Index">Position in <see cref="NetworkSpec.Parameters"/>.</param>
-/// <param name="LayerIndex">Index of the Linear layer in <see cref="NetworkSpec.Layers"/>.</param>
+/// <param name="LayerIndex">Index of the owning layer in <see cref="NetworkSpec.Layers"/>.</param>
 /// <param name="Name">"weight" (Rows = out, Cols = in, row-major) or "bias" (Rows = out, Cols = 1).</param>
 /// <param name="Rows">Output width of the layer.</param>
 /// <param name="Cols">Input width for a weight, 1 for a bias.</param>
@@ -30,30 +32,38 @@ public sealed class NetworkSpec
         ArgumentNullException.ThrowIfNull(layers);
         var list = layers.ToList();
         if (list.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        if (list[0] is null) throw new ArgumentException("Layer 0 is null.", nameof(layers));
         if (!list[0].IsLinear) throw new ArgumentException($"The first layer must be Linear (it fixes the input width), got {list[0]}.", nameof(layers));
-        var widths = new int[list.Count];
+        var objects = new Layer[list.Count];
         var parameters = new List<ParameterInfo>();
-        int width = list[0].In;
+        var shape = TensorShape.Vector(list[0].In);
         for (int l = 0; l < list.Count; l++)
         {
-            var layer = list[l] ?? throw new ArgumentException($"Layer {l} is null.", nameof(layers));
-            if (layer.IsLinear)
+            var spec = list[l] ?? throw new ArgumentException($"Layer {l} is null.", nameof(layers));
+            Layer layer;
+            try
             {
-                if (layer.In != width)
-                    throw new ArgumentException($"Layer {l} {layer} expects {layer.In} inputs but the previous layer gives {width}.", nameof(layers));
-                parameters.Add(new ParameterInfo(parameters.Count, l, "weight", layer.Out, layer.In));
-                if (layer.Bias) parameters.Add(new ParameterInfo(parameters.Count, l, "bias", layer.Out, 1));
-                width = layer.Out;
+                layer = LayerTable.Create(spec, l, parameters.Count, shape);
             }
-            widths[l] = width;
+            catch (ArgumentException e) when (e.ParamName is null)
+            {
+                throw new ArgumentException(e.Message, nameof(layers));
+            }
+            foreach (var (name, rows, cols) in layer.Parameters) parameters.Add(new ParameterInfo(parameters.Count, l, name, rows, cols));
+            objects[l] = layer;
+            shape = layer.OutputShape;
         }
         Layers = list;
-        InputSize = list[0].In;
-        OutputSize = width;
-        Widths = widths;
+        LayerObjects = objects;
+        InputSize = objects[0].In;
+        OutputSize = shape.Size;
+        Widths = objects.Select(o => o.Out).ToArray();
         Parameters = parameters;
         ParameterCount = parameters.Sum(p => p.Length);
     }
+
+    /// <summary>The layer objects the passes walk (one per entry of <see cref="Layers"/>).</summary>
+    internal IReadOnlyList<Layer> LayerObjects { get; }
 
     public NetworkSpec(params LayerSpec[] layers) : this((IEnumerable<LayerSpec>)layers) { }
 
@@ -69,8 +79,7 @@ public sealed class NetworkSpec
         var result = new float[Parameters.Count][];
         foreach (var p in Parameters)
         {
-            int fanIn = Layers[p.LayerIndex].In;
-            float bound = 1f / MathF.Sqrt(fanIn);
+            float bound = LayerObjects[p.LayerIndex].InitBound;
             var values = new float[p.Length];
             for (int i = 0; i < values.Length; i++) values[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
             result[p.Index] = values;

@@ -21,12 +21,12 @@ public abstract class Optimizer : IDisposable
     public static IReadOnlyList<string> Names { get; } =
         ["sgd", "adam", "adahesscale", "adahesscale_gn", "bl89", "adahessian", "adaggnmc", "scaled_adam", "scaled_adahesscale", "scaled_adahesscale_gn"];
 
-    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, params string[] slotNames)
+    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod? required, params string[] slotNames)
         : this(name, network, settings, required, null, slotNames)
     {
     }
 
-    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, EstimatorKind? estimator, params string[] slotNames)
+    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod? required, CurvatureMethod? estimator, params string[] slotNames)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
@@ -34,7 +34,7 @@ public abstract class Optimizer : IDisposable
         Name = name;
         Network = network;
         Settings = settings;
-        RequiredCurvature = required;
+        _required = required;
         RequiredEstimator = estimator;
         _slotNames = slotNames;
         var parameters = network.Spec.Parameters;
@@ -68,15 +68,15 @@ public abstract class Optimizer : IDisposable
         return name.ToLowerInvariant() switch
         {
             "sgd" => new SgdOptimizer(network, settings),
-            "adam" => new AdaptiveOptimizer("adam", network, settings, CurvatureMethods.None, Kernels.OptimizerMath.SourceGradientSquared),
-            "adahesscale" => new AdaptiveOptimizer("adahesscale", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "adahesscale_gn" => new AdaptiveOptimizer("adahesscale_gn", network, settings, CurvatureMethods.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "bl89" => new AdaptiveOptimizer("bl89", network, settings, CurvatureMethods.BL89, Kernels.OptimizerMath.SourceCurvatureAbs),
-            "scaled_adam" => new ScaledOptimizer("scaled_adam", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceGradientSquared),
-            "scaled_adahesscale" => new ScaledOptimizer("scaled_adahesscale", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "scaled_adahesscale_gn" => new ScaledOptimizer("scaled_adahesscale_gn", network, settings, CurvatureMethods.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "adahessian" => new AdaptiveOptimizer("adahessian", network, settings, EstimatorKind.Hutchinson),
-            "adaggnmc" => new AdaptiveOptimizer("adaggnmc", network, settings, EstimatorKind.GgnMc),
+            "adam" => new AdaptiveOptimizer("adam", network, settings, null, Kernels.OptimizerMath.SourceGradientSquared),
+            "adahesscale" => new AdaptiveOptimizer("adahesscale", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "adahesscale_gn" => new AdaptiveOptimizer("adahesscale_gn", network, settings, CurvatureMethod.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "bl89" => new AdaptiveOptimizer("bl89", network, settings, CurvatureMethod.BL89, Kernels.OptimizerMath.SourceCurvatureAbs),
+            "scaled_adam" => new ScaledOptimizer("scaled_adam", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceGradientSquared),
+            "scaled_adahesscale" => new ScaledOptimizer("scaled_adahesscale", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "scaled_adahesscale_gn" => new ScaledOptimizer("scaled_adahesscale_gn", network, settings, CurvatureMethod.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "adahessian" => new AdaptiveOptimizer("adahessian", network, settings, CurvatureMethod.Hutchinson),
+            "adaggnmc" => new AdaptiveOptimizer("adaggnmc", network, settings, CurvatureMethod.GgnMc),
             _ => throw new ArgumentException($"Unknown optimizer '{name}' (known: {string.Join(", ", Names)}).", nameof(name)),
         };
     }
@@ -84,14 +84,16 @@ public abstract class Optimizer : IDisposable
     /// <summary>Identifier (see <see cref="Names"/>).</summary>
     public string Name { get; }
     public OptimizerSettings Settings { get; }
-    /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (None for SGD and Adam).</summary>
-    public CurvatureMethods RequiredCurvature { get; }
+    /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (empty for SGD, Adam and the estimator optimizers; a new array per read).</summary>
+    public CurvatureMethod[] RequiredCurvature => _required is null ? [] : [_required];
+
+    private readonly CurvatureMethod? _required;
     /// <summary>
     /// Non-null for AdaHessian (Hutchinson) and AdaGGNMC (GgnMc): these step from a
     /// <see cref="CurvatureEstimator"/> result (<see cref="Step(CurvatureEstimate)"/>) computed with
     /// <see cref="OptimizerSettings.Samples"/> samples and seed <see cref="NextSeed"/>.
     /// </summary>
-    public EstimatorKind? RequiredEstimator { get; }
+    public CurvatureMethod? RequiredEstimator { get; }
 
     /// <summary>
     /// Seed for the estimate of the next step: a hash of <see cref="OptimizerSettings.Seed"/> and
@@ -125,12 +127,12 @@ public abstract class Optimizer : IDisposable
             throw new ArgumentException($"The BackwardResult belongs to another network than optimizer '{Name}'s.", nameof(result));
         result.EnsureCurrent();
         int channel = 0;
-        if (RequiredCurvature != CurvatureMethods.None)
+        if (_required is not null)
         {
-            channel = result.ChannelOf(RequiredCurvature);
+            channel = result.ChannelOf(_required);
             if (channel < 0)
                 throw new InvalidOperationException(
-                    $"Optimizer '{Name}' needs {CurvatureMethodNames.Name(RequiredCurvature)} in Network.Backward(..., methods) (requested: {result.Methods}); pass optimizer.RequiredCurvature.");
+                    $"Optimizer '{Name}' needs {_required.Id} in Network.Backward(..., methods) (requested: {string.Join(", ", result.Methods)}); pass optimizer.RequiredCurvature.");
         }
         var parameters = Network.Spec.Parameters;
         var inputs = new TensorInputs[parameters.Count];

@@ -64,7 +64,7 @@ internal static class OptimizerCases
             {
                 var r = net.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, opt.RequiredCurvature);
                 grads = parameters.Select(p => D(r.Gradient(p.Index))).ToArray();
-                h = opt.RequiredCurvature == CurvatureMethods.None ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature, p.Index))).ToArray();
+                h = opt.RequiredCurvature.Length == 0 ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature[0], p.Index))).ToArray();
                 opt.Step(r);
             }
             Assert.AreEqual(step, opt.Steps);

@@ -46,7 +46,7 @@ public sealed class HostAdaptiveOptimizer : INetworkOptimizer
 
     public string Name { get; }
     public OptimizerSettings Settings { get; }
-    public CurvatureMethods RequiredCurvature => _hessian || _scaled ? CurvatureMethods.HesScale : CurvatureMethods.None;
+    public CurvatureMethod[] RequiredCurvature => _hessian || _scaled ? [CurvatureMethod.HesScale] : [];
     public float LastScale { get; private set; } = 1f;
 
     public void Step(BackwardResult result)
@@ -60,7 +60,7 @@ public sealed class HostAdaptiveOptimizer : INetworkOptimizer
         for (int p = 0; p < _m.Length; p++)
         {
             var g = result.Gradient(p);
-            var h = RequiredCurvature != CurvatureMethods.None ? result.Curvature(CurvatureMethods.HesScale, p) : null;
+            var h = _hessian || _scaled ? result.Curvature(CurvatureMethod.HesScale, p) : null;
             var param = _params[p] = _network.GetParameter(p);
             var u = updates[p] = new float[param.Length];
             var m = _m[p]; var v = _v[p]; var hv = _hv[p];
