@@ -203,7 +203,7 @@ public static class DiagCommand
         return result;
     }
 
-    private static float[][] Download(NetworkSpec spec, HesScale.Gpu.Curvature.CurvatureEstimate e) =>
+    private static float[][] Download(NetworkSpec spec, BackwardResult e) =>
         spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
 
     /// <summary>Engine arrays (gradient and fused methods) per method name and parameter, copied to the host.</summary>

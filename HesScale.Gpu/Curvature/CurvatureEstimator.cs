@@ -1,4 +1,6 @@
+using HesScale.Gpu.Devices;
 using HesScale.Gpu.Engine;
+using ILGPU;
 using HesScale.Gpu.Kernels;
 using HesScale.Gpu.Layers;
 
@@ -69,7 +71,7 @@ public sealed class CurvatureEstimator : IDisposable
     /// <paramref name="samples"/> (k) and <paramref name="seed"/> matter for GGN-MC, Hutchinson and KFAC.
     /// The result reads this estimator's buffers and is valid until the next call.
     /// </summary>
-    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
+    public BackwardResult Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
     {
         using var _ = _network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -111,7 +113,7 @@ public sealed class CurvatureEstimator : IDisposable
                 _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
         }
         _backend.Synchronize();
-        return new CurvatureEstimate(this, _version, kind, lossValue, kind.IsStochastic ? samples : 1);
+        return new BackwardResult(this, _version, kind, lossValue, batch, kind.IsStochastic ? samples : 1);
     }
 
     /// <summary>
@@ -120,7 +122,7 @@ public sealed class CurvatureEstimator : IDisposable
     /// R-values by the loss's exact output Hessian (<see cref="IOutputHessianProduct"/>), or by its
     /// diagonal when the loss is separable and does not implement it. Only <see cref="CurvatureMethod.Hutchinson"/>.
     /// </summary>
-    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
+    public BackwardResult Estimate(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(loss);
@@ -138,7 +140,7 @@ public sealed class CurvatureEstimator : IDisposable
         foreach (var p in _spec.Parameters)
             _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
         _backend.Synchronize();
-        return new CurvatureEstimate(this, _version, kind, result.Loss, samples);
+        return new BackwardResult(this, _version, kind, result.Loss, batch, samples);
     }
 
     /// <summary>H v for given directions (one per parameter tensor) on a host-evaluated loss, by the R-operator with the loss's exact output Hessian; for tests.</summary>
@@ -214,12 +216,34 @@ public sealed class CurvatureEstimator : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (version != _version)
-            throw new InvalidOperationException("This CurvatureEstimate was superseded by a later Estimate on the same estimator; read results before the next call.");
+            throw new InvalidOperationException("This estimate was superseded by a later Estimate on the same estimator; read results before the next call.");
     }
 
-    internal DeviceBuffer GradientBuffer(int parameter) => _gradient[CheckParameter(parameter)];
+    /// <summary>The gradient or diagonal buffer of a result of Estimate call <paramref name="version"/>; throws when superseded.</summary>
+    internal DeviceBuffer ResultBuffer(int version, int parameter, bool diagonal)
+    {
+        EnsureCurrent(version);
+        return (diagonal ? _diagonal : _gradient)[CheckParameter(parameter)];
+    }
 
-    internal DeviceBuffer DiagonalBuffer(int parameter) => _diagonal[CheckParameter(parameter)];
+    /// <summary>Copies a result's gradient or diagonal of parameter <paramref name="parameter"/> into <paramref name="destination"/>.</summary>
+    internal void CopyResult(int version, int parameter, bool diagonal, Span<float> destination)
+    {
+        using var _ = _network.EnterExclusive();
+        var buffer = ResultBuffer(version, parameter, diagonal);
+        Network.CheckDestination(_spec.Parameters[parameter], destination);
+        buffer.Download(destination);
+    }
+
+    /// <summary>A result's gradient or diagonal as a view of this estimator's device buffer (ILGPU devices only).</summary>
+    internal ArrayView<float> ResultView(int version, int parameter, bool diagonal)
+    {
+        using var _ = _network.EnterExclusive();
+        var buffer = ResultBuffer(version, parameter, diagonal);
+        if (_backend is not IlgpuBackend)
+            throw new NotSupportedException($"Views need an ILGPU device (cuda, opencl, ilgpu-cpu); {_network.Device.Name} is the native CPU path: use Gradient/Curvature or the Copy* methods there.");
+        return IlgpuBackend.ViewOf(buffer, 0, _spec.Parameters[parameter].Length);
+    }
 
     private int CheckParameter(int parameter) => (uint)parameter < (uint)_gradient.Length
         ? parameter

@@ -260,17 +260,23 @@ public sealed partial class Network : IDisposable
     internal static ReadOnlySpan<DeviceBuffer> TensorsOf(DeviceBuffer?[] all, Layer layer) =>
         all!.AsSpan(layer.FirstParameter, layer.Parameters.Count)!;
 
-    /// <summary>Reads channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack.</summary>
-    internal float[] ReadParameterStack(int version, int index, int channel)
+    /// <summary>Copies channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack into <paramref name="destination"/>.</summary>
+    internal void CopyParameterStack(int version, int index, int channel, Span<float> destination)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
         if (version != _version)
             throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network; read results before the next call.");
         var p = ParameterAt(index);
-        var result = new float[p.Length];
-        _workspace!.ParameterStacks[index].Download(result, channel * p.Length);
-        return result;
+        CheckDestination(p, destination);
+        _workspace!.ParameterStacks[index].Download(destination, channel * p.Length);
+    }
+
+    /// <summary>Throws unless <paramref name="destination"/> holds exactly one tensor of <paramref name="p"/>.</summary>
+    internal static void CheckDestination(ParameterInfo p, Span<float> destination)
+    {
+        if (destination.Length != p.Length)
+            throw new ArgumentException($"Layer {p.LayerIndex} {p.Name} has {p.Length} values; the destination holds {destination.Length}.", nameof(destination));
     }
 
     private Workspace Prepare(int batch, int channels)

@@ -15,7 +15,7 @@ public abstract class Optimizer : IDisposable
     private readonly string[] _slotNames;
     private readonly DeviceBuffer[][] _slots; // [slot][parameter], each tensor-length
     private bool _disposed;
-    private CurvatureEstimate? _lastEstimate;
+    private BackwardResult? _lastEstimate;
 
     /// <summary>Identifiers accepted by <see cref="Create"/>, as used on the command line and in files.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -90,7 +90,7 @@ public abstract class Optimizer : IDisposable
     private readonly CurvatureMethod? _required;
     /// <summary>
     /// Non-null for AdaHessian (Hutchinson) and AdaGGNMC (GgnMc): these step from a
-    /// <see cref="CurvatureEstimator"/> result (<see cref="Step(CurvatureEstimate)"/>) computed with
+    /// <see cref="CurvatureEstimator"/> result (<see cref="Step(BackwardResult)"/>) computed with
     /// <see cref="OptimizerSettings.Samples"/> samples and seed <see cref="NextSeed"/>.
     /// </summary>
     public CurvatureMethod? RequiredEstimator { get; }
@@ -113,16 +113,27 @@ public abstract class Optimizer : IDisposable
     private protected DeviceBuffer Slot(int slot, int parameter) => _slots[slot][parameter];
 
     /// <summary>
-    /// One update of the network's parameters from <paramref name="result"/> (the network's latest
-    /// Backward, which must include <see cref="RequiredCurvature"/>). Runs on the device; no host read.
+    /// One update of the network's parameters from <paramref name="result"/>: the network's latest
+    /// Backward, which must include <see cref="RequiredCurvature"/>, or for AdaHessian / AdaGGNMC
+    /// (<see cref="RequiredEstimator"/>) a <see cref="CurvatureEstimator"/> result of that method on this
+    /// network, usable for one step only. Runs on the device; no host read.
     /// </summary>
     public void Step(BackwardResult result)
     {
         using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(result);
-        if (RequiredEstimator is { } kind)
-            throw new InvalidOperationException($"Optimizer '{Name}' steps from a CurvatureEstimator result ({kind}); call Step(CurvatureEstimate).");
+        var inputs = RequiredEstimator is { } kind ? InputsFromEstimate(result, kind) : InputsFromBackward(result);
+        Steps++;
+        Update(inputs, Steps);
+        Network.ParametersChanged();
+    }
+
+    /// <summary>The gradient and curvature tensors of a Backward result (checked current and complete).</summary>
+    private TensorInputs[] InputsFromBackward(BackwardResult result)
+    {
+        if (result.IsEstimate)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from Network.Backward results, not from a CurvatureEstimator's.");
         if (!ReferenceEquals(result.Network, Network))
             throw new ArgumentException($"The BackwardResult belongs to another network than optimizer '{Name}'s.", nameof(result));
         result.EnsureCurrent();
@@ -141,24 +152,16 @@ public abstract class Optimizer : IDisposable
             var stack = Network.ResultStack(p);
             inputs[p] = new TensorInputs(stack, 0, stack, channel * parameters[p].Length);
         }
-        Steps++;
-        Update(inputs, Steps);
-        Network.ParametersChanged();
+        return inputs;
     }
 
-    /// <summary>
-    /// One update from an estimator result of kind <see cref="RequiredEstimator"/> on this network
-    /// (AdaHessian, AdaGGNMC); each estimate may be used for one step only.
-    /// </summary>
-    public void Step(CurvatureEstimate estimate)
+    /// <summary>The gradient and diagonal tensors of an estimator result (checked current, unused and of the right method).</summary>
+    private TensorInputs[] InputsFromEstimate(BackwardResult estimate, CurvatureMethod kind)
     {
-        using var _ = Network.EnterExclusive();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(estimate);
-        if (RequiredEstimator is not { } kind)
-            throw new InvalidOperationException($"Optimizer '{Name}' steps from Network.Backward results; call Step(BackwardResult).");
-        if (estimate.Kind != kind)
-            throw new ArgumentException($"Optimizer '{Name}' needs a {kind} estimate, got {estimate.Kind}.", nameof(estimate));
+        if (!estimate.IsEstimate)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from a CurvatureEstimator result ({kind.Id}); call CurvatureEstimator.Estimate with optimizer.RequiredEstimator.");
+        if (estimate.Methods[0] != kind)
+            throw new ArgumentException($"Optimizer '{Name}' needs a {kind.Id} estimate, got {estimate.Methods[0].Id}.", nameof(estimate));
         if (ReferenceEquals(estimate, _lastEstimate))
             throw new InvalidOperationException("This estimate was already used for a step; the parameters have changed since.");
         if (!ReferenceEquals(estimate.Network, Network))
@@ -168,15 +171,13 @@ public abstract class Optimizer : IDisposable
         var inputs = new TensorInputs[parameters.Count];
         for (int p = 0; p < inputs.Length; p++)
         {
-            DeviceBuffer g = estimate.GradientBuffer(p), h = estimate.DiagonalBuffer(p); // throw if the estimate is stale
+            DeviceBuffer g = estimate.EstimateBuffer(p, diagonal: false), h = estimate.EstimateBuffer(p, diagonal: true); // throw if the estimate is stale
             if (g.Length != parameters[p].Length || h.Length != parameters[p].Length)
                 throw new ArgumentException($"The estimate's tensor {p} has {g.Length} values; this network's has {parameters[p].Length} (an estimate of another network?).", nameof(estimate));
             inputs[p] = new TensorInputs(g, 0, h, 0);
         }
         _lastEstimate = estimate;
-        Steps++;
-        Update(inputs, Steps);
-        Network.ParametersChanged();
+        return inputs;
     }
 
     /// <summary>Runs the update kernels for step <paramref name="t"/> (1-based).</summary>

@@ -22,7 +22,7 @@ public sealed class EstimatorOptimizerTests
         Assert.AreEqual(kind, opt.RequiredEstimator);
         Assert.IsEmpty(opt.RequiredCurvature);
         var r = net.Backward(Case.Inputs, Case.Batch, Case.Targets, Case.Loss);
-        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => opt.Step(r)).Message, "CurvatureEstimate");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => opt.Step(r)).Message, "CurvatureEstimator");
 
         using var estimator = new CurvatureEstimator(net);
         var wrong = estimator.Estimate(Case.Inputs, Case.Batch, Case.Targets, Case.Loss, CurvatureMethod.HesScale);
