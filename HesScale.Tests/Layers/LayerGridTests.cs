@@ -1,6 +1,8 @@
 using HesScale.Gpu;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Layers;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace HesScale.Tests.Layers;
 
@@ -56,5 +58,63 @@ public sealed class LayerGridTests
             Assert.IsFalse(first.Disposed);
         }
         Assert.IsTrue(first.Disposed);
+    }
+}
+
+/// <summary>
+/// A layer kind's ops living outside the backends, as a new kind's would: an ILGPU implementation
+/// loading its own kernel and a native one, picked by <see cref="Backend.LayerOps"/>.
+/// </summary>
+internal abstract class ScaleOps
+{
+    public abstract void Scale(DeviceBuffer x, int count, float factor);
+
+    public static ScaleOps Create(Backend backend) => backend is HesScale.Gpu.Devices.IlgpuBackend ilgpu ? new Ilgpu(ilgpu) : new Native();
+
+    private sealed class Ilgpu(HesScale.Gpu.Devices.IlgpuBackend backend) : ScaleOps
+    {
+        private readonly Action<KernelConfig, ArrayView<float>, int, float> _kernel =
+            backend.Accelerator.LoadStreamKernel<ArrayView<float>, int, float>(Kernel);
+
+        private static void Kernel(ArrayView<float> x, int count, float factor)
+        {
+            int stride = Grid.DimX * Group.DimX;
+            for (int i = Grid.GlobalIndex.X; i < count; i += stride) x[i] *= factor;
+        }
+
+        public override void Scale(DeviceBuffer x, int count, float factor) =>
+            _kernel(backend.LaunchShape(count), HesScale.Gpu.Devices.IlgpuBackend.ViewOf(x, 0, count), count, factor);
+    }
+
+    private sealed class Native : ScaleOps
+    {
+        public override void Scale(DeviceBuffer x, int count, float factor)
+        {
+            var host = new float[count];
+            x.Download(host);
+            for (int i = 0; i < count; i++) host[i] *= factor;
+            x.Upload(host);
+        }
+    }
+}
+
+[TestClass]
+public sealed class LayerOpsTests
+{
+    [TestMethod]
+    [DataRow(DeviceKind.Cpu)]
+    [DataRow(DeviceKind.IlgpuCpu)]
+    public void Ops_outside_the_backend_run_on_both_devices(DeviceKind kind)
+    {
+        var backend = Engine.Devices.Get(kind).Backend;
+        using var x = backend.Allocate(5);
+        x.Upload([1f, -2f, 3f, 0.5f, 7f]);
+        long launches = backend.Launches;
+        backend.LayerOps(ScaleOps.Create).Scale(x, 5, 3f);
+        backend.Synchronize();
+        var result = new float[5];
+        x.Download(result);
+        CollectionAssert.AreEqual(new[] { 3f, -6f, 9f, 1.5f, 21f }, result);
+        Assert.AreEqual(kind == DeviceKind.IlgpuCpu ? launches + 1 : launches, backend.Launches);
     }
 }
