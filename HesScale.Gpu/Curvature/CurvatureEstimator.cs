@@ -37,6 +37,7 @@ public sealed class CurvatureEstimator : IDisposable
     private int _version;
     private bool _disposed;
 
+    /// <summary>An estimator on <paramref name="network"/>'s device; its buffers are allocated per parameter tensor now and per pass on first use.</summary>
     public CurvatureEstimator(Network network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -64,6 +65,7 @@ public sealed class CurvatureEstimator : IDisposable
         }
     }
 
+    /// <summary>The network estimated on.</summary>
     public Network Network => _network;
 
     /// <summary>
@@ -365,6 +367,7 @@ public sealed class CurvatureEstimator : IDisposable
         return buffer;
     }
 
+    /// <summary>Releases the estimator's device buffers (results read from them become unreadable).</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -21,6 +21,10 @@ public sealed partial class Network : IDisposable
     private bool _disposed;
     private readonly ExclusiveUse _use = new("This Network");
 
+    /// <summary>
+    /// A network of <paramref name="spec"/> on <paramref name="device"/> with <paramref name="parameters"/> (one array
+    /// per tensor of <see cref="NetworkSpec.Parameters"/>, finite, copied) or PyTorch's initialisation seeded by <paramref name="seed"/>.
+    /// </summary>
     public Network(ComputeDevice device, NetworkSpec spec, IReadOnlyList<float[]>? parameters = null, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -48,7 +52,9 @@ public sealed partial class Network : IDisposable
         }
     }
 
+    /// <summary>The layers and parameter tensors.</summary>
     public NetworkSpec Spec { get; }
+    /// <summary>The device the parameters and passes live on.</summary>
     public ComputeDevice Device { get; }
 
     private static void CheckParameter(ParameterInfo p, ReadOnlySpan<float> values, string paramName)
@@ -73,6 +79,7 @@ public sealed partial class Network : IDisposable
         return result;
     }
 
+    /// <summary>Replaces parameter tensor <paramref name="index"/> (finite values, the tensor's length); earlier results become stale.</summary>
     public void SetParameter(int index, ReadOnlySpan<float> values)
     {
         using var _ = _use.Enter();

@@ -10,7 +10,9 @@ namespace HesScale.Gpu;
 /// <param name="Cols">Input width for a weight, 1 for a bias.</param>
 public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int Rows, int Cols)
 {
+    /// <summary>Number of values, Rows x Cols.</summary>
     public int Length => checked(Rows * Cols);
+    /// <summary>Whether this is a weight tensor (else a bias).</summary>
     public bool IsWeight => Name == "weight";
 }
 
@@ -19,14 +21,23 @@ public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int R
 /// </summary>
 public sealed class NetworkSpec
 {
+    /// <summary>The layers, in order.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
+    /// <summary>Input values per sample.</summary>
     public int InputSize { get; }
+    /// <summary>Output values per sample (K).</summary>
     public int OutputSize { get; }
     /// <summary>Width of the values after each layer (index l: output of layer l); <c>Widths[-1]</c> is the input.</summary>
     public IReadOnlyList<int> Widths { get; }
+    /// <summary>Every parameter tensor, layer by layer (weight then bias).</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
+    /// <summary>Total number of parameter values.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>
+    /// Validates <paramref name="layers"/> (the first is Linear; each layer's input shape must be what the
+    /// previous one gives) and builds their layer objects; <see cref="ArgumentException"/> names the layer otherwise.
+    /// </summary>
     public NetworkSpec(IEnumerable<LayerSpec> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -65,6 +76,7 @@ public sealed class NetworkSpec
     /// <summary>The layer objects the passes walk (one per entry of <see cref="Layers"/>).</summary>
     internal IReadOnlyList<Layer> LayerObjects { get; }
 
+    /// <inheritdoc cref="NetworkSpec(IEnumerable{LayerSpec})"/>
     public NetworkSpec(params LayerSpec[] layers) : this((IEnumerable<LayerSpec>)layers) { }
 
     /// <summary>Width of the input to layer <paramref name="layer"/>.</summary>
@@ -87,5 +99,6 @@ public sealed class NetworkSpec
         return result;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => string.Join(" -> ", Layers);
 }

@@ -83,6 +83,7 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>Identifier (see <see cref="Names"/>).</summary>
     public string Name { get; }
+    /// <summary>The hyperparameters (validated).</summary>
     public OptimizerSettings Settings { get; }
     /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (empty for SGD, Adam and the estimator optimizers; a new array per read).</summary>
     public CurvatureMethod[] RequiredCurvature => _required is null ? [] : [_required];
@@ -255,6 +256,7 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>Releases the state slots on the device when <paramref name="disposing"/>.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (_disposed) return;
@@ -262,6 +264,7 @@ public abstract class Optimizer : IDisposable
         _disposed = true;
     }
 
+    /// <summary>Releases the optimizer's device state.</summary>
     public void Dispose()
     {
         Dispose(true);

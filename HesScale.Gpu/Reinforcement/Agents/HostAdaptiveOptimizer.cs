@@ -46,6 +46,7 @@ public sealed class HostAdaptiveOptimizer : INetworkOptimizer
 
     public string Name { get; }
     public OptimizerSettings Settings { get; }
+    /// <summary>HesScale for the AdaHesScale and scaled variants, else none.</summary>
     public CurvatureMethod[] RequiredCurvature => _hessian || _scaled ? [CurvatureMethod.HesScale] : [];
     public float LastScale { get; private set; } = 1f;
 
