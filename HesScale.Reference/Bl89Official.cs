@@ -14,7 +14,7 @@ public static class Bl89Official
     public static double[][] Diagonal(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss)
     {
         ArgumentNullException.ThrowIfNull(net);
-        if (loss.Kind != LossKind.CrossEntropy) return net.Curvature(inputs, batch, targets, loss, CurvatureMethods.HesScale);
+        if (loss.Kind != LossKind.CrossEntropy) return net.Curvature(inputs, batch, targets, loss, CurvatureMethod.HesScale);
         net.Loss(inputs, batch, targets, loss); // validates the batch
         var values = net.ForwardValues(inputs, batch);
         var g = LossDerivatives.Gradient(values[^1], batch, net.Outputs, targets, loss);

@@ -11,14 +11,14 @@ namespace HesScale.Reference;
 /// </summary>
 internal static class DiagonalRecursions
 {
-    public static double[][] Compute(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, CurvatureMethods single)
+    public static double[][] Compute(ReferenceNetwork net, double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, CurvatureMethod single)
     {
         var values = net.ForwardValues(inputs, batch);
         var y = values[^1];
-        var d = single == CurvatureMethods.BL89
+        var d = single == CurvatureMethod.BL89
             ? LossDerivatives.Bl89Diagonal(y, batch, net.Outputs, targets, loss)
             : LossDerivatives.HessianDiagonal(y, batch, net.Outputs, loss);
-        return Run(net, values, LossDerivatives.Gradient(y, batch, net.Outputs, targets, loss), d, batch, secondOrder: single != CurvatureMethods.HesScaleGN);
+        return Run(net, values, LossDerivatives.Gradient(y, batch, net.Outputs, targets, loss), d, batch, secondOrder: single != CurvatureMethod.HesScaleGN);
     }
 
     /// <summary>The recursion from output gradient <paramref name="g"/> and output diagonal <paramref name="d"/> (both N x K).</summary>

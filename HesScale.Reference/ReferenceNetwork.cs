@@ -150,10 +150,11 @@ public sealed class ReferenceNetwork
     }
 
     /// <summary>The HesScale, HesScaleGN or BL89 diagonal (exactly one method), one array per parameter tensor.</summary>
-    public double[][] Curvature(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, CurvatureMethods single)
+    public double[][] Curvature(double[] inputs, int batch, ReferenceTargets targets, LossSpec loss, CurvatureMethod single)
     {
-        if (single is not (CurvatureMethods.HesScale or CurvatureMethods.HesScaleGN or CurvatureMethods.BL89))
-            throw new ArgumentException($"'{single}' is not a single curvature method (HesScale, HesScaleGN or BL89).", nameof(single));
+        ArgumentNullException.ThrowIfNull(single);
+        if (!single.IsFused)
+            throw new ArgumentException($"'{single}' is not a fused curvature method (HesScale, HesScaleGN or BL89).", nameof(single));
         CheckBatch(inputs, batch, targets, loss);
         return DiagonalRecursions.Compute(this, inputs, batch, targets, loss, single);
     }

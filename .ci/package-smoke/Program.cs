@@ -20,8 +20,8 @@ float[][] parameters = spec.InitialParameters(seed: 3);
     var p = parameters.Select(a => (float[])a.Clone()).ToArray();
     p[tensor][index] += delta;
     using var net = new Network(device, spec, p);
-    var r = net.Backward(x, n, targets, loss, CurvatureMethods.HesScale);
-    return (r.Loss, r.Gradient(tensor), r.Curvature(CurvatureMethods.HesScale, tensor));
+    var r = net.Backward(x, n, targets, loss, CurvatureMethod.HesScale);
+    return (r.Loss, r.Gradient(tensor), r.Curvature(CurvatureMethod.HesScale, tensor));
 }
 
 int failures = 0;

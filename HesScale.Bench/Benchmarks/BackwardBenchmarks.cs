@@ -17,7 +17,7 @@ public class BackwardBenchmarks
     private Network? _network;
     private float[] _inputs = [];
     private Targets? _targets;
-    private CurvatureMethods _methods;
+    private CurvatureMethod[] _methods = [];
 
     [Params("cpu", "ilgpu-cpu")]
     public string Device { get; set; } = "cpu";

@@ -57,8 +57,8 @@ public class FusedBackwardBenchmarks
     public float Gradient() => _net.Backward(_inputs, 1, _targets, LossSpec.Mse()).Loss;
 
     [Benchmark]
-    public float GradientAndHesScale() => _net.Backward(_inputs, 1, _targets, LossSpec.Mse(), CurvatureMethods.HesScale).Loss;
+    public float GradientAndHesScale() => _net.Backward(_inputs, 1, _targets, LossSpec.Mse(), CurvatureMethod.HesScale).Loss;
 
     [Benchmark]
-    public float GradientAndAllThree() => _net.Backward(_inputs, 1, _targets, LossSpec.Mse(), CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89).Loss;
+    public float GradientAndAllThree() => _net.Backward(_inputs, 1, _targets, LossSpec.Mse(), CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89).Loss;
 }

@@ -203,8 +203,10 @@ public static class CostCommand
             Optimizer? optimizer = null;
             try
             {
-                estimator = method is "exact" or "ggn" or "kfac" or "adahessian" or "adaggnmc" ? new CurvatureEstimator(net) : null;
-                optimizer = Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
+                // A method of the table (fused: Backward; else an estimator pass) before an optimizer of the same name (bl89).
+                var row = CurvatureMethod.TryParse(method, out var r) ? r : null;
+                optimizer = row is null && Optimizer.Names.Contains(method) ? Optimizer.Create(method, net, new OptimizerSettings { LearningRate = 1e-5f }) : null;
+                estimator = row is { IsFused: false } || optimizer?.RequiredEstimator is not null ? new CurvatureEstimator(net) : null;
                 var rng = new Random(1);
                 var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
                 var t = Targets.FromValues(Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
@@ -213,7 +215,7 @@ public static class CostCommand
                 var opt = optimizer;
                 void EstimatorStep()
                 {
-                    opt!.Step(est!.Estimate(x, batch, t, loss, opt.RequiredEstimator!.Value, opt.Settings.Samples, opt.NextSeed));
+                    opt!.Step(est!.Estimate(x, batch, t, loss, opt.RequiredEstimator!, opt.Settings.Samples, opt.NextSeed));
                     device.Synchronize();
                 }
                 void OptimizerStep()
@@ -224,11 +226,8 @@ public static class CostCommand
                 Action run = method switch
                 {
                     "gradient" => () => net.Backward(x, batch, t, loss),
-                    "hesscale" => () => net.Backward(x, batch, t, loss, CurvatureMethods.HesScale),
-                    "bl89" => () => net.Backward(x, batch, t, loss, CurvatureMethods.BL89),
-                    "exact" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Exact),
-                    "ggn" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Ggn),
-                    "kfac" => () => est!.Estimate(x, batch, t, loss, EstimatorKind.Kfac),
+                    _ when row is { IsFused: true } => () => net.Backward(x, batch, t, loss, row),
+                    _ when row is not null => () => est!.Estimate(x, batch, t, loss, row),
                     _ when opt?.RequiredEstimator is not null => EstimatorStep,
                     _ when opt is not null => OptimizerStep,
                     _ => throw new UsageException($"{Command}: unknown method '{method}'."),

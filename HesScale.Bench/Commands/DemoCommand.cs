@@ -52,7 +52,7 @@ public static class DemoCommand
         var classes = new int[Batch];
         for (int n = 0; n < Batch; n++) classes[n] = rng.Next(spec.OutputSize);
 
-        const CurvatureMethods all = CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89;
+        CurvatureMethod[] all = [CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89];
         // The result reads from the network's device buffers: the network stays alive until the end.
         using var network = new Network(device, spec, parameters);
         BackwardResult backward = network.Backward(inputs, Batch, Targets.FromClasses(classes), Loss, all);
@@ -75,9 +75,9 @@ public static class DemoCommand
             var columns = new double[][]
             {
                 exact[info.Index],
-                Widen(backward.Curvature(CurvatureMethods.HesScale, info.Index)),
-                Widen(backward.Curvature(CurvatureMethods.HesScaleGN, info.Index)),
-                Widen(backward.Curvature(CurvatureMethods.BL89, info.Index)),
+                Widen(backward.Curvature(CurvatureMethod.HesScale, info.Index)),
+                Widen(backward.Curvature(CurvatureMethod.HesScaleGN, info.Index)),
+                Widen(backward.Curvature(CurvatureMethod.BL89, info.Index)),
                 ggn[info.Index],
                 Widen(backward.Gradient(info.Index)),
             };

@@ -15,8 +15,16 @@ namespace HesScale.Bench.Commands;
 /// </summary>
 public static class DiagCommand
 {
-    /// <summary>Method names accepted by <c>--methods</c>, in output order.</summary>
-    public static readonly IReadOnlyList<string> MethodNames = ["gradient", "hesscale", "hesscale_gn", "bl89", "exact", "ggn"];
+    /// <summary>
+    /// Method names accepted by <c>--methods</c>, in output order: the gradient, the fused rows of the
+    /// method table in channel order, then the other rows case files carry, by id (exact, ggn).
+    /// </summary>
+    public static readonly IReadOnlyList<string> MethodNames =
+    [
+        "gradient",
+        .. CurvatureMethod.Fused.Where(m => m.InCaseFiles).Select(m => m.Id),
+        .. CurvatureMethod.All.Where(m => m.InCaseFiles && !m.IsFused).Select(m => m.Id).Order(StringComparer.Ordinal),
+    ];
 
     public const string Usage =
         "usage: hesscale diag --case FILE|DIR --methods LIST --out FILE|DIR [--exact-from F] [--device D] [--threads T]\n" +
@@ -150,14 +158,11 @@ public static class DiagCommand
     /// </summary>
     internal static CaseResult Compute(ComputeDevice device, HesScaleCase c, IReadOnlyList<string> methods, bool fromReference = false)
     {
-        var engineMethods = CurvatureMethods.None;
-        foreach (var m in methods)
-        {
-            if (CurvatureMethodNames.TryParse(m, out var single)) engineMethods |= single;
-        }
+        var engineMethods = methods.Select(m => CurvatureMethod.TryParse(m, out var single) && single.IsFused ? single : null)
+            .OfType<CurvatureMethod>().ToArray();
         bool needsExact = methods.Contains("exact") || methods.Contains("ggn");
         bool needsReference = fromReference && needsExact;
-        bool needsEngine = methods.Contains("gradient") || engineMethods != CurvatureMethods.None || (needsExact && !fromReference);
+        bool needsEngine = methods.Contains("gradient") || engineMethods.Length > 0 || (needsExact && !fromReference);
 
         // A BackwardResult reads from the network's device buffers: keep the network alive until all is copied out.
         using var network = needsEngine ? new Network(device, c.Spec, c.ParametersAsFloat()) : null;
@@ -170,8 +175,8 @@ public static class DiagCommand
             // Copy the engine results first: the estimator's passes reuse the network's workspace.
             var saved = backward is null ? null : SaveEngineResults(c.Spec, backward, methods);
             using var estimator = new HesScale.Gpu.Curvature.CurvatureEstimator(network!);
-            if (methods.Contains("exact")) exactKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, HesScale.Gpu.Curvature.EstimatorKind.Exact));
-            if (methods.Contains("ggn")) ggnKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, HesScale.Gpu.Curvature.EstimatorKind.Ggn));
+            if (methods.Contains("exact")) exactKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, CurvatureMethod.Exact));
+            if (methods.Contains("ggn")) ggnKernels = Download(c.Spec, estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, CurvatureMethod.Ggn));
             return Assemble(c, device, methods, backward!.Loss, saved!, exactKernels, ggnKernels);
         }
         double referenceLoss = double.NaN;
@@ -192,13 +197,13 @@ public static class DiagCommand
                 if (m == "gradient") result.Add(p, m, backward!.Gradient(p));
                 else if (m == "exact") result.Add(p, m, exact![p]);
                 else if (m == "ggn") result.Add(p, m, ggn![p]);
-                else if (CurvatureMethodNames.TryParse(m, out var single)) result.Add(p, m, backward!.Curvature(single, p));
+                else if (CurvatureMethod.TryParse(m, out var single) && single.IsFused) result.Add(p, m, backward!.Curvature(single, p));
             }
         }
         return result;
     }
 
-    private static float[][] Download(NetworkSpec spec, HesScale.Gpu.Curvature.CurvatureEstimate e) =>
+    private static float[][] Download(NetworkSpec spec, BackwardResult e) =>
         spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
 
     /// <summary>Engine arrays (gradient and fused methods) per method name and parameter, copied to the host.</summary>
@@ -208,7 +213,7 @@ public static class DiagCommand
         foreach (var m in methods)
         {
             if (m == "gradient") saved[m] = spec.Parameters.Select(p => backward.Gradient(p.Index)).ToArray();
-            else if (CurvatureMethodNames.TryParse(m, out var single)) saved[m] = spec.Parameters.Select(p => backward.Curvature(single, p.Index)).ToArray();
+            else if (CurvatureMethod.TryParse(m, out var single) && single.IsFused) saved[m] = spec.Parameters.Select(p => backward.Curvature(single, p.Index)).ToArray();
         }
         return saved;
     }

@@ -22,9 +22,6 @@ public static class SelfCheckCommand
 
     private const string Command = "selfcheck";
 
-    private static readonly EstimatorKind[] Deterministic =
-        [EstimatorKind.HesScale, EstimatorKind.HesScaleGN, EstimatorKind.BL89, EstimatorKind.BL89Official, EstimatorKind.Exact, EstimatorKind.Ggn, EstimatorKind.GradSquared];
-    private static readonly EstimatorKind[] Stochastic = [EstimatorKind.GgnMc, EstimatorKind.Hutchinson, EstimatorKind.Kfac];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -53,15 +50,15 @@ public static class SelfCheckCommand
                     using var estimator = new CurvatureEstimator(net);
                     var x = c.InputsAsFloat();
                     var targets = c.ToTargets();
-                    foreach (var kind in new[] { EstimatorKind.HesScale, EstimatorKind.HesScaleGN, EstimatorKind.BL89, EstimatorKind.Exact, EstimatorKind.Ggn })
+                    foreach (var kind in CurvatureMethod.All.Where(m => m.InCaseFiles))
                     {
                         var e = estimator.Estimate(x, c.Batch, targets, c.Loss, kind);
                         foreach (var p in c.Spec.Parameters)
                         {
                             var ep = expected.Parameters[p.Index];
                             Record("golden gradient", Relative(e.Gradient(p.Index), ep.Get("gradient")!));
-                            var want = ep.Get(EstimatorNames.Name(kind)) ?? (kind == EstimatorKind.BL89 ? ep.Get("hesscale") : null);
-                            if (want is not null) Record("golden " + EstimatorNames.Name(kind), Relative(e.Diagonal(p.Index), want));
+                            var want = ep.Get(kind.Id) ?? (kind == CurvatureMethod.BL89 ? ep.Get("hesscale") : null);
+                            if (want is not null) Record("golden " + kind.Id, Relative(e.Diagonal(p.Index), want));
                         }
                         Record("golden loss", Math.Abs(e.Loss - expected.Loss) / Math.Max(1e-12, Math.Abs(expected.Loss)));
                     }
@@ -77,13 +74,13 @@ public static class SelfCheckCommand
                 using var ea = new CurvatureEstimator(a);
                 using var eb = new CurvatureEstimator(b);
                 bool small = spec.ParameterCount <= 20000;
-                foreach (var kind in Deterministic.Concat(Stochastic))
+                foreach (var kind in CurvatureMethod.All)
                 {
-                    if (!small && kind is EstimatorKind.Exact) continue;
+                    if (!small && kind == CurvatureMethod.Exact) continue;
                     var ra = ea.Estimate(x, batch, targets, loss, kind, samples: 3, seed: 7);
                     var rb = eb.Estimate(x, batch, targets, loss, kind, samples: 3, seed: 7);
                     foreach (var p in spec.Parameters)
-                        Record("random " + EstimatorNames.Name(kind), Relative(ra.Diagonal(p.Index), ToDouble(rb.Diagonal(p.Index))));
+                        Record("random " + kind.Id, Relative(ra.Diagonal(p.Index), ToDouble(rb.Diagonal(p.Index))));
                 }
                 // One optimizer step from identical parameters, compared by its update theta' - theta.
                 // AdaHesScale divides by |h|, which amplifies rounding wherever h is tiny after

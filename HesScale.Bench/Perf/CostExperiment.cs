@@ -8,20 +8,20 @@ namespace HesScale.Bench.Perf;
 /// <param name="Name">Identifier in tables and CSV: forward, gradient, hesscale_gn, hesscale, bl89, all.</param>
 /// <param name="Methods">Curvature requested next to the gradient; ignored by <paramref name="ForwardOnly"/>.</param>
 /// <param name="ForwardOnly">Times <see cref="Network.Forward"/> (outputs back on the host) instead of Backward.</param>
-public sealed record PassKind(string Name, CurvatureMethods Methods, bool ForwardOnly = false)
+public sealed record PassKind(string Name, CurvatureMethod[] Methods, bool ForwardOnly = false)
 {
-    public static readonly PassKind Forward = new("forward", CurvatureMethods.None, ForwardOnly: true);
-    public static readonly PassKind Gradient = new("gradient", CurvatureMethods.None);
+    public static readonly PassKind Forward = new("forward", [], ForwardOnly: true);
+    public static readonly PassKind Gradient = new("gradient", []);
 
     /// <summary>Every kind, in table order: the gradient is the baseline of the relative column.</summary>
     public static readonly IReadOnlyList<PassKind> All =
     [
         Forward,
         Gradient,
-        new("hesscale_gn", CurvatureMethods.HesScaleGN),
-        new("hesscale", CurvatureMethods.HesScale),
-        new("bl89", CurvatureMethods.BL89),
-        new("all", CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89),
+        new("hesscale_gn", [CurvatureMethod.HesScaleGN]),
+        new("hesscale", [CurvatureMethod.HesScale]),
+        new("bl89", [CurvatureMethod.BL89]),
+        new("all", [.. CurvatureMethod.Fused]),
     ];
 
     public static PassKind Parse(string name) =>

@@ -111,7 +111,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
         {
             var input = data.Sample(picks[s]);
             var targets = Targets.FromClasses([data.Labels[picks[s]]]);
-            var exactEstimate = estimator.Estimate(input, 1, targets, LossSpec.CrossEntropy(), EstimatorKind.Exact);
+            var exactEstimate = estimator.Estimate(input, 1, targets, LossSpec.CrossEntropy(), CurvatureMethod.Exact);
             var exact = spec.Parameters.Select(p => exactEstimate.Diagonal(p.Index)).ToArray();
             for (int m = 0; m < methods.Count; m++)
             {

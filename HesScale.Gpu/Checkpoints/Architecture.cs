@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace HesScale.Gpu.Checkpoints;
@@ -11,15 +10,10 @@ public static class Architecture
     {
         ArgumentNullException.ThrowIfNull(spec);
         var text = new StringBuilder();
-        foreach (var layer in spec.Layers)
+        foreach (var layer in spec.LayerObjects)
         {
             if (text.Length > 0) text.Append(' ');
-            if (layer.IsLinear)
-                text.Append(CultureInfo.InvariantCulture, $"linear({layer.In},{layer.Out},{(layer.Bias ? "bias" : "nobias")})");
-            else if (layer.Kind == LayerKind.LeakyReLU)
-                text.Append(CultureInfo.InvariantCulture, $"{LayerSpec.NameOf(layer.Kind)}({layer.Slope:R})");
-            else
-                text.Append(LayerSpec.NameOf(layer.Kind));
+            text.Append(layer.ArchitectureText);
         }
         return text.ToString();
     }

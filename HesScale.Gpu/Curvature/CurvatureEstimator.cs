@@ -1,10 +1,13 @@
+using HesScale.Gpu.Devices;
 using HesScale.Gpu.Engine;
+using ILGPU;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 
 namespace HesScale.Gpu.Curvature;
 
 /// <summary>
-/// Every Hessian-diagonal estimator of the comparison (<see cref="EstimatorKind"/>) on the network's
+/// Every Hessian-diagonal estimator of the comparison (<see cref="CurvatureMethod"/>) on the network's
 /// device. Each call runs the network's forward and gradient pass, then the estimator's own batched
 /// kernels: factor columns backpropagated through the Jacobians (exact, GGN, GGN-MC, KFAC), the
 /// R-operator (Hutchinson), or the engine's fused recursion (HesScale, HesScaleGN, BL89).
@@ -27,8 +30,6 @@ public sealed class CurvatureEstimator : IDisposable
     private readonly NetworkSpec _spec;
     private readonly DeviceBuffer[] _gradient;
     private readonly DeviceBuffer[] _diagonal;
-    private readonly int[] _weightOf;
-    private readonly int[] _biasOf;
     private readonly DeviceBuffer?[] _directions;
     private readonly DeviceBuffer?[] _products;
     private readonly DeviceBuffer?[] _rValues;
@@ -36,7 +37,7 @@ public sealed class CurvatureEstimator : IDisposable
     private int _version;
     private bool _disposed;
 
-    /// <summary>An estimator for <paramref name="network"/>: one gradient and one diagonal buffer per parameter tensor on its device (scratch buffers as passes need them).</summary>
+    /// <summary>An estimator on <paramref name="network"/>'s device; its buffers are allocated per parameter tensor now and per pass on first use.</summary>
     public CurvatureEstimator(Network network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -49,18 +50,12 @@ public sealed class CurvatureEstimator : IDisposable
         _directions = new DeviceBuffer?[parameters.Count];
         _products = new DeviceBuffer?[parameters.Count];
         _rValues = new DeviceBuffer?[_spec.Layers.Count];
-        _weightOf = new int[_spec.Layers.Count];
-        _biasOf = new int[_spec.Layers.Count];
-        Array.Fill(_weightOf, -1);
-        Array.Fill(_biasOf, -1);
         try
         {
             foreach (var p in parameters)
             {
                 _gradient[p.Index] = _backend.Allocate(p.Length);
                 _diagonal[p.Index] = _backend.Allocate(p.Length);
-                if (p.IsWeight) _weightOf[p.LayerIndex] = p.Index;
-                else _biasOf[p.LayerIndex] = p.Index;
             }
         }
         catch
@@ -70,7 +65,7 @@ public sealed class CurvatureEstimator : IDisposable
         }
     }
 
-    /// <summary>The network the estimator runs on.</summary>
+    /// <summary>The network estimated on.</summary>
     public Network Network => _network;
 
     /// <summary>
@@ -78,64 +73,63 @@ public sealed class CurvatureEstimator : IDisposable
     /// <paramref name="samples"/> (k) and <paramref name="seed"/> matter for GGN-MC, Hutchinson and KFAC.
     /// The result reads this estimator's buffers and is valid until the next call.
     /// </summary>
-    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, EstimatorKind kind, int samples = 1, ulong seed = 0)
+    public BackwardResult Estimate(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
     {
         using var _ = _network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(targets);
-        if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown estimator kind.");
+        ArgumentNullException.ThrowIfNull(kind);
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "The number of samples must be at least 1.");
         if (samples > 4096) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At most 4096 samples per call (call again with another seed for more).");
         _version++;
-        float lossValue = kind switch
-        {
-            EstimatorKind.HesScale => Fused(inputs, batch, targets, loss, CurvatureMethods.HesScale),
-            EstimatorKind.HesScaleGN => Fused(inputs, batch, targets, loss, CurvatureMethods.HesScaleGN),
-            EstimatorKind.BL89 => Fused(inputs, batch, targets, loss, CurvatureMethods.BL89),
-            EstimatorKind.BL89Official => OfficialBl89(inputs, batch, targets, loss),
-            _ => GradientPass(inputs, batch, targets, loss),
-        };
+        float lossValue = kind.IsFused ? Fused(inputs, batch, targets, loss, kind)
+            : kind == CurvatureMethod.BL89Official ? OfficialBl89(inputs, batch, targets, loss)
+            : GradientPass(inputs, batch, targets, loss);
         int n = batch;
-        switch (kind)
+        if (kind == CurvatureMethod.GradSquared)
         {
-            case EstimatorKind.GradSquared:
-                foreach (var p in _spec.Parameters) _backend.CopyPower(_gradient[p.Index], _diagonal[p.Index], 0, 0, p.Length, squared: true);
-                break;
-            case EstimatorKind.Exact:
-                Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: true, kfac: false, 1f, seed, 0);
-                break;
-            case EstimatorKind.Ggn:
-                Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: false, kfac: false, 1f, seed, 0);
-                break;
-            case EstimatorKind.GgnMc:
-                Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: false, 1f / samples, seed, StreamGgnMc);
-                break;
-            case EstimatorKind.Kfac:
-                Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: true, 1f / samples, seed, StreamKfac);
-                break;
-            case EstimatorKind.Hutchinson:
-                foreach (var p in _spec.Parameters)
-                    _backend.Rademacher(Ensure(ref _directions[p.Index], samples * p.Length), samples * p.Length, seed, StreamHutchinson + (ulong)p.Index);
-                HessianVectorProducts(n, samples, (ry, rg) => _backend.RLoss(loss, _network.LayerValues(_spec.Layers.Count - 1), ry, rg, samples, n, _spec.OutputSize));
-                foreach (var p in _spec.Parameters)
-                    _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
-                break;
+            foreach (var p in _spec.Parameters) _backend.CopyPower(_gradient[p.Index], _diagonal[p.Index], 0, 0, p.Length, squared: true);
+        }
+        else if (kind == CurvatureMethod.Exact)
+        {
+            Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: true, kfac: false, 1f, seed, 0);
+        }
+        else if (kind == CurvatureMethod.Ggn)
+        {
+            Columns(loss, n, CurvatureKernels.FactorExact, _spec.OutputSize, residual: false, kfac: false, 1f, seed, 0);
+        }
+        else if (kind == CurvatureMethod.GgnMc)
+        {
+            Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: false, 1f / samples, seed, StreamGgnMc);
+        }
+        else if (kind == CurvatureMethod.Kfac)
+        {
+            Columns(loss, n, CurvatureKernels.FactorSampled, samples, residual: false, kfac: true, 1f / samples, seed, StreamKfac);
+        }
+        else if (kind == CurvatureMethod.Hutchinson)
+        {
+            foreach (var p in _spec.Parameters)
+                _backend.Rademacher(Ensure(ref _directions[p.Index], samples * p.Length), samples * p.Length, seed, StreamHutchinson + (ulong)p.Index);
+            HessianVectorProducts(n, samples, (ry, rg) => _backend.RLoss(loss, _network.LayerValues(_spec.Layers.Count - 1), ry, rg, samples, n, _spec.OutputSize));
+            foreach (var p in _spec.Parameters)
+                _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
         }
         _backend.Synchronize();
-        return new CurvatureEstimate(this, _version, kind, lossValue, EstimatorNames.IsStochastic(kind) ? samples : 1);
+        return new BackwardResult(this, _version, kind, lossValue, batch, kind.IsStochastic ? samples : 1);
     }
 
     /// <summary>
     /// Loss, gradient and the Hutchinson diagonal estimate (AdaHessian) for a host-evaluated
     /// <see cref="IOutputLoss"/> (the RL losses). The R-operator's loss step multiplies the output
     /// R-values by the loss's exact output Hessian (<see cref="IOutputHessianProduct"/>), or by its
-    /// diagonal when the loss is separable and does not implement it. Only <see cref="EstimatorKind.Hutchinson"/>.
+    /// diagonal when the loss is separable and does not implement it. Only <see cref="CurvatureMethod.Hutchinson"/>.
     /// </summary>
-    public CurvatureEstimate Estimate(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, EstimatorKind kind, int samples = 1, ulong seed = 0)
+    public BackwardResult Estimate(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethod kind, int samples = 1, ulong seed = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(loss);
-        if (kind != EstimatorKind.Hutchinson)
+        ArgumentNullException.ThrowIfNull(kind);
+        if (kind != CurvatureMethod.Hutchinson)
             throw new ArgumentException($"Only the Hutchinson estimator runs on an IOutputLoss, got {kind}.", nameof(kind));
         if (samples < 1 || samples > 4096) throw new ArgumentOutOfRangeException(nameof(samples), samples, "The number of samples must lie in [1, 4096].");
         _version++;
@@ -148,7 +142,7 @@ public sealed class CurvatureEstimator : IDisposable
         foreach (var p in _spec.Parameters)
             _backend.ProductMean(_directions[p.Index]!, _products[p.Index]!, _diagonal[p.Index], samples, p.Length, 1f / samples);
         _backend.Synchronize();
-        return new CurvatureEstimate(this, _version, kind, result.Loss, samples);
+        return new BackwardResult(this, _version, kind, result.Loss, batch, samples);
     }
 
     /// <summary>H v for given directions (one per parameter tensor) on a host-evaluated loss, by the R-operator with the loss's exact output Hessian; for tests.</summary>
@@ -224,12 +218,34 @@ public sealed class CurvatureEstimator : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (version != _version)
-            throw new InvalidOperationException("This CurvatureEstimate was superseded by a later Estimate on the same estimator; read results before the next call.");
+            throw new InvalidOperationException("This estimate was superseded by a later Estimate on the same estimator; read results before the next call.");
     }
 
-    internal DeviceBuffer GradientBuffer(int parameter) => _gradient[CheckParameter(parameter)];
+    /// <summary>The gradient or diagonal buffer of a result of Estimate call <paramref name="version"/>; throws when superseded.</summary>
+    internal DeviceBuffer ResultBuffer(int version, int parameter, bool diagonal)
+    {
+        EnsureCurrent(version);
+        return (diagonal ? _diagonal : _gradient)[CheckParameter(parameter)];
+    }
 
-    internal DeviceBuffer DiagonalBuffer(int parameter) => _diagonal[CheckParameter(parameter)];
+    /// <summary>Copies a result's gradient or diagonal of parameter <paramref name="parameter"/> into <paramref name="destination"/>.</summary>
+    internal void CopyResult(int version, int parameter, bool diagonal, Span<float> destination)
+    {
+        using var _ = _network.EnterExclusive();
+        var buffer = ResultBuffer(version, parameter, diagonal);
+        Network.CheckDestination(_spec.Parameters[parameter], destination);
+        buffer.Download(destination);
+    }
+
+    /// <summary>A result's gradient or diagonal as a view of this estimator's device buffer (ILGPU devices only).</summary>
+    internal ArrayView<float> ResultView(int version, int parameter, bool diagonal)
+    {
+        using var _ = _network.EnterExclusive();
+        var buffer = ResultBuffer(version, parameter, diagonal);
+        if (_backend is not IlgpuBackend)
+            throw new NotSupportedException($"Views need an ILGPU device (cuda, opencl, ilgpu-cpu); {_network.Device.Name} is the native CPU path: use Gradient/Curvature or the Copy* methods there.");
+        return IlgpuBackend.ViewOf(buffer, 0, _spec.Parameters[parameter].Length);
+    }
 
     private int CheckParameter(int parameter) => (uint)parameter < (uint)_gradient.Length
         ? parameter
@@ -238,7 +254,7 @@ public sealed class CurvatureEstimator : IDisposable
     // ---- passes ----
 
     /// <summary>The engine's fused pass with one method: channel 0 the gradient, channel 1 the diagonal.</summary>
-    private float Fused(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods method)
+    private float Fused(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethod method)
     {
         var result = _network.Backward(inputs, batch, targets, loss, method);
         CopyResult(result.ChannelOf(method));
@@ -247,10 +263,10 @@ public sealed class CurvatureEstimator : IDisposable
 
     private float OfficialBl89(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss)
     {
-        if (loss.Kind != LossKind.CrossEntropy) return Fused(inputs, batch, targets, loss, CurvatureMethods.HesScale);
+        if (loss.Kind != LossKind.CrossEntropy) return Fused(inputs, batch, targets, loss, CurvatureMethod.HesScale);
         targets.Validate(loss, batch, _spec.OutputSize);
-        var result = _network.Backward(inputs, batch, new OfficialBl89Loss(targets.Classes!, loss), CurvatureMethods.HesScale);
-        CopyResult(result.ChannelOf(CurvatureMethods.HesScale));
+        var result = _network.Backward(inputs, batch, new OfficialBl89Loss(targets.Classes!, loss), CurvatureMethod.HesScale);
+        CopyResult(result.ChannelOf(CurvatureMethod.HesScale));
         return result.Loss;
     }
 
@@ -276,21 +292,20 @@ public sealed class CurvatureEstimator : IDisposable
     /// <summary>
     /// Backpropagates R signed factor columns per sample from the output (R = K exact factors or
     /// R = k samples), adding the activations' residual columns when <paramref name="residual"/>;
-    /// at each Linear layer the column energies q give the weight diagonal sum_n q h^2 (or KFAC's).
+    /// each layer with parameters turns the column energies into its parameter diagonals (Linear: sum_n q h^2, or KFAC's).
     /// </summary>
     private void Columns(LossSpec loss, int n, int mode, int columns, bool residual, bool kfac, float scale, ulong seed, ulong stream)
     {
-        var layers = _spec.Layers;
+        var layers = _spec.LayerObjects;
         int last = layers.Count - 1, k = _spec.OutputSize;
 
-        // Capacities: columns grow by the width at each activation when residuals are kept.
+        // Capacities: columns grow at each layer that adds residual columns when residuals are kept.
         int c = columns, stackLength = c * n * k, maxWidth = k;
         for (int l = last; l >= 0; l--)
         {
-            if (!layers[l].IsLinear && residual) c += _spec.Widths[l];
-            int inWidth = _spec.InputWidth(l);
-            stackLength = Math.Max(stackLength, c * n * inWidth);
-            maxWidth = Math.Max(maxWidth, _spec.Widths[l]);
+            if (residual) c += layers[l].ResidualColumns;
+            stackLength = Math.Max(stackLength, c * n * layers[l].In);
+            maxWidth = Math.Max(maxWidth, layers[l].Out);
         }
         var current = Ensure(ref _stackA, stackLength);
         var other = Ensure(ref _stackB, stackLength);
@@ -298,27 +313,13 @@ public sealed class CurvatureEstimator : IDisposable
         var energy = Ensure(ref _energy, n * maxWidth);
 
         _backend.OutputFactors(loss, _network.LayerValues(last), current, signs, n, k, columns, mode, seed, stream);
+        var pass = new ColumnPass(signs, energy, n, residual, kfac, scale);
         c = columns;
         for (int l = last; l >= 0; l--)
         {
             var layer = layers[l];
-            if (layer.IsLinear)
-            {
-                var h = _network.LayerInput(l);
-                var w = _network.ParameterBuffer(_weightOf[l]);
-                var db = _biasOf[l] < 0 ? null : _diagonal[_biasOf[l]];
-                _backend.ColumnEnergy(current, signs, energy, c, n, layer.Out, scale);
-                if (kfac) _backend.KfacWeight(energy, h, _diagonal[_weightOf[l]], db, n, layer.In, layer.Out);
-                else _backend.LinearBackward(energy, h, w, null, _diagonal[_weightOf[l]], db, n, layer.In, layer.Out, 1, 0);
-                if (l == 0) break;
-                _backend.ColumnsThroughLinear(current, w, other, c, n, layer.In, layer.Out);
-            }
-            else
-            {
-                int width = _spec.Widths[l];
-                _backend.ColumnsThroughActivation(layer, _network.LayerInput(l), _network.LayerGradient(l), current, other, signs, c, residual, n, width);
-                if (residual) c += width;
-            }
+            c = layer.Columns(_backend, pass, _network.LayerInput(l), _network.LayerGradient(l), current, other,
+                _network.LayerParameters(layer), Network.TensorsOf(_diagonal, layer), c, first: l == 0);
             (current, other) = (other, current);
         }
     }
@@ -329,23 +330,18 @@ public sealed class CurvatureEstimator : IDisposable
     /// </summary>
     private void HessianVectorProducts(int n, int columns, Action<DeviceBuffer, DeviceBuffer> rLoss)
     {
-        var layers = _spec.Layers;
-        int last = layers.Count - 1, k = _spec.OutputSize;
+        var layers = _spec.LayerObjects;
+        int last = layers.Count - 1;
         int maxWidth = Math.Max(_spec.InputSize, _spec.Widths.Max());
         foreach (var p in _spec.Parameters) Ensure(ref _products[p.Index], columns * p.Length);
+        var directions = _directions!;
+        var products = _products!;
         for (int l = 0; l <= last; l++)
         {
             var layer = layers[l];
-            var rv = Ensure(ref _rValues[l], columns * n * _spec.Widths[l]);
-            if (layer.IsLinear)
-            {
-                _backend.RForwardLinear(l == 0 ? null : _rValues[l - 1], _network.LayerInput(l), _network.ParameterBuffer(_weightOf[l]),
-                    _directions[_weightOf[l]]!, _biasOf[l] < 0 ? null : _directions[_biasOf[l]], rv, columns, n, layer.In, layer.Out);
-            }
-            else
-            {
-                _backend.RForwardActivation(layer, _network.LayerInput(l), _rValues[l - 1]!, rv, columns, n * _spec.Widths[l]);
-            }
+            var rv = Ensure(ref _rValues[l], columns * n * layer.Out);
+            layer.RForward(_backend, _network.LayerInput(l), l == 0 ? null : _rValues[l - 1], rv,
+                _network.LayerParameters(layer), Network.TensorsOf(directions, layer), columns, n);
         }
 
         var current = Ensure(ref _stackA, columns * n * maxWidth);
@@ -354,19 +350,8 @@ public sealed class CurvatureEstimator : IDisposable
         for (int l = last; l >= 0; l--)
         {
             var layer = layers[l];
-            var g = _network.LayerGradient(l);
-            if (layer.IsLinear)
-            {
-                var rh = l == 0 ? null : _rValues[l - 1];
-                _backend.RBackwardLinearWeight(current, g, _network.LayerInput(l), rh, _products[_weightOf[l]]!,
-                    _biasOf[l] < 0 ? null : _products[_biasOf[l]], columns, n, layer.In, layer.Out);
-                if (l == 0) break;
-                _backend.RBackwardLinearInput(current, g, _network.ParameterBuffer(_weightOf[l]), _directions[_weightOf[l]]!, other, columns, n, layer.In, layer.Out);
-            }
-            else
-            {
-                _backend.RBackwardActivation(layer, _network.LayerInput(l), g, _rValues[l - 1]!, current, other, columns, n * _spec.Widths[l]);
-            }
+            layer.RBackward(_backend, _network.LayerInput(l), l == 0 ? null : _rValues[l - 1], _network.LayerGradient(l), current, l == 0 ? null : other,
+                _network.LayerParameters(layer), Network.TensorsOf(directions, layer), Network.TensorsOf(products, layer), columns, n);
             (current, other) = (other, current);
         }
     }
@@ -382,7 +367,7 @@ public sealed class CurvatureEstimator : IDisposable
         return buffer;
     }
 
-    /// <summary>Releases the estimator's device buffers.</summary>
+    /// <summary>Releases the estimator's device buffers (results read from them become unreadable).</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -71,6 +71,12 @@ internal sealed partial class IlgpuBackend : Backend
         return Shape(total);
     }
 
+    /// <summary>
+    /// <see cref="Config"/> for layer ops classes (<see cref="Backend.LayerOps"/>) that load their own
+    /// kernels on <see cref="Accelerator"/>: the grid-stride launch shape, counted as one launch.
+    /// </summary>
+    public KernelConfig LaunchShape(int total) => Config(total);
+
     private KernelConfig Shape(int total)
     {
         // Grid-stride loops add the grid size to an int index: refuse totals where that could wrap.
@@ -146,6 +152,7 @@ internal sealed partial class IlgpuBackend : Backend
 
     public override void Dispose()
     {
+        DisposeLayerOps();
         _dummy.Dispose();
         if (_ownsAccelerator) _accelerator.Dispose();
         _ownedContext?.Dispose();

@@ -15,7 +15,11 @@ internal abstract class DeviceBuffer : IDisposable
 /// The operations a network pass needs, implemented once per kind of device. Shapes follow
 /// <see cref="Kernels.LinearKernels"/>: channel stacks B are (C, N, width), channel 0 the
 /// gradient and channels 1.. curvature diagonals with modes packed by <see cref="Kernels.Channels"/>.
-/// Launches are asynchronous on GPUs; <see cref="Synchronize"/> waits.
+/// Launches are asynchronous on GPUs; <see cref="Synchronize"/> waits. The declarations are grouped
+/// by who calls them: buffers and the loss here, each layer kind's in <c>Backend.Linear.cs</c> and
+/// <c>Backend.Activation.cs</c>, the methods' own (output factors, R-loss, reductions) in
+/// <c>Backend.Curvature.cs</c>, the optimizers' in <c>Backend.Optimizers.cs</c>; new layer kinds
+/// bring their own ops class through <see cref="LayerOps"/>.
 /// </summary>
 internal abstract partial class Backend : IDisposable
 {
@@ -31,37 +35,40 @@ internal abstract partial class Backend : IDisposable
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
     public abstract DeviceBuffer Allocate(int length);
 
-    /// <summary>y (N, out) = x (N, in) W^T + b.</summary>
-    public abstract void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW);
-
-    /// <summary>
-    /// a (N, out) = x W^T + b and z = s(a): the forward of a Linear layer and the activation after
-    /// it. Backends that can fuse the two override this; the default runs them one after the other.
-    /// </summary>
-    public virtual void LinearActivationForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer a, LayerSpec activation, DeviceBuffer z, int n, int inW, int outW)
-    {
-        LinearForward(x, w, b, a, n, inW, outW);
-        ActivationForward(activation, a, z, n * outW);
-    }
-
-    /// <summary>z = s(a) elementwise over <paramref name="count"/> values.</summary>
-    public abstract void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count);
-
     /// <summary>Per-sample loss shares (N) and the output channel stack B (C, N, K).</summary>
     public abstract void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
         int n, int k, int channels, int packedModes);
 
-    /// <summary>Channel stack through an activation: bz (C, N, w) to ba (C, N, w); count = N w; z = s(a) as stored by the forward pass.</summary>
-    public abstract void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes);
-
-    /// <summary>
-    /// Channel stack through a Linear layer: parameter quantities dW (C, out, in), db (C, out) and,
-    /// unless <paramref name="bIn"/> is null, the stack for the layer input (C, N, in).
-    /// </summary>
-    public abstract void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
-        int n, int inW, int outW, int channels, int linearChannels);
-
     public abstract void Synchronize();
 
     public abstract void Dispose();
+
+    private readonly Dictionary<Type, object> _layerOps = [];
+
+    /// <summary>
+    /// The operations of one layer kind on this backend (its ILGPU or native implementation, which
+    /// <paramref name="create"/> picks), created on first use and kept for the backend's life: a new
+    /// layer kind brings its own ops class (kernels and native code beside it) instead of adding
+    /// members to this class. Ops that hold device memory are disposed with the backend.
+    /// </summary>
+    public T LayerOps<T>(Func<Backend, T> create) where T : class
+    {
+        lock (_layerOps)
+        {
+            if (_layerOps.TryGetValue(typeof(T), out var ops)) return (T)ops;
+            var created = create(this);
+            _layerOps.Add(typeof(T), created);
+            return created;
+        }
+    }
+
+    /// <summary>Disposes the layer ops created by <see cref="LayerOps"/>; each backend's <see cref="Dispose"/> calls it first.</summary>
+    protected void DisposeLayerOps()
+    {
+        lock (_layerOps)
+        {
+            foreach (var ops in _layerOps.Values) (ops as IDisposable)?.Dispose();
+            _layerOps.Clear();
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using HesScale.Gpu.Engine;
+using HesScale.Gpu.Layers;
 
 namespace HesScale.Gpu;
 
@@ -21,4 +22,7 @@ public sealed partial class Network
     /// values (channel 0 of that layer's stack), laid out (N, Widths[layer]).
     /// </summary>
     internal DeviceBuffer LayerGradient(int layer) => CurrentWorkspace.Stacks[layer];
+
+    /// <summary>The parameter tensors of <paramref name="layer"/> on the device, in its parameter order.</summary>
+    internal ReadOnlySpan<DeviceBuffer> LayerParameters(Layer layer) => TensorsOf(_parameters, layer);
 }

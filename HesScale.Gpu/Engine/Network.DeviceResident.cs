@@ -27,7 +27,7 @@ public sealed partial class Network
     /// Values are not checked on the device: a non-finite input or a class outside [0, K) shows
     /// as a non-finite loss, reported when <see cref="BackwardResult.Loss"/> is read.
     /// </summary>
-    public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<int> targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<int> targets, LossSpec loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         var device = IlgpuDevice();
@@ -44,10 +44,10 @@ public sealed partial class Network
     }
 
     /// <summary>
-    /// As <see cref="Backward(ArrayView{float}, int, ArrayView{int}, LossSpec, CurvatureMethods)"/> for
+    /// As <see cref="Backward(ArrayView{float}, int, ArrayView{int}, LossSpec, ReadOnlySpan{CurvatureMethod})"/> for
     /// the mean squared error: <paramref name="targets"/> is batch x output width, row-major.
     /// </summary>
-    public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<float> targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ArrayView<float> inputs, int batch, ArrayView<float> targets, LossSpec loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         var device = IlgpuDevice();

@@ -1,5 +1,6 @@
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 
 namespace HesScale.Gpu;
 
@@ -20,7 +21,10 @@ public sealed partial class Network : IDisposable
     private bool _disposed;
     private readonly ExclusiveUse _use = new("This Network");
 
-    /// <summary>A network of <paramref name="spec"/> on <paramref name="device"/>, with <paramref name="parameters"/> (in <see cref="NetworkSpec.Parameters"/> order) or, when null, PyTorch's default initialisation drawn from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// A network of <paramref name="spec"/> on <paramref name="device"/> with <paramref name="parameters"/> (one array
+    /// per tensor of <see cref="NetworkSpec.Parameters"/>, finite, copied) or PyTorch's initialisation seeded by <paramref name="seed"/>.
+    /// </summary>
     public Network(ComputeDevice device, NetworkSpec spec, IReadOnlyList<float[]>? parameters = null, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -48,9 +52,9 @@ public sealed partial class Network : IDisposable
         }
     }
 
-    /// <summary>The layers and parameter shapes.</summary>
+    /// <summary>The layers and parameter tensors.</summary>
     public NetworkSpec Spec { get; }
-    /// <summary>The device holding the parameters and running the passes.</summary>
+    /// <summary>The device the parameters and passes live on.</summary>
     public ComputeDevice Device { get; }
 
     private static void CheckParameter(ParameterInfo p, ReadOnlySpan<float> values, string paramName)
@@ -75,7 +79,7 @@ public sealed partial class Network : IDisposable
         return result;
     }
 
-    /// <summary>Overwrites parameter tensor <paramref name="index"/> (see <see cref="NetworkSpec.Parameters"/>) with <paramref name="values"/> (its full length).</summary>
+    /// <summary>Replaces parameter tensor <paramref name="index"/> (finite values, the tensor's length); earlier results become stale.</summary>
     public void SetParameter(int index, ReadOnlySpan<float> values)
     {
         using var _ = _use.Enter();
@@ -110,7 +114,7 @@ public sealed partial class Network : IDisposable
     /// device in one forward and one fused backward traversal. The result reads from this
     /// network's buffers and is valid until the next pass or parameter change.
     /// </summary>
-    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, Targets targets, LossSpec loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
@@ -146,11 +150,11 @@ public sealed partial class Network : IDisposable
     }
 
     /// <summary>
-    /// Like <see cref="Backward(ReadOnlySpan{float}, int, Targets, LossSpec, CurvatureMethods)"/> for a loss
+    /// Like <see cref="Backward(ReadOnlySpan{float}, int, Targets, LossSpec, ReadOnlySpan{CurvatureMethod})"/> for a loss
     /// computed on the host: one forward pass, the outputs come to the host, <paramref name="loss"/>
     /// gives dL/dy and diag(d2L/dy2), and the fused backward traversal runs from there.
     /// </summary>
-    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, CurvatureMethods methods = CurvatureMethods.None)
+    public BackwardResult Backward(ReadOnlySpan<float> inputs, int batch, IOutputLoss loss, params ReadOnlySpan<CurvatureMethod> methods)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
@@ -182,12 +186,8 @@ public sealed partial class Network : IDisposable
         return new BackwardResult(this, _version, _passes, (float)value, batch, singles, lossSharesOnDevice: false);
     }
 
-    private static CurvatureMethods[] CheckMethods(CurvatureMethods methods)
-    {
-        if ((methods & ~(CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89)) != 0)
-            throw new ArgumentException($"Unknown curvature method flags {methods}.", nameof(methods));
-        return CurvatureMethodNames.Split(methods).ToArray();
-    }
+    /// <summary>The fused methods of a request in channel order (fused rows only, duplicates merged).</summary>
+    private static CurvatureMethod[] CheckMethods(ReadOnlySpan<CurvatureMethod> methods) => CurvatureMethod.FusedSet(methods, nameof(methods));
 
     // ---- Device-side access for optimizers and curvature passes in this assembly. ----
 
@@ -235,71 +235,55 @@ public sealed partial class Network : IDisposable
         }
     }
 
+    /// <summary>The forward pass: each layer's output into ws.Values; a layer may run fused with the next one.</summary>
     private void RunForward(Workspace ws, int n)
     {
-        var layers = Spec.Layers;
-        int param = 0;
+        var layers = Spec.LayerObjects;
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
             var x = l == 0 ? ws.Input : ws.Values[l - 1];
-            if (layer.IsLinear)
-            {
-                var w = _parameters[param++];
-                var b = layer.Bias ? _parameters[param++] : null;
-                if (l + 1 < layers.Count && !layers[l + 1].IsLinear)
-                {
-                    // Linear + bias + activation in one pass; both the pre-activation (read by the
-                    // activation's backward) and the activation output are stored.
-                    _backend.LinearActivationForward(x, w, b, ws.Values[l], layers[l + 1], ws.Values[l + 1], n, layer.In, layer.Out);
-                    l++;
-                }
-                else
-                {
-                    _backend.LinearForward(x, w, b, ws.Values[l], n, layer.In, layer.Out);
-                }
-            }
+            var p = TensorsOf(_parameters, layer);
+            if (l + 1 < layers.Count && layer.TryForwardWith(layers[l + 1], _backend, x, ws.Values[l], ws.Values[l + 1], p, n))
+                l++;
             else
-            {
-                _backend.ActivationForward(layer, x, ws.Values[l], n * Spec.Widths[l]);
-            }
+                layer.Forward(_backend, x, ws.Values[l], p, n);
         }
     }
 
+    /// <summary>The fused backward pass: the channel stack from the output back to layer 0, parameter stacks on the way.</summary>
     private void RunBackward(Workspace ws, int n, int channels, int packed)
     {
-        var layers = Spec.Layers;
-        int param = Spec.Parameters.Count;
+        var layers = Spec.LayerObjects;
         for (int l = layers.Count - 1; l >= 0; l--)
         {
             var layer = layers[l];
-            var h = l == 0 ? ws.Input : ws.Values[l - 1];
-            var bIn = l == 0 ? null : ws.Stacks[l - 1];
-            if (layer.IsLinear)
-            {
-                int biasIndex = layer.Bias ? --param : -1;
-                int weightIndex = --param;
-                _backend.LinearBackward(ws.Stacks[l], h, _parameters[weightIndex], bIn, ws.ParameterStacks[weightIndex],
-                    biasIndex < 0 ? null : ws.ParameterStacks[biasIndex], n, layer.In, layer.Out, channels, 1);
-            }
-            else
-            {
-                _backend.ActivationBackward(layer, h, ws.Values[l], ws.Stacks[l], bIn!, n * Spec.Widths[l], channels, packed);
-            }
+            layer.Backward(_backend, l == 0 ? ws.Input : ws.Values[l - 1], ws.Values[l], ws.Stacks[l], l == 0 ? null : ws.Stacks[l - 1],
+                TensorsOf(_parameters, layer), TensorsOf(ws.ParameterStacks, layer), n, channels, packed);
         }
     }
 
-    /// <summary>Reads channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack.</summary>
-    internal float[] ReadParameterStack(int version, int index, int channel)
+    /// <summary>The tensors of <paramref name="layer"/> in a per-parameter array of the network.</summary>
+    internal static ReadOnlySpan<DeviceBuffer> TensorsOf(DeviceBuffer?[] all, Layer layer) =>
+        all!.AsSpan(layer.FirstParameter, layer.Parameters.Count)!;
+
+    /// <summary>Copies channel <paramref name="channel"/> of parameter <paramref name="index"/>'s stack into <paramref name="destination"/>.</summary>
+    internal void CopyParameterStack(int version, int index, int channel, Span<float> destination)
     {
         using var _ = _use.Enter();
         ThrowIfDisposed();
         if (version != _version)
             throw new InvalidOperationException("This BackwardResult was superseded by a later pass or parameter change on the same network; read results before the next call.");
         var p = ParameterAt(index);
-        var result = new float[p.Length];
-        _workspace!.ParameterStacks[index].Download(result, channel * p.Length);
-        return result;
+        CheckDestination(p, destination);
+        _workspace!.ParameterStacks[index].Download(destination, channel * p.Length);
+    }
+
+    /// <summary>Throws unless <paramref name="destination"/> holds exactly one tensor of <paramref name="p"/>.</summary>
+    internal static void CheckDestination(ParameterInfo p, Span<float> destination)
+    {
+        if (destination.Length != p.Length)
+            throw new ArgumentException($"Layer {p.LayerIndex} {p.Name} has {p.Length} values; the destination holds {destination.Length}.", nameof(destination));
     }
 
     private Workspace Prepare(int batch, int channels)

@@ -6,7 +6,8 @@ namespace HesScale.Gpu.Kernels;
 /// The backward pass carries C channels of shape [N, width] stacked channel-major ([C, N, width]):
 /// channel 0 is the gradient g (multiplied by W and h), channels 1.. are curvature diagonals d
 /// (multiplied by W^2 and h^2). Each curvature channel has a mode, packed 4 bits per channel
-/// into one int so kernels take it as a scalar.
+/// into one int so kernels take it as a scalar. The modes are the fused rows'
+/// <see cref="CurvatureMethod.KernelMode"/> (constants here because kernels switch on them).
 /// </summary>
 internal static class Channels
 {
@@ -39,20 +40,12 @@ internal static class Channels
         return p * (1f - p) * invM;
     }
 
-    public static int ModeOf(CurvatureMethods single) => single switch
-    {
-        CurvatureMethods.HesScale => HesScale,
-        CurvatureMethods.HesScaleGN => HesScaleGN,
-        CurvatureMethods.BL89 => BL89,
-        _ => throw new ArgumentException($"'{single}' is not a single curvature method.", nameof(single)),
-    };
-
     /// <summary>Packs the modes of the requested methods (channels 1..) into one int.</summary>
-    public static int Pack(IReadOnlyList<CurvatureMethods> methods)
+    public static int Pack(IReadOnlyList<CurvatureMethod> methods)
     {
         if (methods.Count + 1 > Max) throw new ArgumentException($"At most {Max - 1} curvature channels are supported.", nameof(methods));
         int packed = 0;
-        for (int i = 0; i < methods.Count; i++) packed |= ModeOf(methods[i]) << (4 * (i + 1));
+        for (int i = 0; i < methods.Count; i++) packed |= methods[i].KernelMode << (4 * (i + 1));
         return packed;
     }
 }

@@ -1,8 +1,10 @@
+using HesScale.Gpu.Layers;
+
 namespace HesScale.Gpu;
 
 /// <summary>One weight or bias tensor of a network, in layer order.</summary>
 /// <param name="Index">Position in <see cref="NetworkSpec.Parameters"/>.</param>
-/// <param name="LayerIndex">Index of the Linear layer in <see cref="NetworkSpec.Layers"/>.</param>
+/// <param name="LayerIndex">Index of the owning layer in <see cref="NetworkSpec.Layers"/>.</param>
 /// <param name="Name">"weight" (Rows = out, Cols = in, row-major) or "bias" (Rows = out, Cols = 1).</param>
 /// <param name="Rows">Output width of the layer.</param>
 /// <param name="Cols">Input width for a weight, 1 for a bias.</param>
@@ -10,7 +12,7 @@ public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int R
 {
     /// <summary>Number of values, Rows x Cols.</summary>
     public int Length => checked(Rows * Cols);
-    /// <summary>Whether this is a weight matrix (otherwise a bias vector).</summary>
+    /// <summary>Whether this is a weight tensor (else a bias).</summary>
     public bool IsWeight => Name == "weight";
 }
 
@@ -19,51 +21,62 @@ public sealed record ParameterInfo(int Index, int LayerIndex, string Name, int R
 /// </summary>
 public sealed class NetworkSpec
 {
-    /// <summary>The layers in order.</summary>
+    /// <summary>The layers, in order.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
-    /// <summary>Input width of the first Linear layer.</summary>
+    /// <summary>Input values per sample.</summary>
     public int InputSize { get; }
-    /// <summary>Width of the network output.</summary>
+    /// <summary>Output values per sample (K).</summary>
     public int OutputSize { get; }
     /// <summary>Width of the values after each layer (index l: output of layer l); <c>Widths[-1]</c> is the input.</summary>
     public IReadOnlyList<int> Widths { get; }
-    /// <summary>The weight and bias tensors, layer by layer (weight before bias).</summary>
+    /// <summary>Every parameter tensor, layer by layer (weight then bias).</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
     /// <summary>Total number of parameter values.</summary>
     public int ParameterCount { get; }
 
-    /// <summary>Validates <paramref name="layers"/> (first layer Linear, Linear widths that chain); throws <see cref="ArgumentException"/> naming the layer that does not fit.</summary>
+    /// <summary>
+    /// Validates <paramref name="layers"/> (the first is Linear; each layer's input shape must be what the
+    /// previous one gives) and builds their layer objects; <see cref="ArgumentException"/> names the layer otherwise.
+    /// </summary>
     public NetworkSpec(IEnumerable<LayerSpec> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var list = layers.ToList();
         if (list.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        if (list[0] is null) throw new ArgumentException("Layer 0 is null.", nameof(layers));
         if (!list[0].IsLinear) throw new ArgumentException($"The first layer must be Linear (it fixes the input width), got {list[0]}.", nameof(layers));
-        var widths = new int[list.Count];
+        var objects = new Layer[list.Count];
         var parameters = new List<ParameterInfo>();
-        int width = list[0].In;
+        var shape = TensorShape.Vector(list[0].In);
         for (int l = 0; l < list.Count; l++)
         {
-            var layer = list[l] ?? throw new ArgumentException($"Layer {l} is null.", nameof(layers));
-            if (layer.IsLinear)
+            var spec = list[l] ?? throw new ArgumentException($"Layer {l} is null.", nameof(layers));
+            Layer layer;
+            try
             {
-                if (layer.In != width)
-                    throw new ArgumentException($"Layer {l} {layer} expects {layer.In} inputs but the previous layer gives {width}.", nameof(layers));
-                parameters.Add(new ParameterInfo(parameters.Count, l, "weight", layer.Out, layer.In));
-                if (layer.Bias) parameters.Add(new ParameterInfo(parameters.Count, l, "bias", layer.Out, 1));
-                width = layer.Out;
+                layer = LayerTable.Create(spec, l, parameters.Count, shape);
             }
-            widths[l] = width;
+            catch (ArgumentException e) when (e.ParamName is null)
+            {
+                throw new ArgumentException(e.Message, nameof(layers));
+            }
+            foreach (var (name, rows, cols) in layer.Parameters) parameters.Add(new ParameterInfo(parameters.Count, l, name, rows, cols));
+            objects[l] = layer;
+            shape = layer.OutputShape;
         }
         Layers = list;
-        InputSize = list[0].In;
-        OutputSize = width;
-        Widths = widths;
+        LayerObjects = objects;
+        InputSize = objects[0].In;
+        OutputSize = shape.Size;
+        Widths = objects.Select(o => o.Out).ToArray();
         Parameters = parameters;
         ParameterCount = parameters.Sum(p => p.Length);
     }
 
-    /// <summary>As the <see cref="IEnumerable{T}"/> constructor.</summary>
+    /// <summary>The layer objects the passes walk (one per entry of <see cref="Layers"/>).</summary>
+    internal IReadOnlyList<Layer> LayerObjects { get; }
+
+    /// <inheritdoc cref="NetworkSpec(IEnumerable{LayerSpec})"/>
     public NetworkSpec(params LayerSpec[] layers) : this((IEnumerable<LayerSpec>)layers) { }
 
     /// <summary>Width of the input to layer <paramref name="layer"/>.</summary>
@@ -78,8 +91,7 @@ public sealed class NetworkSpec
         var result = new float[Parameters.Count][];
         foreach (var p in Parameters)
         {
-            int fanIn = Layers[p.LayerIndex].In;
-            float bound = 1f / MathF.Sqrt(fanIn);
+            float bound = LayerObjects[p.LayerIndex].InitBound;
             var values = new float[p.Length];
             for (int i = 0; i < values.Length; i++) values[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
             result[p.Index] = values;
@@ -87,6 +99,6 @@ public sealed class NetworkSpec
         return result;
     }
 
-    /// <summary>The layers as text joined by " -> ".</summary>
+    /// <inheritdoc/>
     public override string ToString() => string.Join(" -> ", Layers);
 }

@@ -278,7 +278,7 @@ internal sealed partial class NativeBackend : Backend
 
     public override void Synchronize() { }
 
-    public override void Dispose() { }
+    public override void Dispose() => DisposeLayerOps();
 
     private sealed class HostBuffer(int length) : DeviceBuffer
     {

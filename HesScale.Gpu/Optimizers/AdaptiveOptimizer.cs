@@ -12,13 +12,13 @@ internal sealed class AdaptiveOptimizer : Optimizer
 {
     private readonly int source;
 
-    public AdaptiveOptimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, int source)
+    public AdaptiveOptimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod? required, int source)
         : base(name, network, settings, required, "exp_avg", source == OptimizerMath.SourceCurvatureAbs ? "exp_hessian_abs" : "exp_avg_sq") =>
         this.source = source;
 
     /// <summary>AdaHessian / AdaGGNMC: the squared estimator diagonal in the second moment.</summary>
-    public AdaptiveOptimizer(string name, Network network, OptimizerSettings settings, HesScale.Gpu.Curvature.EstimatorKind estimator)
-        : base(name, network, settings, CurvatureMethods.None, estimator, "exp_avg", "exp_avg_sq") =>
+    public AdaptiveOptimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod estimator)
+        : base(name, network, settings, null, estimator, "exp_avg", "exp_avg_sq") =>
         source = OptimizerMath.SourceCurvatureSquared;
 
     internal static AdaptiveParameters Parameters(OptimizerSettings s, int source, int length, long t) => new()

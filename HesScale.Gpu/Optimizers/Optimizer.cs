@@ -15,18 +15,18 @@ public abstract class Optimizer : IDisposable
     private readonly string[] _slotNames;
     private readonly DeviceBuffer[][] _slots; // [slot][parameter], each tensor-length
     private bool _disposed;
-    private CurvatureEstimate? _lastEstimate;
+    private BackwardResult? _lastEstimate;
 
     /// <summary>Identifiers accepted by <see cref="Create"/>, as used on the command line and in files.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["sgd", "adam", "adahesscale", "adahesscale_gn", "bl89", "adahessian", "adaggnmc", "scaled_adam", "scaled_adahesscale", "scaled_adahesscale_gn"];
 
-    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, params string[] slotNames)
+    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod? required, params string[] slotNames)
         : this(name, network, settings, required, null, slotNames)
     {
     }
 
-    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, EstimatorKind? estimator, params string[] slotNames)
+    private protected Optimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod? required, CurvatureMethod? estimator, params string[] slotNames)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(settings);
@@ -34,7 +34,7 @@ public abstract class Optimizer : IDisposable
         Name = name;
         Network = network;
         Settings = settings;
-        RequiredCurvature = required;
+        _required = required;
         RequiredEstimator = estimator;
         _slotNames = slotNames;
         var parameters = network.Spec.Parameters;
@@ -68,31 +68,33 @@ public abstract class Optimizer : IDisposable
         return name.ToLowerInvariant() switch
         {
             "sgd" => new SgdOptimizer(network, settings),
-            "adam" => new AdaptiveOptimizer("adam", network, settings, CurvatureMethods.None, Kernels.OptimizerMath.SourceGradientSquared),
-            "adahesscale" => new AdaptiveOptimizer("adahesscale", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "adahesscale_gn" => new AdaptiveOptimizer("adahesscale_gn", network, settings, CurvatureMethods.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "bl89" => new AdaptiveOptimizer("bl89", network, settings, CurvatureMethods.BL89, Kernels.OptimizerMath.SourceCurvatureAbs),
-            "scaled_adam" => new ScaledOptimizer("scaled_adam", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceGradientSquared),
-            "scaled_adahesscale" => new ScaledOptimizer("scaled_adahesscale", network, settings, CurvatureMethods.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "scaled_adahesscale_gn" => new ScaledOptimizer("scaled_adahesscale_gn", network, settings, CurvatureMethods.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
-            "adahessian" => new AdaptiveOptimizer("adahessian", network, settings, EstimatorKind.Hutchinson),
-            "adaggnmc" => new AdaptiveOptimizer("adaggnmc", network, settings, EstimatorKind.GgnMc),
+            "adam" => new AdaptiveOptimizer("adam", network, settings, null, Kernels.OptimizerMath.SourceGradientSquared),
+            "adahesscale" => new AdaptiveOptimizer("adahesscale", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "adahesscale_gn" => new AdaptiveOptimizer("adahesscale_gn", network, settings, CurvatureMethod.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "bl89" => new AdaptiveOptimizer("bl89", network, settings, CurvatureMethod.BL89, Kernels.OptimizerMath.SourceCurvatureAbs),
+            "scaled_adam" => new ScaledOptimizer("scaled_adam", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceGradientSquared),
+            "scaled_adahesscale" => new ScaledOptimizer("scaled_adahesscale", network, settings, CurvatureMethod.HesScale, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "scaled_adahesscale_gn" => new ScaledOptimizer("scaled_adahesscale_gn", network, settings, CurvatureMethod.HesScaleGN, Kernels.OptimizerMath.SourceCurvatureSquared),
+            "adahessian" => new AdaptiveOptimizer("adahessian", network, settings, CurvatureMethod.Hutchinson),
+            "adaggnmc" => new AdaptiveOptimizer("adaggnmc", network, settings, CurvatureMethod.GgnMc),
             _ => throw new ArgumentException($"Unknown optimizer '{name}' (known: {string.Join(", ", Names)}).", nameof(name)),
         };
     }
 
     /// <summary>Identifier (see <see cref="Names"/>).</summary>
     public string Name { get; }
-    /// <summary>Step size, moment decays and the other settings, fixed at creation.</summary>
+    /// <summary>The hyperparameters (validated).</summary>
     public OptimizerSettings Settings { get; }
-    /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (None for SGD and Adam).</summary>
-    public CurvatureMethods RequiredCurvature { get; }
+    /// <summary>Curvature methods to request in <c>Network.Backward</c> for this optimizer (empty for SGD, Adam and the estimator optimizers; a new array per read).</summary>
+    public CurvatureMethod[] RequiredCurvature => _required is null ? [] : [_required];
+
+    private readonly CurvatureMethod? _required;
     /// <summary>
     /// Non-null for AdaHessian (Hutchinson) and AdaGGNMC (GgnMc): these step from a
-    /// <see cref="CurvatureEstimator"/> result (<see cref="Step(CurvatureEstimate)"/>) computed with
+    /// <see cref="CurvatureEstimator"/> result (<see cref="Step(BackwardResult)"/>) computed with
     /// <see cref="OptimizerSettings.Samples"/> samples and seed <see cref="NextSeed"/>.
     /// </summary>
-    public EstimatorKind? RequiredEstimator { get; }
+    public CurvatureMethod? RequiredEstimator { get; }
 
     /// <summary>
     /// Seed for the estimate of the next step: a hash of <see cref="OptimizerSettings.Seed"/> and
@@ -113,26 +115,37 @@ public abstract class Optimizer : IDisposable
     private protected DeviceBuffer Slot(int slot, int parameter) => _slots[slot][parameter];
 
     /// <summary>
-    /// One update of the network's parameters from <paramref name="result"/> (the network's latest
-    /// Backward, which must include <see cref="RequiredCurvature"/>). Runs on the device; no host read.
+    /// One update of the network's parameters from <paramref name="result"/>: the network's latest
+    /// Backward, which must include <see cref="RequiredCurvature"/>, or for AdaHessian / AdaGGNMC
+    /// (<see cref="RequiredEstimator"/>) a <see cref="CurvatureEstimator"/> result of that method on this
+    /// network, usable for one step only. Runs on the device; no host read.
     /// </summary>
     public void Step(BackwardResult result)
     {
         using var _ = Network.EnterExclusive();
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(result);
-        if (RequiredEstimator is { } kind)
-            throw new InvalidOperationException($"Optimizer '{Name}' steps from a CurvatureEstimator result ({kind}); call Step(CurvatureEstimate).");
+        var inputs = RequiredEstimator is { } kind ? InputsFromEstimate(result, kind) : InputsFromBackward(result);
+        Steps++;
+        Update(inputs, Steps);
+        Network.ParametersChanged();
+    }
+
+    /// <summary>The gradient and curvature tensors of a Backward result (checked current and complete).</summary>
+    private TensorInputs[] InputsFromBackward(BackwardResult result)
+    {
+        if (result.IsEstimate)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from Network.Backward results, not from a CurvatureEstimator's.");
         if (!ReferenceEquals(result.Network, Network))
             throw new ArgumentException($"The BackwardResult belongs to another network than optimizer '{Name}'s.", nameof(result));
         result.EnsureCurrent();
         int channel = 0;
-        if (RequiredCurvature != CurvatureMethods.None)
+        if (_required is not null)
         {
-            channel = result.ChannelOf(RequiredCurvature);
+            channel = result.ChannelOf(_required);
             if (channel < 0)
                 throw new InvalidOperationException(
-                    $"Optimizer '{Name}' needs {CurvatureMethodNames.Name(RequiredCurvature)} in Network.Backward(..., methods) (requested: {result.Methods}); pass optimizer.RequiredCurvature.");
+                    $"Optimizer '{Name}' needs {_required.Id} in Network.Backward(..., methods) (requested: {string.Join(", ", result.Methods)}); pass optimizer.RequiredCurvature.");
         }
         var parameters = Network.Spec.Parameters;
         var inputs = new TensorInputs[parameters.Count];
@@ -141,24 +154,16 @@ public abstract class Optimizer : IDisposable
             var stack = Network.ResultStack(p);
             inputs[p] = new TensorInputs(stack, 0, stack, channel * parameters[p].Length);
         }
-        Steps++;
-        Update(inputs, Steps);
-        Network.ParametersChanged();
+        return inputs;
     }
 
-    /// <summary>
-    /// One update from an estimator result of kind <see cref="RequiredEstimator"/> on this network
-    /// (AdaHessian, AdaGGNMC); each estimate may be used for one step only.
-    /// </summary>
-    public void Step(CurvatureEstimate estimate)
+    /// <summary>The gradient and diagonal tensors of an estimator result (checked current, unused and of the right method).</summary>
+    private TensorInputs[] InputsFromEstimate(BackwardResult estimate, CurvatureMethod kind)
     {
-        using var _ = Network.EnterExclusive();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(estimate);
-        if (RequiredEstimator is not { } kind)
-            throw new InvalidOperationException($"Optimizer '{Name}' steps from Network.Backward results; call Step(BackwardResult).");
-        if (estimate.Kind != kind)
-            throw new ArgumentException($"Optimizer '{Name}' needs a {kind} estimate, got {estimate.Kind}.", nameof(estimate));
+        if (!estimate.IsEstimate)
+            throw new InvalidOperationException($"Optimizer '{Name}' steps from a CurvatureEstimator result ({kind.Id}); call CurvatureEstimator.Estimate with optimizer.RequiredEstimator.");
+        if (estimate.Methods[0] != kind)
+            throw new ArgumentException($"Optimizer '{Name}' needs a {kind.Id} estimate, got {estimate.Methods[0].Id}.", nameof(estimate));
         if (ReferenceEquals(estimate, _lastEstimate))
             throw new InvalidOperationException("This estimate was already used for a step; the parameters have changed since.");
         if (!ReferenceEquals(estimate.Network, Network))
@@ -168,15 +173,13 @@ public abstract class Optimizer : IDisposable
         var inputs = new TensorInputs[parameters.Count];
         for (int p = 0; p < inputs.Length; p++)
         {
-            DeviceBuffer g = estimate.GradientBuffer(p), h = estimate.DiagonalBuffer(p); // throw if the estimate is stale
+            DeviceBuffer g = estimate.EstimateBuffer(p, diagonal: false), h = estimate.EstimateBuffer(p, diagonal: true); // throw if the estimate is stale
             if (g.Length != parameters[p].Length || h.Length != parameters[p].Length)
                 throw new ArgumentException($"The estimate's tensor {p} has {g.Length} values; this network's has {parameters[p].Length} (an estimate of another network?).", nameof(estimate));
             inputs[p] = new TensorInputs(g, 0, h, 0);
         }
         _lastEstimate = estimate;
-        Steps++;
-        Update(inputs, Steps);
-        Network.ParametersChanged();
+        return inputs;
     }
 
     /// <summary>Runs the update kernels for step <paramref name="t"/> (1-based).</summary>
@@ -254,7 +257,7 @@ public abstract class Optimizer : IDisposable
         }
     }
 
-    /// <summary>Releases the device slots when <paramref name="disposing"/>.</summary>
+    /// <summary>Releases the state slots on the device when <paramref name="disposing"/>.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (_disposed) return;
@@ -262,7 +265,7 @@ public abstract class Optimizer : IDisposable
         _disposed = true;
     }
 
-    /// <summary>Releases the optimizer's device slots.</summary>
+    /// <summary>Releases the optimizer's device state.</summary>
     public void Dispose()
     {
         Dispose(true);

@@ -22,7 +22,7 @@ internal sealed class ScaledOptimizer : Optimizer
     private readonly DeviceBuffer _scale;
     private float? _lastScale = 1f;
 
-    public ScaledOptimizer(string name, Network network, OptimizerSettings settings, CurvatureMethods required, int source)
+    public ScaledOptimizer(string name, Network network, OptimizerSettings settings, CurvatureMethod required, int source)
         : base(name, network, settings, required, source == OptimizerMath.SourceGradientSquared
             ? ["exp_avg", "exp_avg_sq", "exp_hessian_sq"]
             : ["exp_avg", "exp_avg_sq"])

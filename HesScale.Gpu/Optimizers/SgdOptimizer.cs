@@ -4,7 +4,7 @@ namespace HesScale.Gpu.Optimizers;
 
 /// <summary>SGD with momentum and weight decay (PyTorch: buf = g on step 1, then mu buf + g; theta -= lr buf). Slot: momentum_buffer.</summary>
 internal sealed class SgdOptimizer(Network network, OptimizerSettings settings)
-    : Optimizer("sgd", network, settings, CurvatureMethods.None, "momentum_buffer")
+    : Optimizer("sgd", network, settings, null, "momentum_buffer")
 {
     private protected override void Update(TensorInputs[] inputs, long t)
     {

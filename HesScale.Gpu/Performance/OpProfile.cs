@@ -1,5 +1,6 @@
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 using HesScale.Gpu.Native;
 
 namespace HesScale.Gpu.Performance;
@@ -26,15 +27,7 @@ public static class OpProfile
     /// Op name of <see cref="FusedLinearBackward"/> (one sweep over W for all channels), timed next to
     /// linear_backward (the engine's panel products) on the native device from batch <see cref="NativeBackend.SmallBatch"/>.
     /// </summary>
-    public const string FusedOp = "linear_backward_fused";
-
-    private static float[]?[] Host(params DeviceBuffer?[] buffers) => buffers.Select(b =>
-    {
-        if (b is null) return null;
-        var host = new float[b.Length];
-        b.Download(host);
-        return host;
-    }).ToArray();
+    public const string FusedOp = LinearLayer.FusedOp;
 
     /// <summary>Times every operation of <paramref name="spec"/> at batch <paramref name="batch"/>; backward ones once per channel count.</summary>
     public static IReadOnlyList<OpRow> Run(ComputeDevice device, NetworkSpec spec, int batch, IReadOnlyList<int> channelCounts, TimingBudget budget, int seed = 1)
@@ -66,7 +59,7 @@ public static class OpProfile
             var input = Random(n * spec.InputSize, 1f);
             var values = spec.Widths.Select(w => Random(n * w, 1f)).ToArray();
             var stacks = spec.Widths.Select(w => Random(maxC * n * w, 0.1f)).ToArray();
-            var parameters = spec.Parameters.Select(p => Random(p.Length, 1f / MathF.Sqrt(spec.Layers[p.LayerIndex].In))).ToArray();
+            var parameters = spec.Parameters.Select(p => Random(p.Length, spec.LayerObjects[p.LayerIndex].InitBound)).ToArray();
             var parameterStacks = spec.Parameters.Select(p => Random(maxC * p.Length, 0f)).ToArray();
             var targetBuffer = Random(n, 0f);
             targetBuffer.Upload(Enumerable.Range(0, n).Select(s => (float)rng.Next(spec.OutputSize)).ToArray());
@@ -80,25 +73,14 @@ public static class OpProfile
                 backend.Synchronize();
             }));
 
-            int param = 0;
-            var weightOf = new int[spec.Layers.Count];
-            for (int l = 0; l < spec.Layers.Count; l++)
+            var layers = spec.LayerObjects;
+            for (int l = 0; l < layers.Count; l++)
             {
-                var layer = spec.Layers[l];
+                var layer = layers[l];
                 var x = l == 0 ? input : values[l - 1];
                 var y = values[l];
-                if (layer.IsLinear)
-                {
-                    weightOf[l] = param;
-                    var w = parameters[param++];
-                    var b = layer.Bias ? parameters[param++] : null;
-                    Add(l, "linear_forward", $"N={n} {layer.In}->{layer.Out}", 0, () => backend.LinearForward(x, w, b, y, n, layer.In, layer.Out));
-                }
-                else
-                {
-                    int count = n * spec.Widths[l];
-                    Add(l, "activation_forward", $"N={n} {LayerSpec.NameOf(layer.Kind)} {spec.Widths[l]}", 0, () => backend.ActivationForward(layer, x, y, count));
-                }
+                var p = Network.TensorsOf(parameters, layer).ToArray(); // arrays: the lambdas cannot capture spans
+                Add(l, layer.OpName + "_forward", layer.ShapeText(n, forward: true), 0, () => layer.Forward(backend, x, y, p, n));
             }
 
             foreach (int c in channelCounts)
@@ -107,35 +89,18 @@ public static class OpProfile
                 for (int k = 1; k < c; k++) packed |= Channels.HesScale << (4 * k);
                 int k0 = spec.OutputSize;
                 Add(-1, "loss_backward", $"N={n} K={k0}", c, () => backend.LossBackward(loss, values[^1], targetBuffer, stacks[^1], lossPerSample, n, k0, c, packed));
-                for (int l = spec.Layers.Count - 1; l >= 0; l--)
+                for (int l = layers.Count - 1; l >= 0; l--)
                 {
-                    var layer = spec.Layers[l];
+                    var layer = layers[l];
                     var h = l == 0 ? input : values[l - 1];
                     var bIn = l == 0 ? null : stacks[l - 1];
                     var bOut = stacks[l];
-                    if (layer.IsLinear)
-                    {
-                        int wi = weightOf[l];
-                        var w = parameters[wi];
-                        var dW = parameterStacks[wi];
-                        var db = layer.Bias ? parameterStacks[wi + 1] : null;
-                        Add(l, "linear_backward", $"N={n} {layer.In}<-{layer.Out}", c, () => backend.LinearBackward(bOut, h, w, bIn, dW, db, n, layer.In, layer.Out, c, 1));
-                        if (backend is NativeBackend native && n >= NativeBackend.SmallBatch)
-                        {
-                            // The fused sweep on host copies of the same shapes (below SmallBatch
-                            // the engine's operation is the fused sweep already).
-                            var a = Host(bOut, h, w, bIn, dW, db);
-                            var parallel = new ParallelOptions { MaxDegreeOfParallelism = native.Threads };
-                            Add(l, FusedOp, $"N={n} {layer.In}<-{layer.Out}", c, () => FusedLinearBackward.Run(a[0]!, a[1]!, a[2]!, a[3], a[4]!, a[5],
-                                n, layer.In, layer.Out, c, 1, parallel));
-                        }
-                    }
-                    else
-                    {
-                        int count = n * spec.Widths[l];
-                        var z = values[l]; // s(a), stored by the forward pass (a local: the lambda must not capture l)
-                        Add(l, "activation_backward", $"N={n} {LayerSpec.NameOf(layer.Kind)} {spec.Widths[l]}", c, () => backend.ActivationBackward(layer, h, z, bOut, bIn!, count, c, packed));
-                    }
+                    var z = values[l]; // the forward output (a local: the lambda must not capture l)
+                    var p = Network.TensorsOf(parameters, layer).ToArray();
+                    var ps = Network.TensorsOf(parameterStacks, layer).ToArray();
+                    string shape = layer.ShapeText(n, forward: false);
+                    Add(l, layer.OpName + "_backward", shape, c, () => layer.Backward(backend, h, z, bOut, bIn, p, ps, n, c, packed));
+                    foreach (var (op, run) in layer.ProfileVariants(backend, h, bOut, bIn, p, ps, n, c)) Add(l, op, shape, c, run);
                 }
             }
 

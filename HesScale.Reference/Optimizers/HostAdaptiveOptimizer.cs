@@ -48,7 +48,8 @@ public sealed class HostAdaptiveOptimizer : IDisposable
 
     public string Name { get; }
     public OptimizerSettings Settings { get; }
-    public CurvatureMethods RequiredCurvature => _hessian || _scaled ? CurvatureMethods.HesScale : CurvatureMethods.None;
+    /// <summary>HesScale for the AdaHesScale and scaled variants, else none.</summary>
+    public CurvatureMethod[] RequiredCurvature => _hessian || _scaled ? [CurvatureMethod.HesScale] : [];
     public float LastScale { get; private set; } = 1f;
 
     public void Step(BackwardResult result)
@@ -62,7 +63,7 @@ public sealed class HostAdaptiveOptimizer : IDisposable
         for (int p = 0; p < _m.Length; p++)
         {
             var g = result.Gradient(p);
-            var h = RequiredCurvature != CurvatureMethods.None ? result.Curvature(CurvatureMethods.HesScale, p) : null;
+            var h = _hessian || _scaled ? result.Curvature(CurvatureMethod.HesScale, p) : null;
             var param = _params[p] = _network.GetParameter(p);
             var u = updates[p] = new float[param.Length];
             var m = _m[p]; var v = _v[p]; var hv = _hv[p];

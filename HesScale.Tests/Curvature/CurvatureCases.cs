@@ -8,7 +8,7 @@ namespace HesScale.Tests.Curvature;
 internal static class CurvatureCases
 {
     /// <summary>Every parameter tensor's diagonal of one estimate, copied to the host.</summary>
-    public static float[][] Diagonals(CurvatureEstimate e, NetworkSpec spec) => spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
+    public static float[][] Diagonals(BackwardResult e, NetworkSpec spec) => spec.Parameters.Select(p => e.Diagonal(p.Index)).ToArray();
 
     public static float[] Flatten(IEnumerable<float[]> tensors) => tensors.SelectMany(t => t).ToArray();
 

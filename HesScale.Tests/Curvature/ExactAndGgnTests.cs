@@ -50,13 +50,13 @@ public sealed class ExactAndGgnTests
 
         using var network = CurvatureCases.NetworkFor(c, device);
         using var estimator = new CurvatureEstimator(network);
-        var e = estimator.Estimate(c.Inputs, c.Batch, c.Targets, c.Loss, EstimatorKind.Exact);
+        var e = estimator.Estimate(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.Exact);
         double floor = 1e-6 * Math.Max(1, Norms.Norm(exact));
         Assert.IsLessThanOrEqualTo(2e-4, CurvatureCases.RelativeError(CurvatureCases.Diagonals(e, c.Spec), exact, floor), $"exact: {c}");
         var gradients = c.Spec.Parameters.Select(p => e.Gradient(p.Index)).ToArray();
         Assert.IsLessThanOrEqualTo(2e-4, CurvatureCases.RelativeError(gradients, gradient, 1e-6), $"gradient: {c}");
 
-        var g = estimator.Estimate(c.Inputs, c.Batch, c.Targets, c.Loss, EstimatorKind.Ggn);
+        var g = estimator.Estimate(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.Ggn);
         Assert.IsLessThanOrEqualTo(2e-4, CurvatureCases.RelativeError(CurvatureCases.Diagonals(g, c.Spec), ggn, floor), $"ggn: {c}");
     }
 
@@ -71,7 +71,7 @@ public sealed class ExactAndGgnTests
             {
                 using var network = new Network(Devices.Get(kind), c.Spec, c.ParametersAsFloat());
                 using var estimator = new CurvatureEstimator(network);
-                foreach (var (estimatorKind, key) in new[] { (EstimatorKind.Exact, "exact"), (EstimatorKind.Ggn, "ggn") })
+                foreach (var (estimatorKind, key) in new[] { (CurvatureMethod.Exact, "exact"), (CurvatureMethod.Ggn, "ggn") })
                 {
                     var e = estimator.Estimate(c.InputsAsFloat(), c.Batch, c.ToTargets(), c.Loss, estimatorKind);
                     foreach (var info in c.Spec.Parameters)

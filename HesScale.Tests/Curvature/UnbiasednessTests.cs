@@ -24,7 +24,7 @@ public sealed class UnbiasednessTests
         var reference = c.Reference();
         var exact = CurvatureCases.Flatten(reference.ExactDiagonal(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss));
         var ggn = CurvatureCases.Flatten(reference.GgnDiagonal(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss));
-        var (mean, se) = Sample(c, EstimatorKind.Hutchinson);
+        var (mean, se) = Sample(c, CurvatureMethod.Hutchinson);
         AssertWithin(mean, se, exact, "hutchinson vs exact");
         Assert.IsGreaterThan(5.0, MaxZ(mean, se, ggn, exact), "the test cannot tell exact from ggn: choose a case with larger residuals");
     }
@@ -38,7 +38,7 @@ public sealed class UnbiasednessTests
         var reference = c.Reference();
         var exact = CurvatureCases.Flatten(reference.ExactDiagonal(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss));
         var ggn = CurvatureCases.Flatten(reference.GgnDiagonal(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss));
-        var (mean, se) = Sample(c, EstimatorKind.GgnMc);
+        var (mean, se) = Sample(c, CurvatureMethod.GgnMc);
         AssertWithin(mean, se, ggn, "ggn_mc vs ggn");
         Assert.IsGreaterThan(5.0, MaxZ(mean, se, exact, ggn), "the test cannot tell ggn from exact");
     }
@@ -48,7 +48,7 @@ public sealed class UnbiasednessTests
     {
         var c = Case(LossKind.CrossEntropy, batch: 1);
         var ggn = CurvatureCases.Flatten(c.Reference().GgnDiagonal(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss));
-        var (mean, se) = Sample(c, EstimatorKind.Kfac);
+        var (mean, se) = Sample(c, CurvatureMethod.Kfac);
         AssertWithin(mean, se, ggn, "kfac (batch 1) vs ggn");
     }
 
@@ -56,7 +56,7 @@ public sealed class UnbiasednessTests
         RandomCase.Create(77, 7, 1, hidden: 2, activation: LayerKind.Tanh, loss: new LossSpec(loss), batchSize: batch);
 
     /// <summary>Mean and standard error per element over <see cref="Draws"/> single-sample estimates with seeds 0, 1, ...</summary>
-    private static (double[] Mean, double[] StandardError) Sample(RandomCase c, EstimatorKind kind)
+    private static (double[] Mean, double[] StandardError) Sample(RandomCase c, CurvatureMethod kind)
     {
         using var network = CurvatureCases.NetworkFor(c, Devices.Native);
         using var estimator = new CurvatureEstimator(network);

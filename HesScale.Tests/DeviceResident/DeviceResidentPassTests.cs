@@ -12,10 +12,10 @@ namespace HesScale.Tests.DeviceResident;
 [TestClass]
 public sealed class DeviceResidentPassTests
 {
-    private static readonly CurvatureMethods[] MethodSets =
+    private static readonly CurvatureMethod[][] MethodSets =
     [
-        CurvatureMethods.None, CurvatureMethods.HesScale, CurvatureMethods.HesScaleGN, CurvatureMethods.BL89,
-        CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN | CurvatureMethods.BL89,
+        [], [CurvatureMethod.HesScale], [CurvatureMethod.HesScaleGN], [CurvatureMethod.BL89],
+        [CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89],
     ];
 
     [TestMethod]
@@ -94,13 +94,13 @@ public sealed class DeviceResidentPassTests
     }
 
     /// <summary>Gradient and every requested diagonal per tensor, read as host copies or through views.</summary>
-    private static Dictionary<string, float[]> Quantities(BackwardResult r, NetworkSpec spec, CurvatureMethods methods, bool views)
+    private static Dictionary<string, float[]> Quantities(BackwardResult r, NetworkSpec spec, CurvatureMethod[] methods, bool views)
     {
         var all = new Dictionary<string, float[]>();
         foreach (var p in spec.Parameters)
         {
             all[$"gradient {p.Index}"] = views ? DeviceData.Read(r.GradientView(p.Index)) : r.Gradient(p.Index);
-            foreach (var m in CurvatureMethodNames.Split(methods))
+            foreach (var m in methods)
                 all[$"{m} {p.Index}"] = views ? DeviceData.Read(r.CurvatureView(m, p.Index)) : r.Curvature(m, p.Index);
         }
         return all;

@@ -63,7 +63,7 @@ public sealed class HostWaitTests
         using var xs = DeviceData.Upload(device.Accelerator!, x);
         using var classes = DeviceData.Upload(device.Accelerator!, new[] { 2, 0 });
         using var values = DeviceData.Upload(device.Accelerator!, new float[2 * 3]);
-        const CurvatureMethods methods = CurvatureMethods.HesScale | CurvatureMethods.BL89;
+        CurvatureMethod[] methods = [CurvatureMethod.HesScale, CurvatureMethod.BL89];
 
         net.Backward(x, 2, targets, loss, methods); // warm-up: workspace
         long before = device.KernelLaunches;

@@ -38,7 +38,7 @@ public sealed class ReadmeDeviceExampleTests
             r = net.Backward(x.View.SubView(first * 64, 32 * 64), 32, y.View.SubView(first, 32),
                              LossSpec.CrossEntropy(), opt.RequiredCurvature);   // queued: no host wait
             opt.Step(r);                                                       // queued: no host wait
-            // r.GradientView(p), r.CurvatureView(CurvatureMethods.HesScale, p), r.LossSharesView:
+            // r.GradientView(p), r.CurvatureView(CurvatureMethod.HesScale, p), r.LossSharesView:
             // ArrayViews of the network's buffers for your own kernels, until the next pass
         }
         output.WriteLine($"last loss {r!.Loss}");                             // the one host wait

@@ -34,7 +34,7 @@ internal static class BackendOps
 
     // Gradient + HesScale, HesScaleGN, BL89 channels: every mode of Channels.
     private const int StackChannels = 4;
-    private static readonly int Packed = Channels.Pack([CurvatureMethods.HesScale, CurvatureMethods.HesScaleGN, CurvatureMethods.BL89]);
+    private static readonly int Packed = Channels.Pack([CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89]);
 
     private static readonly LossSpec[] Losses =
         [LossSpec.Mse(), LossSpec.Mse(Reduction.Sum), LossSpec.CrossEntropy(), LossSpec.CrossEntropy(Reduction.Sum)];

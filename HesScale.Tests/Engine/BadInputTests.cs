@@ -87,8 +87,8 @@ public sealed class BadInputTests
     public void Unrequested_method_and_stale_results_are_errors()
     {
         using var net = Net();
-        var first = net.Backward(Inputs, 2, Targets.FromClasses([0, 1]), LossSpec.CrossEntropy(), CurvatureMethods.HesScale);
-        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => first.Curvature(CurvatureMethods.BL89, 0)).Message, "bl89");
+        var first = net.Backward(Inputs, 2, Targets.FromClasses([0, 1]), LossSpec.CrossEntropy(), CurvatureMethod.HesScale);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => first.Curvature(CurvatureMethod.BL89, 0)).Message, "bl89");
         net.Backward(Inputs, 2, Targets.FromClasses([0, 1]), LossSpec.CrossEntropy());
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => first.Gradient(0)).Message, "superseded");
     }

@@ -29,17 +29,17 @@ public sealed class OutputLossTests
     {
         var c = RandomCase.Create(55, maxWidth: 13, maxBatch: 7, hidden: 2, activation: LayerKind.Tanh, loss: LossSpec.Mse(Reduction.Sum));
         using var net = new Network(Devices.Get(kind), c.Spec, c.Parameters);
-        const CurvatureMethods methods = CurvatureMethods.HesScale | CurvatureMethods.HesScaleGN;
+        CurvatureMethod[] methods = [CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN];
         var builtIn = net.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, methods);
-        var expected = c.Spec.Parameters.Select(p => (builtIn.Gradient(p.Index), builtIn.Curvature(CurvatureMethods.HesScale, p.Index), builtIn.Curvature(CurvatureMethods.HesScaleGN, p.Index))).ToArray();
+        var expected = c.Spec.Parameters.Select(p => (builtIn.Gradient(p.Index), builtIn.Curvature(CurvatureMethod.HesScale, p.Index), builtIn.Curvature(CurvatureMethod.HesScaleGN, p.Index))).ToArray();
         var host = net.Backward(c.Inputs, c.Batch, new HostMse(c.Targets.Values!), methods);
         Assert.AreEqual(builtIn.Loss, host.Loss, 1e-5f * Math.Abs(builtIn.Loss));
         foreach (var p in c.Spec.Parameters)
         {
             var (g, h, gn) = expected[p.Index];
             CollectionAssert.AreEqual(g, host.Gradient(p.Index), new Tolerance(1e-5f));
-            CollectionAssert.AreEqual(h, host.Curvature(CurvatureMethods.HesScale, p.Index), new Tolerance(1e-5f));
-            CollectionAssert.AreEqual(gn, host.Curvature(CurvatureMethods.HesScaleGN, p.Index), new Tolerance(1e-5f));
+            CollectionAssert.AreEqual(h, host.Curvature(CurvatureMethod.HesScale, p.Index), new Tolerance(1e-5f));
+            CollectionAssert.AreEqual(gn, host.Curvature(CurvatureMethod.HesScaleGN, p.Index), new Tolerance(1e-5f));
         }
     }
 

@@ -23,11 +23,11 @@ public sealed class ReadmeExampleTests
         float[] x = new float[8 * 64];                             // a batch of 8 inputs, row-major
         int[] labels = [0, 1, 2, 3, 4, 5, 6, 7];
         var r = net.Backward(x, 8, Targets.FromClasses(labels), LossSpec.CrossEntropy(),
-                             CurvatureMethods.HesScale | CurvatureMethods.BL89);
+                             CurvatureMethod.HesScale, CurvatureMethod.BL89);
         output.WriteLine($"loss {r.Loss} on {device.Name}");
         foreach (var p in spec.Parameters)                         // weight then bias of each Linear layer
             output.WriteLine($"{p.Name} of layer {p.LayerIndex}: g[0] = {r.Gradient(p.Index)[0]}, " +
-                              $"h[0] = {r.Curvature(CurvatureMethods.HesScale, p.Index)[0]}");
+                              $"h[0] = {r.Curvature(CurvatureMethod.HesScale, p.Index)[0]}");
 
         // The printed numbers against the double-precision reference on the network's own parameters.
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -37,7 +37,7 @@ public sealed class ReadmeExampleTests
         var targets = HesScale.Reference.ReferenceTargets.FromClasses(labels);
         double loss = reference.Loss(xd, 8, targets, LossSpec.CrossEntropy());
         var gradient = reference.Gradient(xd, 8, targets, LossSpec.CrossEntropy());
-        var curvature = reference.Curvature(xd, 8, targets, LossSpec.CrossEntropy(), CurvatureMethods.HesScale);
+        var curvature = reference.Curvature(xd, 8, targets, LossSpec.CrossEntropy(), CurvatureMethod.HesScale);
         AssertClose(loss, Number(lines[0], "loss ", " on "), "loss");
         // Zero inputs: the loss is that of the output bias alone, close to log(10) for PyTorch's init.
         Assert.IsTrue(loss > 1.5 && loss < 3.5, $"loss {loss}");

@@ -9,11 +9,11 @@ namespace HesScale.Tests.Optimizers;
 /// <summary>Runs device optimizer steps next to the double-precision reference step.</summary>
 internal static class OptimizerCases
 {
-    /// <summary>Optimizers that step from a BackwardResult (AdaHessian / AdaGGNMC need CurvatureEstimate).</summary>
+    /// <summary>Optimizers that step from a BackwardResult (AdaHessian / AdaGGNMC need a CurvatureEstimator result).</summary>
     public static readonly string[] ResultOptimizers =
         ["sgd", "adam", "adahesscale", "adahesscale_gn", "bl89", "scaled_adam", "scaled_adahesscale", "scaled_adahesscale_gn"];
 
-    /// <summary>Optimizers that step from a CurvatureEstimate.</summary>
+    /// <summary>Optimizers that step from a CurvatureEstimator result.</summary>
     public static readonly string[] EstimateOptimizers = ["adahessian", "adaggnmc"];
 
     /// <summary>Non-default betas and weight decay so that a confused coefficient shows.</summary>
@@ -64,7 +64,7 @@ internal static class OptimizerCases
             {
                 var r = net.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, opt.RequiredCurvature);
                 grads = parameters.Select(p => D(r.Gradient(p.Index))).ToArray();
-                h = opt.RequiredCurvature == CurvatureMethods.None ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature, p.Index))).ToArray();
+                h = opt.RequiredCurvature.Length == 0 ? null : parameters.Select(p => D(r.Curvature(opt.RequiredCurvature[0], p.Index))).ToArray();
                 opt.Step(r);
             }
             Assert.AreEqual(step, opt.Steps);

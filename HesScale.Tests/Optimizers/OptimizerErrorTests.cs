@@ -33,17 +33,17 @@ public sealed class OptimizerErrorTests
     }
 
     [TestMethod]
-    [DataRow("adahesscale", CurvatureMethods.HesScale)]
-    [DataRow("adahesscale_gn", CurvatureMethods.HesScaleGN)]
-    [DataRow("bl89", CurvatureMethods.BL89)]
-    [DataRow("scaled_adam", CurvatureMethods.HesScale)]
-    [DataRow("adam", CurvatureMethods.None)]
-    [DataRow("sgd", CurvatureMethods.None)]
-    public void Required_curvature(string name, CurvatureMethods expected)
+    [DataRow("adahesscale", "hesscale")]
+    [DataRow("adahesscale_gn", "hesscale_gn")]
+    [DataRow("bl89", "bl89")]
+    [DataRow("scaled_adam", "hesscale")]
+    [DataRow("adam", "")]
+    [DataRow("sgd", "")]
+    public void Required_curvature(string name, string expected)
     {
         using var net = new Network(Devices.Native, Case.Spec, Case.Parameters);
         using var opt = Optimizer.Create(name, net, new OptimizerSettings());
-        Assert.AreEqual(expected, opt.RequiredCurvature);
+        Assert.AreEqual(expected, string.Join(",", opt.RequiredCurvature.Select(m => m.Id)));
         Assert.AreEqual(name, opt.Name);
         Assert.AreEqual(1f, opt.LastScale);
     }
@@ -53,7 +53,7 @@ public sealed class OptimizerErrorTests
     {
         using var net = new Network(Devices.Native, Case.Spec, Case.Parameters);
         using var opt = Optimizer.Create("adahesscale", net, new OptimizerSettings());
-        var r = net.Backward(Case.Inputs, Case.Batch, Case.Targets, Case.Loss, CurvatureMethods.HesScaleGN);
+        var r = net.Backward(Case.Inputs, Case.Batch, Case.Targets, Case.Loss, CurvatureMethod.HesScaleGN);
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => opt.Step(r));
         StringAssert.Contains(e.Message, "hesscale");
         Assert.AreEqual(0, opt.Steps);

@@ -87,13 +87,13 @@ public sealed class TiledLinearForwardTests
         float[] outputs = network.Forward(c.Inputs, c.Batch);
         Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(outputs, reference.Forward(c.InputsD, c.Batch), 1e-9), "outputs");
 
-        var result = network.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScale);
+        var result = network.Backward(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.HesScale);
         var gradient = reference.Gradient(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss);
-        var hesscale = reference.Curvature(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss, CurvatureMethods.HesScale);
+        var hesscale = reference.Curvature(c.InputsD, c.Batch, c.ReferenceTargets, c.Loss, CurvatureMethod.HesScale);
         foreach (var p in c.Spec.Parameters)
         {
             Assert.IsLessThanOrEqualTo(1e-4, Norms.RelativeError(result.Gradient(p.Index), gradient[p.Index], 1e-9), $"gradient {p.Index}");
-            Assert.IsLessThanOrEqualTo(1e-4, Norms.RelativeError(result.Curvature(CurvatureMethods.HesScale, p.Index), hesscale[p.Index], 1e-9), $"hesscale {p.Index}");
+            Assert.IsLessThanOrEqualTo(1e-4, Norms.RelativeError(result.Curvature(CurvatureMethod.HesScale, p.Index), hesscale[p.Index], 1e-9), $"hesscale {p.Index}");
         }
     }
 }

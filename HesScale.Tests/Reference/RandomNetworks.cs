@@ -12,7 +12,7 @@ internal sealed record Problem(ReferenceNetwork Net, double[][] Parameters, doub
     public double[][] Gradient() => Net.Gradient(Inputs, Batch, Targets, Loss);
     public double[][] Exact() => Net.ExactDiagonal(Inputs, Batch, Targets, Loss);
     public double[][] Ggn() => Net.GgnDiagonal(Inputs, Batch, Targets, Loss);
-    public double[][] Curvature(CurvatureMethods m) => Net.Curvature(Inputs, Batch, Targets, Loss, m);
+    public double[][] Curvature(CurvatureMethod m) => Net.Curvature(Inputs, Batch, Targets, Loss, m);
 }
 
 /// <summary>Tiny seeded random MLPs (odd widths), parameters, inputs and targets for both losses.</summary>

@@ -104,8 +104,8 @@ public sealed class ReferenceConvTests
         var p = Create(name, kind, reduction, batch);
         int lastWithParameters = p.Net.Parameters.Max(t => t.LayerIndex);
         var exact = p.Exact();
-        var hesScale = p.Curvature(CurvatureMethods.HesScale);
-        var gn = p.Curvature(CurvatureMethods.HesScaleGN);
+        var hesScale = p.Curvature(CurvatureMethod.HesScale);
+        var gn = p.Curvature(CurvatureMethod.HesScaleGN);
         foreach (var t in p.Net.Parameters.Where(t => t.LayerIndex == lastWithParameters))
         {
             AssertClose(exact[t.Index], hesScale[t.Index], 1e-12, $"{name} layer {t.LayerIndex} {t.Name} HesScale");
@@ -119,8 +119,8 @@ public sealed class ReferenceConvTests
     public void Recursions_EqualTheDefinitionOnExplicitMatrices(string name, LossKind kind, Reduction reduction, int batch)
     {
         var p = Create(name, kind, reduction, batch);
-        foreach (var method in new[] { CurvatureMethods.HesScale, CurvatureMethods.HesScaleGN })
-            AssertClose(ByDefinition(p, method == CurvatureMethods.HesScale), p.Curvature(method), 1e-12, $"{name} {method}");
+        foreach (var method in new[] { CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN })
+            AssertClose(ByDefinition(p, method == CurvatureMethod.HesScale), p.Curvature(method), 1e-12, $"{name} {method}");
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed class ReferenceCurvatureTests
     public void HesScale_LastLayerIsExact(LayerKind activation, LossKind kind)
     {
         var p = Create(activation, new LossSpec(kind), 71 + (int)activation);
-        var hs = p.Curvature(CurvatureMethods.HesScale);
+        var hs = p.Curvature(CurvatureMethod.HesScale);
         var exact = p.Exact();
         foreach (int t in LastLayer(p)) AssertClose(exact[t], hs[t], Tight, $"tensor {t}");
     }
@@ -33,7 +33,7 @@ public sealed class ReferenceCurvatureTests
     public void HesScaleGN_LastLayerEqualsGgn(LayerKind activation, LossKind kind)
     {
         var p = Create(activation, new LossSpec(kind), 81 + (int)activation);
-        var gn = p.Curvature(CurvatureMethods.HesScaleGN);
+        var gn = p.Curvature(CurvatureMethod.HesScaleGN);
         var ggn = p.Ggn();
         foreach (int t in LastLayer(p)) AssertClose(ggn[t], gn[t], Tight, $"tensor {t}");
     }
@@ -47,8 +47,8 @@ public sealed class ReferenceCurvatureTests
     {
         var p = Create(null, new LossSpec(kind, reduction), 91, batch: 4, widths: [5, 3]);
         var exact = p.Exact();
-        AssertClose(exact, p.Curvature(CurvatureMethods.HesScale), Tight, "HesScale");
-        AssertClose(exact, p.Curvature(CurvatureMethods.HesScaleGN), Tight, "HesScaleGN");
+        AssertClose(exact, p.Curvature(CurvatureMethod.HesScale), Tight, "HesScale");
+        AssertClose(exact, p.Curvature(CurvatureMethod.HesScaleGN), Tight, "HesScaleGN");
         AssertClose(exact, p.Ggn(), Tight, "GGN");
     }
 
@@ -57,7 +57,7 @@ public sealed class ReferenceCurvatureTests
     public void Mse_OneHiddenLayer_HesScaleIsExact(LayerKind activation)
     {
         var p = Create(activation, LossSpec.Mse(), 101 + (int)activation, widths: [3, 5, 3]);
-        AssertClose(p.Exact(), p.Curvature(CurvatureMethods.HesScale), Tight, $"{activation}");
+        AssertClose(p.Exact(), p.Curvature(CurvatureMethod.HesScale), Tight, $"{activation}");
     }
 
     [TestMethod]
@@ -67,7 +67,7 @@ public sealed class ReferenceCurvatureTests
     {
         // Two tanh hidden layers (MSE) or one (CE): off-diagonal terms dropped inside the network matter.
         var p = Create(LayerKind.Tanh, new LossSpec(kind), 111, widths: kind == LossKind.CrossEntropy ? [3, 5, 3] : [3, 5, 7, 3]);
-        var error = RelativeError(p.Curvature(CurvatureMethods.HesScale)[0], p.Exact()[0]);
+        var error = RelativeError(p.Curvature(CurvatureMethod.HesScale)[0], p.Exact()[0]);
         Assert.IsGreaterThan(1e-4, error, "the first layer's HesScale diagonal should be an approximation");
     }
 
@@ -79,9 +79,9 @@ public sealed class ReferenceCurvatureTests
     public void HesScaleGN_DropsOnlyTheSecondDerivativeTerm(LayerKind activation)
     {
         var p = Create(activation, LossSpec.CrossEntropy(), 121 + (int)activation);
-        var gn = Flatten(p.Curvature(CurvatureMethods.HesScaleGN));
+        var gn = Flatten(p.Curvature(CurvatureMethod.HesScaleGN));
         Assert.IsTrue(gn.All(x => x >= 0), "HesScaleGN is non-negative for a convex loss");
-        var hs = Flatten(p.Curvature(CurvatureMethods.HesScale));
+        var hs = Flatten(p.Curvature(CurvatureMethod.HesScale));
         bool curved = activation is LayerKind.Tanh or LayerKind.ELU or LayerKind.Softplus;
         Assert.AreEqual(curved, RelativeError(gn, hs) > 1e-6, "HesScale and HesScaleGN differ exactly when s'' != 0");
     }
@@ -91,8 +91,8 @@ public sealed class ReferenceCurvatureTests
     public void Bl89_EqualsHesScale_ForMse_AndFollowsTheTargetClassFormula_ForCrossEntropy(LayerKind activation, LossKind kind)
     {
         var p = Create(activation, new LossSpec(kind, kind == LossKind.CrossEntropy ? Reduction.Mean : Reduction.Sum), 131 + (int)activation);
-        var bl89 = p.Curvature(CurvatureMethods.BL89);
-        var hs = p.Curvature(CurvatureMethods.HesScale);
+        var bl89 = p.Curvature(CurvatureMethod.BL89);
+        var hs = p.Curvature(CurvatureMethod.HesScale);
         if (kind == LossKind.MeanSquaredError)
         {
             AssertClose(hs, bl89, 0.0, "BL89 vs HesScale (MSE)");

@@ -68,9 +68,9 @@ public sealed class ReferenceGoldenTests
             ["gradient"] = net.Gradient(c.Inputs, c.Batch, c.Targets, c.Loss),
             ["exact"] = net.ExactDiagonal(c.Inputs, c.Batch, c.Targets, c.Loss),
             ["ggn"] = net.GgnDiagonal(c.Inputs, c.Batch, c.Targets, c.Loss),
-            ["hesscale"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScale),
-            ["hesscale_gn"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.HesScaleGN),
-            ["bl89"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethods.BL89),
+            ["hesscale"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.HesScale),
+            ["hesscale_gn"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.HesScaleGN),
+            ["bl89"] = net.Curvature(c.Inputs, c.Batch, c.Targets, c.Loss, CurvatureMethod.BL89),
         };
 
         var exp = expected.RootElement;

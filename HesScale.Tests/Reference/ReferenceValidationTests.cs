@@ -26,7 +26,7 @@ public sealed class ReferenceValidationTests
             var ex = Assert.Throws<ArgumentException>(call);
             Assert.Contains("5050", ex.Message);
         }
-        Assert.HasCount(2, net.Curvature(x, 1, t, loss, CurvatureMethods.HesScale)); // the cheap methods still work
+        Assert.HasCount(2, net.Curvature(x, 1, t, loss, CurvatureMethod.HesScale)); // the cheap methods still work
     }
 
     [TestMethod]
@@ -42,7 +42,7 @@ public sealed class ReferenceValidationTests
         Assert.Throws<ArgumentException>(() => p.Net.Gradient(p.Inputs, 3, ReferenceTargets.FromValues(new double[8]), mse));
         var nan = new double[9];
         nan[7] = double.NaN;
-        Assert.Contains("sample 2", Assert.Throws<ArgumentException>(() => p.Net.Curvature(p.Inputs, 3, ReferenceTargets.FromValues(nan), mse, CurvatureMethods.HesScale)).Message);
+        Assert.Contains("sample 2", Assert.Throws<ArgumentException>(() => p.Net.Curvature(p.Inputs, 3, ReferenceTargets.FromValues(nan), mse, CurvatureMethod.HesScale)).Message);
     }
 
     [TestMethod]
@@ -59,8 +59,8 @@ public sealed class ReferenceValidationTests
         Assert.Throws<ArgumentException>(() => new ReferenceNetwork(spec, nan));
         Assert.Throws<ArgumentException>(() => p.Net.HessianVectorProduct(p.Inputs, p.Batch, p.Targets, p.Loss, shortTensor));
         Assert.Throws<ArgumentException>(() => p.Net.Forward(new double[p.Inputs.Length + 1], p.Batch));
-        Assert.Throws<ArgumentException>(() => p.Net.Curvature(p.Inputs, p.Batch, p.Targets, p.Loss, CurvatureMethods.HesScale | CurvatureMethods.BL89));
-        Assert.Throws<ArgumentException>(() => p.Net.Curvature(p.Inputs, p.Batch, p.Targets, p.Loss, CurvatureMethods.None));
+        Assert.Throws<ArgumentException>(() => p.Net.Curvature(p.Inputs, p.Batch, p.Targets, p.Loss, CurvatureMethod.Exact));
+        Assert.Throws<ArgumentNullException>(() => p.Net.Curvature(p.Inputs, p.Batch, p.Targets, p.Loss, null!));
     }
 
     [TestMethod]

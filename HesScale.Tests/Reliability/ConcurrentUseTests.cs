@@ -48,7 +48,7 @@ public sealed class ConcurrentUseTests
             seen.Add(OnAnotherThread(() => network.GetParameter(0)));
             seen.Add(OnAnotherThread(() => network.Backward(inputs, 2, Targets.FromClasses([1, 2]), Loss)));
         });
-        var result = network.Backward(inputs, 2, loss, CurvatureMethods.HesScale);
+        var result = network.Backward(inputs, 2, loss, CurvatureMethod.HesScale);
         Assert.HasCount(3, seen);
         foreach (var e in seen)
         {
@@ -75,9 +75,9 @@ public sealed class ConcurrentUseTests
         for (int t = 0; t < 2; t++)
         {
             inputs[t] = Enumerable.Range(0, batch * 6).Select(i => (float)Math.Cos(i + 10 * t)).ToArray();
-            var r = network.Backward(inputs[t], batch, Targets.FromClasses([t, 1, 3]), Loss, CurvatureMethods.HesScale);
+            var r = network.Backward(inputs[t], batch, Targets.FromClasses([t, 1, 3]), Loss, CurvatureMethod.HesScale);
             expectedLoss[t] = r.Loss;
-            expectedGradient[t] = r.Curvature(CurvatureMethods.HesScale, 2);
+            expectedGradient[t] = r.Curvature(CurvatureMethod.HesScale, 2);
         }
         int wrong = 0, refused = 0, right = 0;
         using var start = new Barrier(2);
@@ -88,8 +88,8 @@ public sealed class ConcurrentUseTests
             {
                 try
                 {
-                    var r = network.Backward(inputs[t], batch, Targets.FromClasses([t, 1, 3]), Loss, CurvatureMethods.HesScale);
-                    bool ok = r.Loss == expectedLoss[t] && r.Curvature(CurvatureMethods.HesScale, 2).SequenceEqual(expectedGradient[t]);
+                    var r = network.Backward(inputs[t], batch, Targets.FromClasses([t, 1, 3]), Loss, CurvatureMethod.HesScale);
+                    bool ok = r.Loss == expectedLoss[t] && r.Curvature(CurvatureMethod.HesScale, 2).SequenceEqual(expectedGradient[t]);
                     Interlocked.Increment(ref ok ? ref right : ref wrong);
                 }
                 catch (InvalidOperationException)

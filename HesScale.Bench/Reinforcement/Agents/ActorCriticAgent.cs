@@ -10,7 +10,7 @@ namespace HesScale.Bench.Reinforcement.Agents;
 /// actions: one policy network giving logits. Continuous actions: a mean network and a variance
 /// network (one or two hidden layers) whose raw output z becomes the variance inside the Gaussian
 /// losses (<see cref="AgentSettings.Variance"/>: softplus(z) + MinVariance, or the official exp).
-/// Each network has its own optimizer; every update runs <see cref="Network.Backward(ReadOnlySpan{float}, int, IOutputLoss, CurvatureMethods)"/>
+/// Each network has its own optimizer; every update runs <see cref="Network.Backward(ReadOnlySpan{float}, int, IOutputLoss, ReadOnlySpan{CurvatureMethod})"/>
 /// with the RL losses, so HesScale diagonals come from their exact output Hessians.
 /// Rollouts of <c>RolloutSteps</c> x <c>Environments</c> transitions; truncated episodes bootstrap
 /// with gamma V(final observation); advantages by GAE(lambda) (A2C: lambda = 1, n-step returns).

@@ -8,8 +8,10 @@ namespace HesScale.Bench.Reinforcement.Agents;
 /// </summary>
 public interface INetworkOptimizer : IDisposable
 {
+    /// <summary>Optimizer identifier.</summary>
     string Name { get; }
-    CurvatureMethods RequiredCurvature { get; }
+    /// <summary>The fused methods to pass to <c>Network.Backward</c> (empty when the optimizer needs none).</summary>
+    CurvatureMethod[] RequiredCurvature { get; }
     /// <summary>Step-size scale alpha of the last step (1 for unscaled optimizers).</summary>
     float LastScale { get; }
     /// <summary>Updates the network's parameters from the latest backward pass.</summary>

@@ -33,7 +33,7 @@ public static class OptimizerFactory
     {
         protected Optimizer Inner => inner;
         public string Name => inner.Name;
-        public CurvatureMethods RequiredCurvature => inner.RequiredCurvature;
+        public CurvatureMethod[] RequiredCurvature => inner.RequiredCurvature;
         public float LastScale => inner.LastScale;
         public void Step(BackwardResult result) => inner.Step(result);
         public virtual void Dispose() => inner.Dispose();
@@ -47,7 +47,7 @@ public static class OptimizerFactory
         public void Minimize(Network net, ReadOnlySpan<float> inputs, int batch, IOutputLoss loss)
         {
             if (!ReferenceEquals(net, network)) throw new ArgumentException($"Optimizer '{Name}' belongs to another network.", nameof(net));
-            Inner.Step(_estimator.Estimate(inputs, batch, loss, Inner.RequiredEstimator!.Value, Inner.Settings.Samples, Inner.NextSeed));
+            Inner.Step(_estimator.Estimate(inputs, batch, loss, Inner.RequiredEstimator!, Inner.Settings.Samples, Inner.NextSeed));
         }
 
         public override void Dispose()

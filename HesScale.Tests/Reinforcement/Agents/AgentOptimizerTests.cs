@@ -146,7 +146,7 @@ public sealed class AgentOptimizerTests
         var (x, loss) = RandomPpoBatch(net, n, d, r);
 
         using var estimator = new CurvatureEstimator(net);
-        var estimate = estimator.Estimate(x, n, loss, EstimatorKind.Hutchinson, samples: 4096, seed: 3);
+        var estimate = estimator.Estimate(x, n, loss, CurvatureMethod.Hutchinson, samples: 4096, seed: 3);
         var diagonals = spec.Parameters.Select(p => estimate.Diagonal(p.Index)).ToArray();
         const float h = 1e-2f;
         foreach (var p in spec.Parameters)

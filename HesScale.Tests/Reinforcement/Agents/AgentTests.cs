@@ -74,9 +74,9 @@ public sealed class AgentTests
         using var opt = new HostAdaptiveOptimizer(name, net, settings);
         float[] x = [0.2f, -0.5f, 0.9f, 1.1f, 0.3f, -0.7f, 0.4f, 0.1f, -0.2f];
         var before = Enumerable.Range(0, spec.Parameters.Count).Select(net.GetParameter).ToArray();
-        var result = net.Backward(x, 3, new MseLossTwo(), opt.RequiredCurvature | CurvatureMethods.HesScale); // HesScale read below for every variant
+        var result = net.Backward(x, 3, new MseLossTwo(), [.. opt.RequiredCurvature, CurvatureMethod.HesScale]); // HesScale read below for every variant
         var grads = Enumerable.Range(0, spec.Parameters.Count).Select(result.Gradient).ToArray();
-        var hs = Enumerable.Range(0, spec.Parameters.Count).Select(p => result.Curvature(CurvatureMethods.HesScale, p)).ToArray();
+        var hs = Enumerable.Range(0, spec.Parameters.Count).Select(p => result.Curvature(CurvatureMethod.HesScale, p)).ToArray();
         opt.Step(result);
         bool hess = name.Contains("adahesscale", StringComparison.Ordinal), scaled = name.StartsWith("scaled", StringComparison.Ordinal);
         // t = 1: m_hat = g, v_hat = s^2 (s = g or h), u = lr g / (|s| + eps); alpha = min(1, sqrt(2 delta / sum sqrt(v) u^2)), v = 0.001 h^2.

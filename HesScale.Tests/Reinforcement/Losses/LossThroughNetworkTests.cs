@@ -30,13 +30,13 @@ public sealed class LossThroughNetworkTests
         var old = new float[n];
         for (int s = 0; s < n; s++) old[s] = (float)(PolicyMath.LogProbability(z.AsSpan(s * k, k), actions[s]) - Math.Log(0.6 + 0.9 * ((s * 0.41) % 1.0)));
 
-        var result = net.Backward(x, n, new PpoCategoricalLoss(k, actions, old, adv, 0.2f), CurvatureMethods.HesScale);
+        var result = net.Backward(x, n, new PpoCategoricalLoss(k, actions, old, adv, 0.2f), CurvatureMethod.HesScale);
         var (_, rg, rh) = RlLossReference.Derivatives(
             RlLossReference.PpoCategorical(k, actions, old.Select(v => (double)v).ToArray(), adv.Select(v => (double)v).ToArray(), 0.2),
             z.Select(v => (double)v).ToArray());
         int bias = spec.Parameters.Count - 1;
         var g = result.Gradient(bias);
-        var h = result.Curvature(CurvatureMethods.HesScale, bias);
+        var h = result.Curvature(CurvatureMethod.HesScale, bias);
         for (int c = 0; c < k; c++)
         {
             double eg = 0, eh = 0;
@@ -64,11 +64,11 @@ public sealed class LossThroughNetworkTests
         var a = Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 4 - 2)).ToArray();
         var mu = Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray();
         var adv = Enumerable.Range(0, n).Select(_ => -1f).ToArray(); // all negative: the loss is concave in places
-        var result = net.Backward(x, n, new GaussianVarianceLoss(1, a, mu, adv, 0.01f), CurvatureMethods.HesScale);
+        var result = net.Backward(x, n, new GaussianVarianceLoss(1, a, mu, adv, 0.01f), CurvatureMethod.HesScale);
         var (_, _, rh) = RlLossReference.Derivatives(
             RlLossReference.GaussianVariance(1, a.Select(v => (double)v).ToArray(), mu.Select(v => (double)v).ToArray(), adv.Select(v => (double)v).ToArray(), 0.01),
             z.Select(v => (double)v).ToArray());
-        float h = result.Curvature(CurvatureMethods.HesScale, spec.Parameters.Count - 1)[0];
+        float h = result.Curvature(CurvatureMethod.HesScale, spec.Parameters.Count - 1)[0];
         Assert.AreEqual(rh.Sum(), h, 1e-5 + 1e-4 * Math.Abs(rh.Sum()));
     }
 }

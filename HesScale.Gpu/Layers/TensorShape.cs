@@ -1,6 +1,13 @@
-namespace HesScale.Reference.Layers;
+namespace HesScale.Gpu;
 
-/// <summary>The shape of one sample's activations: C x H x W, stored in NCHW order (index c*H*W + h*W + w). A plain vector of n features is n x 1 x 1.</summary>
+/// <summary>
+/// The shape of one sample's values between layers: C x H x W, stored in NCHW order (index
+/// c*H*W + h*W + w). A plain vector of n features is n x 1 x 1 (what Linear layers and
+/// activations of an MLP carry).
+/// </summary>
+/// <param name="Channels">C.</param>
+/// <param name="Height">H.</param>
+/// <param name="Width">W.</param>
 public readonly record struct TensorShape(int Channels, int Height, int Width)
 {
     /// <summary>C*H*W, the length of one sample's row.</summary>

@@ -1,0 +1,46 @@
+namespace HesScale.Gpu.Engine;
+
+/// <summary>
+/// The Linear layer's operations (<see cref="Layers.LinearLayer"/> calls them): a = x W^T + b, W (out, in).
+/// Implemented per backend in <c>Devices/IlgpuBackend*.cs</c> (kernels: <see cref="Kernels.LinearKernels"/>,
+/// <see cref="Kernels.CurvatureKernels"/>) and <c>Native/NativeBackend*.cs</c>.
+/// </summary>
+internal abstract partial class Backend
+{
+    /// <summary>y (N, out) = x (N, in) W^T + b.</summary>
+    public abstract void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW);
+
+    /// <summary>
+    /// a (N, out) = x W^T + b and z = s(a): the forward of a Linear layer and the activation after
+    /// it. Backends that can fuse the two override this; the default runs them one after the other.
+    /// </summary>
+    public virtual void LinearActivationForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer a, LayerSpec activation, DeviceBuffer z, int n, int inW, int outW)
+    {
+        LinearForward(x, w, b, a, n, inW, outW);
+        ActivationForward(activation, a, z, n * outW);
+    }
+
+    /// <summary>
+    /// Channel stack through a Linear layer: parameter quantities dW (C, out, in), db (C, out) and,
+    /// unless <paramref name="bIn"/> is null, the stack for the layer input (C, N, in).
+    /// </summary>
+    public abstract void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
+        int n, int inW, int outW, int channels, int linearChannels);
+
+    /// <summary>Sin (R, N, in) = Sout (R, N, out) W.</summary>
+    public abstract void ColumnsThroughLinear(DeviceBuffer sOut, DeviceBuffer w, DeviceBuffer sIn, int columns, int n, int inW, int outW);
+
+    /// <summary>KFAC diagonal of a Linear layer from the per-sample output energies q (N, out).</summary>
+    public abstract void KfacWeight(DeviceBuffer q, DeviceBuffer h, DeviceBuffer dW, DeviceBuffer? db, int n, int inW, int outW);
+
+    /// <summary>R{a} (R, N, out) of a Linear layer; <paramref name="rh"/> null means R{h} = 0 (the network input).</summary>
+    public abstract void RForwardLinear(DeviceBuffer? rh, DeviceBuffer h, DeviceBuffer w, DeviceBuffer v, DeviceBuffer? vb, DeviceBuffer ra,
+        int columns, int n, int inW, int outW);
+
+    /// <summary>R{g_in} = R{g} W + g V (R, N, in).</summary>
+    public abstract void RBackwardLinearInput(DeviceBuffer rg, DeviceBuffer g, DeviceBuffer w, DeviceBuffer v, DeviceBuffer rgIn, int columns, int n, int inW, int outW);
+
+    /// <summary>(H v) of a Linear layer's weight (R, out, in) and bias (R, out).</summary>
+    public abstract void RBackwardLinearWeight(DeviceBuffer rg, DeviceBuffer g, DeviceBuffer h, DeviceBuffer? rh, DeviceBuffer hv, DeviceBuffer? hvb,
+        int columns, int n, int inW, int outW);
+}
