@@ -30,11 +30,12 @@ internal static class Gemm
             for (; o < o1; o++)
                 for (int rr = r; rr < r + 4; rr++) y[rr * outW + o] = SimdMath.Dot(x.AsSpan(rr * inW, inW), w.AsSpan(o * inW, inW));
         }
-        for (; r < n; r++)
+        // The last 1..3 rows (all of batch 1..3): W read once, one row after the other.
+        switch (n - r)
         {
-            int o = o0;
-            for (; o + 4 <= o1; o += 4) DotTile1x4(x, w, y, r, o, inW, outW);
-            for (; o < o1; o++) y[r * outW + o] = SimdMath.Dot(x.AsSpan(r * inW, inW), w.AsSpan(o * inW, inW));
+            case 3: for (int o = o0; o < o1; o++) DotRow(x, w, y, r, 3, o, inW, outW); break;
+            case 2: for (int o = o0; o < o1; o++) DotRow(x, w, y, r, 2, o, inW, outW); break;
+            case 1: for (int o = o0; o < o1; o++) DotRow(x, w, y, r, 1, o, inW, outW); break;
         }
         if (b is not null)
             for (int rr = 0; rr < n; rr++)
@@ -86,31 +87,67 @@ internal static class Gemm
         y0 += outW; y[y0] = s30; y[y0 + 1] = s31; y[y0 + 2] = s32;
     }
 
-    // One row of x against 4 rows of W (batch 1 is bound by reading W once).
-    private static void DotTile1x4(float[] x, float[] w, float[] y, int r, int o, int inW, int outW)
+    // Row o of W against `rows` (1..3, a constant after inlining) rows of x, four vectors per step.
+    // W streams in address order: the 4-row tile this replaced read four rows 2 KB apart at once,
+    // which the hardware prefetcher follows worse; past the caches (paper-cost-L16, 17 MB of W) the
+    // batch-1 forward took 1.6-2x as long (docs/performance.md, issue 12 part 4).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotRow(float[] x, float[] w, float[] y, int r, int rows, int o, int inW, int outW)
     {
         ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref float wr = ref MemoryMarshal.GetArrayDataReference(w);
-        nuint x0 = (nuint)(r * inW), w0 = (nuint)(o * inW), w1 = w0 + (nuint)inW, w2 = w1 + (nuint)inW, w3 = w2 + (nuint)inW;
-        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        nuint w0 = (nuint)(o * inW), x0 = (nuint)(r * inW), x1 = x0 + (nuint)inW, x2 = x1 + (nuint)inW;
+        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        nuint v = (nuint)V;
         int i = 0;
+        for (; i <= inW - 4 * V; i += 4 * V)
+        {
+            nuint k = (nuint)i;
+            var w0v = Vector.LoadUnsafe(ref wr, w0 + k);
+            var w1v = Vector.LoadUnsafe(ref wr, w0 + k + v);
+            var w2v = Vector.LoadUnsafe(ref wr, w0 + k + 2 * v);
+            var w3v = Vector.LoadUnsafe(ref wr, w0 + k + 3 * v);
+            a0 = Fma(Vector.LoadUnsafe(ref xr, x0 + k), w0v, a0);
+            a1 = Fma(Vector.LoadUnsafe(ref xr, x0 + k + v), w1v, a1);
+            a2 = Fma(Vector.LoadUnsafe(ref xr, x0 + k + 2 * v), w2v, a2);
+            a3 = Fma(Vector.LoadUnsafe(ref xr, x0 + k + 3 * v), w3v, a3);
+            if (rows > 1)
+            {
+                b0 = Fma(Vector.LoadUnsafe(ref xr, x1 + k), w0v, b0);
+                b1 = Fma(Vector.LoadUnsafe(ref xr, x1 + k + v), w1v, b1);
+                b2 = Fma(Vector.LoadUnsafe(ref xr, x1 + k + 2 * v), w2v, b2);
+                b3 = Fma(Vector.LoadUnsafe(ref xr, x1 + k + 3 * v), w3v, b3);
+            }
+            if (rows > 2)
+            {
+                c0 = Fma(Vector.LoadUnsafe(ref xr, x2 + k), w0v, c0);
+                c1 = Fma(Vector.LoadUnsafe(ref xr, x2 + k + v), w1v, c1);
+                c2 = Fma(Vector.LoadUnsafe(ref xr, x2 + k + 2 * v), w2v, c2);
+                c3 = Fma(Vector.LoadUnsafe(ref xr, x2 + k + 3 * v), w3v, c3);
+            }
+        }
         for (; i <= inW - V; i += V)
         {
             nuint k = (nuint)i;
-            var v = Vector.LoadUnsafe(ref xr, x0 + k);
-            a0 = Fma(v, Vector.LoadUnsafe(ref wr, w0 + k), a0);
-            a1 = Fma(v, Vector.LoadUnsafe(ref wr, w1 + k), a1);
-            a2 = Fma(v, Vector.LoadUnsafe(ref wr, w2 + k), a2);
-            a3 = Fma(v, Vector.LoadUnsafe(ref wr, w3 + k), a3);
+            var wv = Vector.LoadUnsafe(ref wr, w0 + k);
+            a0 = Fma(Vector.LoadUnsafe(ref xr, x0 + k), wv, a0);
+            if (rows > 1) b0 = Fma(Vector.LoadUnsafe(ref xr, x1 + k), wv, b0);
+            if (rows > 2) c0 = Fma(Vector.LoadUnsafe(ref xr, x2 + k), wv, c0);
         }
-        float s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+        float s0 = Vector.Sum((a0 + a1) + (a2 + a3));
+        float s1 = rows > 1 ? Vector.Sum((b0 + b1) + (b2 + b3)) : 0f;
+        float s2 = rows > 2 ? Vector.Sum((c0 + c1) + (c2 + c3)) : 0f;
         for (; i < inW; i++)
         {
-            float v = x[(int)x0 + i];
-            s0 += v * w[(int)w0 + i]; s1 += v * w[(int)w1 + i]; s2 += v * w[(int)w2 + i]; s3 += v * w[(int)w3 + i];
+            float wi = w[(int)w0 + i];
+            s0 += x[(int)x0 + i] * wi;
+            if (rows > 1) s1 += x[(int)x1 + i] * wi;
+            if (rows > 2) s2 += x[(int)x2 + i] * wi;
         }
-        int y0 = r * outW + o;
-        y[y0] = s0; y[y0 + 1] = s1; y[y0 + 2] = s2; y[y0 + 3] = s3;
+        y[r * outW + o] = s0;
+        if (rows > 1) y[(r + 1) * outW + o] = s1;
+        if (rows > 2) y[(r + 2) * outW + o] = s2;
     }
 
     /// <summary>
