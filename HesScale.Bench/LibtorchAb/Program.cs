@@ -99,7 +99,7 @@ foreach (int depth in depths)
     [
         TorchGradient,
         () => gradientNet.Backward(x, 1, targets, mse),
-        () => hesscaleNet.Backward(x, 1, targets, mse, CurvatureMethods.HesScale),
+        () => hesscaleNet.Backward(x, 1, targets, mse, CurvatureMethod.HesScale),
         () => floor.Pass(hesscale: false),
         () => floor.Pass(hesscale: true),
     ];
