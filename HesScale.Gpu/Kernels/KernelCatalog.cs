@@ -44,6 +44,13 @@ internal static class KernelCatalog
         M(OptimizerKernels.StridedSum),
         M(OptimizerKernels.ScaleFromSum),
         M(OptimizerKernels.ScaledApply),
+        M(Conv2dKernels.Forward),
+        M(Conv2dKernels.BackwardInput),
+        M(Conv2dKernels.BackwardWeight),
+        M(Pool2dKernels.MaxForward),
+        M(Pool2dKernels.MaxBackward),
+        M(Pool2dKernels.AvgForward),
+        M(Pool2dKernels.AvgBackward),
     ];
 
     /// <summary>"LinearKernels.Forward": the kernel's class and method.</summary>

@@ -1,0 +1,155 @@
+using ILGPU;
+
+namespace HesScale.Gpu.Kernels;
+
+/// <summary>
+/// Conv2d kernels (direct versions: one thread per output element, grid-stride loop, no tiles).
+/// Shapes per <see cref="Conv2dGeometry"/>: x is (N, Cin, H, W), y is (N, Cout, OH, OW), W is (Cout, Cin, kh, kw),
+/// b is (Cout); channel stacks B are (C, N, Cout, OH, OW) as for <see cref="LinearKernels"/>: the first
+/// linearChannels carry the gradient (W, x), the rest curvature diagonals (W^2, x^2).
+/// Output (i, j) and kernel offset (u, v) meet input (i*sh + u - ph, j*sw + v - pw); taps in the padding read 0.
+/// </summary>
+internal static class Conv2dKernels
+{
+    /// <summary>
+    /// y[s,o,i,j] = b[o] + sum_{c,u,v} W[o,c,u,v] x[s,c,i*sh+u-ph,j*sw+v-pw], added to y when
+    /// <paramref name="accumulate"/> is 1 (the R-operator's second term).
+    /// </summary>
+    public static void Forward(
+        ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y,
+        Conv2dGeometry g, int n, int hasBias, int accumulate)
+    {
+        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions, inSize = g.InChannels * g.Height * g.Width;
+        int patch = g.InChannels * g.KernelH * g.KernelW;
+        int total = n * outSize;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int s = idx / outSize, rest = idx - s * outSize;
+            int o = rest / positions, p = rest - o * positions;
+            int i = p / g.OutW, j = p - i * g.OutW;
+            float acc = hasBias != 0 ? b[o] : 0f;
+            for (int c = 0; c < g.InChannels; c++)
+            {
+                int xPlane = s * inSize + c * g.Height * g.Width;
+                int wPlane = o * patch + c * g.KernelH * g.KernelW;
+                for (int u = 0; u < g.KernelH; u++)
+                {
+                    int r = i * g.StrideH + u - g.PadH;
+                    if (r < 0 || r >= g.Height) continue;
+                    for (int v = 0; v < g.KernelW; v++)
+                    {
+                        int col = j * g.StrideW + v - g.PadW;
+                        if (col >= 0 && col < g.Width) acc += w[wPlane + u * g.KernelW + v] * x[xPlane + r * g.Width + col];
+                    }
+                }
+            }
+            y[idx] = accumulate != 0 ? y[idx] + acc : acc;
+        }
+    }
+
+    /// <summary>
+    /// The transposed convolution of every channel in one launch: Bin[ch,s,c,r,q] = sum over (o, u, v) with
+    /// r = i*sh + u - ph, q = j*sw + v - pw of B[ch,s,o,i,j] W[o,c,u,v] (W^2 for curvature channels: HesScale's
+    /// diagonal through a layer linear in its input). Bin is (C, N, Cin, H, W). Gathers, so no atomics.
+    /// </summary>
+    public static void BackwardInput(
+        ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn,
+        Conv2dGeometry g, int n, int channels, int linearChannels)
+    {
+        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions;
+        int plane = g.Height * g.Width, inSize = g.InChannels * plane;
+        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
+        int total = channels * n * inSize;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int row = idx / inSize, rest = idx - row * inSize; // row = ch * n + s
+            int ch = row / n;
+            int c = rest / plane, pix = rest - c * plane;
+            int r = pix / g.Width, q = pix - r * g.Width;
+            bool squared = ch >= linearChannels;
+            int bBase = row * outSize;
+            float acc = 0f;
+            for (int u = 0; u < g.KernelH; u++)
+            {
+                int ti = r + g.PadH - u;
+                if (ti < 0 || ti % g.StrideH != 0) continue;
+                int i = ti / g.StrideH;
+                if (i >= g.OutH) continue;
+                for (int v = 0; v < g.KernelW; v++)
+                {
+                    int tj = q + g.PadW - v;
+                    if (tj < 0 || tj % g.StrideW != 0) continue;
+                    int j = tj / g.StrideW;
+                    if (j >= g.OutW) continue;
+                    int wAt = c * kernel + u * g.KernelW + v, bAt = bBase + i * g.OutW + j;
+                    for (int o = 0; o < g.OutChannels; o++)
+                    {
+                        float wv = w[o * patch + wAt];
+                        acc += bOut[bAt + o * positions] * (squared ? wv * wv : wv);
+                    }
+                }
+            }
+            bIn[idx] = acc;
+        }
+    }
+
+    /// <summary>
+    /// Parameter quantities of every channel in one launch (shared weights: a sum over batch and positions):
+    /// dW[ch,o,c,u,v] = sum_{s,i,j} B[ch,s,o,i,j] x[s,c,i*sh+u-ph,j*sw+v-pw]^p, p = 1 for linear channels and 2
+    /// for curvature ones; the extra column k = Cin*kh*kw is the bias, db[ch,o] = sum_{s,i,j} B[ch,s,o,i,j].
+    /// dW is (C, Cout, Cin, kh, kw), db is (C, Cout).
+    /// </summary>
+    public static void BackwardWeight(
+        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db,
+        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias)
+    {
+        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions;
+        int plane = g.Height * g.Width, inSize = g.InChannels * plane;
+        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
+        int cols = patch + (hasBias != 0 ? 1 : 0);
+        int perChannel = g.OutChannels * cols;
+        int total = channels * perChannel;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int ch = idx / perChannel, rest = idx - ch * perChannel;
+            int o = rest / cols, k = rest - o * cols;
+            float acc = 0f;
+            if (k == patch)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    int bBase = (ch * n + s) * outSize + o * positions;
+                    for (int p = 0; p < positions; p++) acc += bOut[bBase + p];
+                }
+                db[ch * g.OutChannels + o] = acc;
+            }
+            else
+            {
+                bool squared = ch >= linearChannels;
+                int c = k / kernel, uv = k - c * kernel;
+                int u = uv / g.KernelW, v = uv - u * g.KernelW;
+                for (int s = 0; s < n; s++)
+                {
+                    int bBase = (ch * n + s) * outSize + o * positions;
+                    int xPlane = s * inSize + c * plane;
+                    for (int i = 0; i < g.OutH; i++)
+                    {
+                        int r = i * g.StrideH + u - g.PadH;
+                        if (r < 0 || r >= g.Height) continue;
+                        for (int j = 0; j < g.OutW; j++)
+                        {
+                            int q = j * g.StrideW + v - g.PadW;
+                            if (q < 0 || q >= g.Width) continue;
+                            float xv = x[xPlane + r * g.Width + q];
+                            acc += bOut[bBase + i * g.OutW + j] * (squared ? xv * xv : xv);
+                        }
+                    }
+                }
+                dW[(ch * g.OutChannels + o) * patch + k] = acc;
+            }
+        }
+    }
+}

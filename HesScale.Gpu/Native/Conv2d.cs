@@ -1,0 +1,190 @@
+using System.Numerics.Tensors;
+using HesScale.Gpu.Kernels;
+
+namespace HesScale.Gpu.Native;
+
+/// <summary>
+/// Conv2d on the native path, the CPU twin of <see cref="Conv2dKernels"/> (same shapes and channel rules):
+/// im2col into the panel products of <see cref="Gemm"/>. The patches are packed straight into the panel
+/// layout (no separate column matrix): packed[k, j] = x at weight index k (c, u, v) and position p0 + j, 0 in
+/// the padding. One thread; buffers are per-thread scratch, so nothing is allocated once warm.
+/// </summary>
+internal static class Conv2d
+{
+    [ThreadStatic] private static float[]? t_packed, t_product, t_weight, t_gathered;
+
+    /// <summary>y (N, Cout, OH, OW) = conv(x, W) + b, added to y when <paramref name="accumulate"/>; b empty: no bias.</summary>
+    public static void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n, bool accumulate, bool wide)
+    {
+        int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
+        var packed = Gemm.Scratch(ref t_packed, patch * panel);
+        var product = accumulate ? Gemm.Scratch(ref t_product, g.OutSize) : y;
+        for (int s = 0; s < n; s++)
+        {
+            int yOff = accumulate ? 0 : s * g.OutSize;
+            for (int p0 = 0; p0 < positions; p0 += panel)
+            {
+                int width = Math.Min(panel, positions - p0);
+                PackPatches(g, x, s * g.InSize, 0, patch, p0, width, false, packed, panel);
+                // product (Cout, P) = W (Cout, K) packed (K, width)
+                Gemm.PanelProduct(wide, w, 0, patch, 1, patch, packed, product, yOff, positions, 0, g.OutChannels, p0, width);
+            }
+            var row = y.AsSpan(s * g.OutSize, g.OutSize);
+            if (accumulate) SimdMath.AddScaled(row, 1f, product.AsSpan(0, g.OutSize));
+            if (b.Length > 0)
+                for (int o = 0; o < g.OutChannels; o++)
+                {
+                    var plane = row.Slice(o * positions, positions);
+                    TensorPrimitives.Add(plane, b[o], plane);
+                }
+        }
+    }
+
+    /// <summary>
+    /// Bin (C, N, Cin, H, W) = the transposed convolution of each channel of B (C, N, Cout, OH, OW) with W
+    /// (W^2 for channels at and past <paramref name="linearChannels"/>): per sample the product W^T B_s (K, P),
+    /// then col2im (each patch entry added back to its input pixel).
+    /// </summary>
+    public static void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels, bool wide)
+    {
+        int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
+        var packed = Gemm.Scratch(ref t_packed, g.OutChannels * panel);
+        var cols = Gemm.Scratch(ref t_product, patch * positions);
+        float[] squared = w;
+        if (channels > linearChannels)
+        {
+            squared = Gemm.Scratch(ref t_weight, g.WeightLength);
+            for (int k = 0; k < g.WeightLength; k++) squared[k] = w[k] * w[k];
+        }
+        Array.Clear(bIn, 0, channels * n * g.InSize);
+        for (int ch = 0; ch < channels; ch++)
+        {
+            float[] weight = ch < linearChannels ? w : squared;
+            for (int s = 0; s < n; s++)
+            {
+                int row = ch * n + s;
+                for (int p0 = 0; p0 < positions; p0 += panel)
+                {
+                    int width = Math.Min(panel, positions - p0);
+                    // packed (Cout, width) = B_s columns [p0, p0 + width): PackPanel's p0 is a flat offset.
+                    Gemm.PackPanel(wide, bOut, positions, g.OutChannels, row * g.OutSize + p0, width, false, packed);
+                    // cols (K, P) = W^T (K, Cout) packed: W read transposed (rowStride 1, kStride K).
+                    Gemm.PanelProduct(wide, weight, 0, 1, patch, g.OutChannels, packed, cols, 0, positions, 0, patch, p0, width);
+                }
+                AddPatches(g, cols, bIn, row * g.InSize);
+            }
+        }
+    }
+
+    /// <summary>
+    /// dW (C, Cout, Cin, kh, kw) = sum over batch and positions of B x^p (p = 2 for curvature channels), db (C, Cout)
+    /// = sum of B (db empty: no bias). Per channel, B is gathered to (Cout, N*P) so that one panel product over
+    /// K = N*P sums the batch: dW = B (Cout, N*P) patches^T (N*P, Cin*kh*kw).
+    /// </summary>
+    public static void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels, bool wide)
+    {
+        int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
+        int depth = n * positions; // the product's inner dimension
+        var packed = Gemm.Scratch(ref t_packed, depth * panel);
+        var gathered = Gemm.Scratch(ref t_gathered, channels * g.OutChannels * depth);
+        for (int ch = 0; ch < channels; ch++)
+            for (int s = 0; s < n; s++)
+                for (int o = 0; o < g.OutChannels; o++)
+                    Array.Copy(bOut, (ch * n + s) * g.OutSize + o * positions, gathered, (ch * g.OutChannels + o) * depth + s * positions, positions);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            // pass 0: the linear channels with x; pass 1: the curvature channels with x^2 (one packing each).
+            int c0 = pass == 0 ? 0 : linearChannels, c1 = pass == 0 ? Math.Min(linearChannels, channels) : channels;
+            if (c0 >= c1) continue;
+            for (int k0 = 0; k0 < patch; k0 += panel)
+            {
+                int width = Math.Min(panel, patch - k0);
+                for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, k0, width, pass == 1, packed, s * positions, panel);
+                for (int ch = c0; ch < c1; ch++)
+                    Gemm.PanelProduct(wide, gathered, ch * g.OutChannels * depth, depth, 1, depth, packed, dW, ch * g.WeightLength, patch, 0, g.OutChannels, k0, width);
+            }
+        }
+        if (db.Length == 0) return;
+        for (int ch = 0; ch < channels; ch++)
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                float sum = 0f;
+                foreach (float v in gathered.AsSpan((ch * g.OutChannels + o) * depth, depth)) sum += v;
+                db[ch * g.OutChannels + o] = sum;
+            }
+    }
+
+    /// <summary>
+    /// packed (K rows [k0, k1), panel) = the patches of sample x[xOff..] at positions [p0, p0 + width), squared when
+    /// asked, zero in the padding and past width.
+    /// </summary>
+    private static void PackPatches(in Conv2dGeometry g, float[] x, int xOff, int k0, int k1, int p0, int width, bool squared, float[] packed, int panel)
+    {
+        int kernel = g.KernelH * g.KernelW;
+        for (int k = k0; k < k1; k++)
+        {
+            int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+            int plane = xOff + c * g.Height * g.Width;
+            var dst = packed.AsSpan((k - k0) * panel, panel);
+            dst.Clear();
+            for (int jj = 0; jj < width; jj++)
+            {
+                int p = p0 + jj, i = p / g.OutW, j = p - i * g.OutW;
+                int r = i * g.StrideH + u - g.PadH, q = j * g.StrideW + v - g.PadW;
+                if (r < 0 || r >= g.Height || q < 0 || q >= g.Width) continue;
+                float xv = x[plane + r * g.Width + q];
+                dst[jj] = squared ? xv * xv : xv;
+            }
+        }
+    }
+
+    /// <summary>
+    /// packed rows [row0, row0 + P) (one per position p, panel wide) = the patch entries k0..k0 + width of sample
+    /// x[xOff..] at p, squared when asked: the transposed patch matrix of one sample, stacked below the others.
+    /// </summary>
+    private static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, bool squared, float[] packed, int row0, int panel)
+    {
+        int kernel = g.KernelH * g.KernelW;
+        packed.AsSpan(row0 * panel, g.Positions * panel).Clear();
+        for (int jj = 0; jj < width; jj++)
+        {
+            int k = k0 + jj, c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+            int plane = xOff + c * g.Height * g.Width;
+            for (int i = 0; i < g.OutH; i++)
+            {
+                int r = i * g.StrideH + u - g.PadH;
+                if (r < 0 || r >= g.Height) continue;
+                int at = (row0 + i * g.OutW) * panel + jj;
+                for (int j = 0; j < g.OutW; j++)
+                {
+                    int q = j * g.StrideW + v - g.PadW;
+                    if (q < 0 || q >= g.Width) continue;
+                    float xv = x[plane + r * g.Width + q];
+                    packed[at + j * panel] = squared ? xv * xv : xv;
+                }
+            }
+        }
+    }
+
+    /// <summary>col2im: dst[dOff + (c, r, q)] += cols[k, p] for every in-image tap (cols is (K, P)).</summary>
+    private static void AddPatches(in Conv2dGeometry g, float[] cols, float[] dst, int dOff)
+    {
+        int kernel = g.KernelH * g.KernelW, positions = g.Positions;
+        for (int k = 0; k < g.PatchLength; k++)
+        {
+            int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+            int plane = dOff + c * g.Height * g.Width;
+            for (int i = 0; i < g.OutH; i++)
+            {
+                int r = i * g.StrideH + u - g.PadH;
+                if (r < 0 || r >= g.Height) continue;
+                int from = k * positions + i * g.OutW, to = plane + r * g.Width;
+                for (int j = 0; j < g.OutW; j++)
+                {
+                    int q = j * g.StrideW + v - g.PadW;
+                    if (q >= 0 && q < g.Width) dst[to + q] += cols[from + j];
+                }
+            }
+        }
+    }
+}

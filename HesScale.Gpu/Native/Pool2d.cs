@@ -1,0 +1,120 @@
+using HesScale.Gpu.Kernels;
+
+namespace HesScale.Gpu.Native;
+
+/// <summary>
+/// Max and average 2-D pooling on the native path, the CPU twin of <see cref="Pool2dKernels"/> (same shapes,
+/// tie rule and channel rules). Direct loops: pooling does one add or compare per tap, nothing to tile.
+/// Backward passes scatter from each window to its taps (one thread, so no conflicts).
+/// </summary>
+internal static class Pool2d
+{
+    /// <summary>y (N, C, OH, OW) = each window's maximum; arg = c*H*W + r*W + q of its first maximum (row-major).</summary>
+    public static void MaxForward(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int n)
+    {
+        int plane = g.Height * g.Width;
+        for (int s = 0; s < n; s++)
+        {
+            int xBase = s * g.InSize;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int outAt = s * g.OutSize + c * g.OutH * g.OutW;
+                for (int i = 0; i < g.OutH; i++)
+                    for (int j = 0; j < g.OutW; j++, outAt++)
+                    {
+                        int best = -1;
+                        float max = 0f;
+                        for (int u = 0; u < g.KernelH; u++)
+                        {
+                            int r = i * g.StrideH + u - g.PadH;
+                            if (r < 0 || r >= g.Height) continue;
+                            for (int v = 0; v < g.KernelW; v++)
+                            {
+                                int q = j * g.StrideW + v - g.PadW;
+                                if (q < 0 || q >= g.Width) continue;
+                                int at = c * plane + r * g.Width + q;
+                                float xv = x[xBase + at];
+                                if (best < 0 || xv > max) (max, best) = (xv, at);
+                            }
+                        }
+                        y[outAt] = max;
+                        arg[outAt] = best;
+                    }
+            }
+        }
+    }
+
+    /// <summary>Bin (Ch, N, C, H, W) = each channel of B (Ch, N, C, OH, OW) routed to its window's arg-max.</summary>
+    public static void MaxBackward(in Pool2dGeometry g, float[] bOut, int[] arg, float[] bIn, int n, int channels)
+    {
+        Array.Clear(bIn, 0, channels * n * g.InSize);
+        for (int ch = 0; ch < channels; ch++)
+            for (int s = 0; s < n; s++)
+            {
+                int row = ch * n + s, aBase = s * g.OutSize, bBase = row * g.OutSize, inBase = row * g.InSize;
+                for (int k = 0; k < g.OutSize; k++) bIn[inBase + arg[aBase + k]] += bOut[bBase + k];
+            }
+    }
+
+    /// <summary>y = (sum of the window's in-image taps) / (kh*kw).</summary>
+    public static void AvgForward(in Pool2dGeometry g, float[] x, float[] y, int n)
+    {
+        int plane = g.Height * g.Width;
+        float scale = 1f / g.WindowSize;
+        for (int s = 0; s < n; s++)
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int xPlane = s * g.InSize + c * plane, outAt = s * g.OutSize + c * g.OutH * g.OutW;
+                for (int i = 0; i < g.OutH; i++)
+                    for (int j = 0; j < g.OutW; j++, outAt++)
+                    {
+                        float acc = 0f;
+                        for (int u = 0; u < g.KernelH; u++)
+                        {
+                            int r = i * g.StrideH + u - g.PadH;
+                            if (r < 0 || r >= g.Height) continue;
+                            for (int v = 0; v < g.KernelW; v++)
+                            {
+                                int q = j * g.StrideW + v - g.PadW;
+                                if (q >= 0 && q < g.Width) acc += x[xPlane + r * g.Width + q];
+                            }
+                        }
+                        y[outAt] = acc * scale;
+                    }
+            }
+    }
+
+    /// <summary>Bin = each window's B spread over its in-image taps times 1/k (linear channels) or (1/k)^2 (curvature ones).</summary>
+    public static void AvgBackward(in Pool2dGeometry g, float[] bOut, float[] bIn, int n, int channels, int linearChannels)
+    {
+        int plane = g.Height * g.Width;
+        Array.Clear(bIn, 0, channels * n * g.InSize);
+        for (int ch = 0; ch < channels; ch++)
+        {
+            float scale = ch < linearChannels ? 1f / g.WindowSize : 1f / ((float)g.WindowSize * g.WindowSize);
+            for (int s = 0; s < n; s++)
+            {
+                int row = ch * n + s;
+                for (int c = 0; c < g.Channels; c++)
+                {
+                    int inPlane = row * g.InSize + c * plane, outAt = row * g.OutSize + c * g.OutH * g.OutW;
+                    for (int i = 0; i < g.OutH; i++)
+                        for (int j = 0; j < g.OutW; j++, outAt++)
+                        {
+                            float d = bOut[outAt] * scale;
+                            for (int u = 0; u < g.KernelH; u++)
+                            {
+                                int r = i * g.StrideH + u - g.PadH;
+                                if (r < 0 || r >= g.Height) continue;
+                                for (int v = 0; v < g.KernelW; v++)
+                                {
+                                    int q = j * g.StrideW + v - g.PadW;
+                                    if (q >= 0 && q < g.Width) bIn[inPlane + r * g.Width + q] += d;
+                                }
+                            }
+                        }
+                }
+            }
+        }
+    }
+}
