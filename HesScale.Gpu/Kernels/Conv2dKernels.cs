@@ -152,4 +152,104 @@ internal static class Conv2dKernels
             }
         }
     }
+
+    /// <summary>
+    /// KFC's input factor (Grosse &amp; Martens 2016) from the patch expansion: Omega[k1, k2] = 1/(N*P) sum over samples
+    /// and positions of a[k1] a[k2], a = the patch at that position (x at weight index k = (c, u, v), 0 in the
+    /// padding) followed by a 1 for the bias when <paramref name="hasBias"/>. Omega is (K', K'), K' = Cin*kh*kw (+1).
+    /// </summary>
+    public static void PatchFactor(ArrayView<float> x, ArrayView<float> omega, Conv2dGeometry g, int n, int hasBias)
+    {
+        int positions = g.OutH * g.OutW, plane = g.Height * g.Width, inSize = g.InChannels * plane;
+        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
+        int cols = patch + (hasBias != 0 ? 1 : 0);
+        int total = cols * cols;
+        float scale = 1f / ((float)n * positions);
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int k1 = idx / cols, k2 = idx - k1 * cols;
+            float acc = 0f;
+            if (k1 == patch && k2 == patch)
+            {
+                acc = (float)n * positions;
+            }
+            else
+            {
+                // a[patch] = 1: a bias row or column is the plain sum of the other index's entries.
+                bool bias1 = k1 == patch, bias2 = k2 == patch;
+                int ka = bias1 ? k2 : k1, kb = bias2 ? k1 : k2;
+                int ca = ka / kernel, uva = ka - ca * kernel, ua = uva / g.KernelW, va = uva - ua * g.KernelW;
+                int cb = kb / kernel, uvb = kb - cb * kernel, ub = uvb / g.KernelW, vb = uvb - ub * g.KernelW;
+                for (int s = 0; s < n; s++)
+                {
+                    int xa = s * inSize + ca * plane, xb = s * inSize + cb * plane;
+                    for (int i = 0; i < g.OutH; i++)
+                    {
+                        int ra = i * g.StrideH + ua - g.PadH, rb = i * g.StrideH + ub - g.PadH;
+                        if (ra < 0 || ra >= g.Height || rb < 0 || rb >= g.Height) continue;
+                        for (int j = 0; j < g.OutW; j++)
+                        {
+                            int qa = j * g.StrideW + va - g.PadW, qb = j * g.StrideW + vb - g.PadW;
+                            if (qa < 0 || qa >= g.Width || qb < 0 || qb >= g.Width) continue;
+                            float a = x[xa + ra * g.Width + qa];
+                            acc += bias1 || bias2 ? a : a * x[xb + rb * g.Width + qb];
+                        }
+                    }
+                }
+            }
+            omega[idx] = acc * scale;
+        }
+    }
+
+    /// <summary>
+    /// The KFC diagonal of a conv2d (the Linear <see cref="CurvatureKernels.KfacWeight"/> with positions):
+    /// dW[o, k] = Gamma[o, o] Omega[k, k] with Gamma = sum over samples and positions of q (N, Cout, OH, OW; the
+    /// MC GGN of the outputs, already divided by M) and Omega = <see cref="PatchFactor"/>'s diagonal;
+    /// db[o] = Gamma[o, o] (Omega's bias entry is 1). dW is (Cout, Cin, kh, kw), db is (Cout).
+    /// </summary>
+    public static void KfcWeight(ArrayView<float> q, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, Conv2dGeometry g, int n, int hasBias)
+    {
+        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions;
+        int plane = g.Height * g.Width, inSize = g.InChannels * plane;
+        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
+        int cols = patch + (hasBias != 0 ? 1 : 0);
+        int total = g.OutChannels * cols;
+        float scale = 1f / ((float)n * positions);
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            int o = idx / cols, k = idx - o * cols;
+            float gamma = 0f;
+            for (int s = 0; s < n; s++)
+            {
+                int qBase = s * outSize + o * positions;
+                for (int p = 0; p < positions; p++) gamma += q[qBase + p];
+            }
+            if (k == patch)
+            {
+                db[o] = gamma;
+                continue;
+            }
+            int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+            float omega = 0f;
+            for (int s = 0; s < n; s++)
+            {
+                int xPlane = s * inSize + c * plane;
+                for (int i = 0; i < g.OutH; i++)
+                {
+                    int r = i * g.StrideH + u - g.PadH;
+                    if (r < 0 || r >= g.Height) continue;
+                    for (int j = 0; j < g.OutW; j++)
+                    {
+                        int col = j * g.StrideW + v - g.PadW;
+                        if (col < 0 || col >= g.Width) continue;
+                        float xv = x[xPlane + r * g.Width + col];
+                        omega += xv * xv;
+                    }
+                }
+            }
+            dW[o * patch + k] = gamma * omega * scale;
+        }
+    }
 }

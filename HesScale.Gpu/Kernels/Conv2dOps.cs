@@ -27,6 +27,12 @@ internal interface IConv2dOps<TFloats>
 
     /// <summary>dW (C, Cout, Cin, kh, kw) = sum over batch and positions of B x (x^2 for curvature channels); db (C, Cout) = sum of B.</summary>
     void BackwardWeight(in Conv2dGeometry g, TFloats bOut, TFloats x, TFloats dW, TFloats db, int n, int channels, int linearChannels);
+
+    /// <summary>KFC's input factor omega (K', K') = patches^T patches / (N*P), K' = Cin*kh*kw, +1 (the bias's constant) when <paramref name="hasBias"/>.</summary>
+    void PatchFactor(in Conv2dGeometry g, TFloats x, TFloats omega, int n, bool hasBias);
+
+    /// <summary>The KFC diagonal: dW = Gamma[o, o] Omega[k, k] with Gamma = sum of q (N, Cout, OH, OW) over batch and positions; db = Gamma[o, o].</summary>
+    void KfcWeight(in Conv2dGeometry g, TFloats q, TFloats x, TFloats dW, TFloats db, int n);
 }
 
 /// <summary>Conv2d's entry points on both backends (<see cref="Native"/>, <see cref="Ilgpu"/>) and their argument checks.</summary>
@@ -59,6 +65,18 @@ internal static class Conv2dOps
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
             Conv2d.BackwardWeight(g, bOut, x, dW, db, n, channels, linearChannels, wideTiles);
         }
+
+        public void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias)
+        {
+            CheckPatchFactor(g, n, x.Length, omega.Length, hasBias);
+            Conv2d.PatchFactor(g, x, omega, n, hasBias, wideTiles);
+        }
+
+        public void KfcWeight(in Conv2dGeometry g, float[] q, float[] x, float[] dW, float[] db, int n)
+        {
+            CheckKfcWeight(g, n, q.Length, x.Length, dW.Length, db.Length);
+            Conv2d.KfcWeight(g, q, x, dW, db, n);
+        }
     }
 
     /// <summary>
@@ -72,6 +90,8 @@ internal static class Conv2dOps
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _backwardInput;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _patchFactor;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
 
         public Ilgpu(Accelerator accelerator)
         {
@@ -79,6 +99,8 @@ internal static class Conv2dOps
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
             _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.BackwardInput);
             _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardWeight);
+            _patchFactor = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.PatchFactor);
+            _kfcWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.KfcWeight);
             _none = accelerator.Allocate1D<float>(1);
         }
 
@@ -109,6 +131,18 @@ internal static class Conv2dOps
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
             int cols = g.PatchLength + (db.Length > 0 ? 1 : 0);
             _backwardWeight(_shape.For((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0);
+        }
+
+        public void PatchFactor(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> omega, int n, bool hasBias)
+        {
+            CheckPatchFactor(g, n, x.Length, omega.Length, hasBias);
+            _patchFactor(_shape.For(omega.Length), x, omega, g, n, hasBias ? 1 : 0);
+        }
+
+        public void KfcWeight(in Conv2dGeometry g, ArrayView<float> q, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n)
+        {
+            CheckKfcWeight(g, n, q.Length, x.Length, dW.Length, db.Length);
+            _kfcWeight(_shape.For((long)g.OutChannels * (g.PatchLength + (db.Length > 0 ? 1 : 0))), q, x, dW, OrNone(db), g, n, db.Length > 0 ? 1 : 0);
         }
 
         public void Dispose() => _none.Dispose();
@@ -148,6 +182,24 @@ internal static class Conv2dOps
         g.CheckInput(n, x);
         g.CheckWeight(dW, channels, "weight stack");
         if (db != 0) g.CheckBias(db, channels, "bias stack");
+    }
+
+    /// <summary>PatchFactor's lengths: x n input rows, omega K' x K'.</summary>
+    public static void CheckPatchFactor(in Conv2dGeometry g, int n, long x, long omega, bool hasBias)
+    {
+        g.CheckInput(n, x);
+        long side = g.PatchLength + (hasBias ? 1 : 0);
+        if (omega != side * side)
+            throw new ArgumentException($"conv2d: the patch factor has {omega} values, not K' x K' = {side} x {side} (K' = Cin*kh*kw{(hasBias ? " + 1" : "")} = {g.InChannels}*{g.KernelH}*{g.KernelW}{(hasBias ? " + 1" : "")}).");
+    }
+
+    /// <summary>KfcWeight's lengths: q n output rows, x n input rows, dW one weight, db empty or Cout.</summary>
+    public static void CheckKfcWeight(in Conv2dGeometry g, int n, long q, long x, long dW, long db)
+    {
+        g.CheckOutput(n, q, "output curvature q");
+        g.CheckInput(n, x);
+        g.CheckWeight(dW);
+        if (db != 0) g.CheckBias(db);
     }
 
     /// <summary>Throws unless 1 &lt;= channels and 0 &lt;= linearChannels &lt;= channels.</summary>

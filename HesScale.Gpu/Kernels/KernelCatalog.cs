@@ -47,6 +47,8 @@ internal static class KernelCatalog
         M(Conv2dKernels.Forward),
         M(Conv2dKernels.BackwardInput),
         M(Conv2dKernels.BackwardWeight),
+        M(Conv2dKernels.PatchFactor),
+        M(Conv2dKernels.KfcWeight),
         M(Pool2dKernels.MaxForward),
         M(Pool2dKernels.MaxBackward),
         M(Pool2dKernels.AvgForward),

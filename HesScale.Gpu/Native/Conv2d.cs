@@ -115,6 +115,78 @@ internal static class Conv2d
     }
 
     /// <summary>
+    /// KFC's input factor: omega (K', K') = patches^T patches / (N*P), K' = Cin*kh*kw (+1: the bias's constant 1
+    /// when <paramref name="hasBias"/>). The patches of all samples are packed as one (N*P, K) matrix A; then
+    /// omega = A^T A is one panel product over the N*P positions.
+    /// </summary>
+    public static void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias, bool wide)
+    {
+        int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide), depth = n * positions;
+        int cols = patch + (hasBias ? 1 : 0);
+        var a = Gemm.Scratch(ref t_gathered, depth * patch);
+        for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, 0, patch, false, a, s * positions, patch);
+        var packed = Gemm.Scratch(ref t_packed, depth * panel);
+        for (int k0 = 0; k0 < patch; k0 += panel)
+        {
+            int width = Math.Min(panel, patch - k0);
+            Gemm.PackPanel(wide, a, patch, depth, k0, width, false, packed);
+            // omega[k1, k0 + j] = sum_t A[t, k1] packed[t, j]: A read transposed (rowStride 1, kStride K).
+            Gemm.PanelProduct(wide, a, 0, 1, patch, depth, packed, omega, 0, cols, 0, patch, k0, width);
+        }
+        float scale = 1f / depth;
+        for (int k1 = 0; k1 < patch; k1++)
+            for (int k2 = 0; k2 < patch; k2++) omega[k1 * cols + k2] *= scale;
+        if (!hasBias) return;
+        for (int k = 0; k < patch; k++)
+        {
+            float sum = 0f;
+            for (int t = 0; t < depth; t++) sum += a[t * patch + k];
+            omega[k * cols + patch] = omega[patch * cols + k] = sum * scale;
+        }
+        omega[patch * cols + patch] = 1f;
+    }
+
+    /// <summary>
+    /// The KFC diagonal: dW[o, k] = Gamma[o, o] Omega[k, k], Gamma = sum over batch and positions of q (N, Cout, OH, OW),
+    /// Omega[k, k] = the mean over batch and positions of the patch entry squared; db[o] = Gamma[o, o] (db empty: no bias).
+    /// </summary>
+    public static void KfcWeight(in Conv2dGeometry g, float[] q, float[] x, float[] dW, float[] db, int n)
+    {
+        int positions = g.Positions, patch = g.PatchLength, kernel = g.KernelH * g.KernelW;
+        var omega = Gemm.Scratch(ref t_weight, patch);
+        Array.Clear(omega, 0, patch);
+        for (int s = 0; s < n; s++)
+            for (int k = 0; k < patch; k++)
+            {
+                int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+                int plane = s * g.InSize + c * g.Height * g.Width;
+                float acc = 0f;
+                for (int i = 0; i < g.OutH; i++)
+                {
+                    int r = i * g.StrideH + u - g.PadH;
+                    if (r < 0 || r >= g.Height) continue;
+                    for (int j = 0; j < g.OutW; j++)
+                    {
+                        int col = j * g.StrideW + v - g.PadW;
+                        if (col < 0 || col >= g.Width) continue;
+                        float xv = x[plane + r * g.Width + col];
+                        acc += xv * xv;
+                    }
+                }
+                omega[k] += acc;
+            }
+        float scale = 1f / ((float)n * positions);
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            float gamma = 0f;
+            for (int s = 0; s < n; s++)
+                foreach (float v in q.AsSpan(s * g.OutSize + o * positions, positions)) gamma += v;
+            for (int k = 0; k < patch; k++) dW[o * patch + k] = gamma * omega[k] * scale;
+            if (db.Length > 0) db[o] = gamma;
+        }
+    }
+
+    /// <summary>
     /// packed (K rows [k0, k1), panel) = the patches of sample x[xOff..] at positions [p0, p0 + width), squared when
     /// asked, zero in the padding and past width.
     /// </summary>

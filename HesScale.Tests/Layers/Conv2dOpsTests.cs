@@ -96,4 +96,59 @@ public sealed class Conv2dOpsTests
         var bIn = runner.ConvBackwardInput(g, cols, wt, 3 * 2, 1, 1);
         Close(layer.BackwardInput(p, new double[3 * 2 * g.InSize], D(cols), 3 * 2), bIn, $"columns ({backend})");
     }
+
+    [TestMethod]
+    [DataRow("simulator")]
+    [DataRow("native")]
+    [DataRow("native-wide")]
+    public void Kfc_factors_match_the_patch_expansion_in_double(string backend)
+    {
+        using var runner = new LayerOpsRunner(backend);
+        var shapes = backend == "simulator" ? Shapes : [.. Shapes, NativeOnly];
+        for (int k = 0; k < shapes.Length; k++)
+        {
+            int[] s = shapes[k];
+            int cin = s[0], h = s[1], w = s[2], cout = s[3], n = s[10];
+            bool bias = s[11] != 0;
+            var window = new RefWindow(s[4], s[5], s[6], s[7], s[8], s[9]);
+            var g = new Conv2dGeometry((cin, h, w), cin, cout, new GpuWindow(s[4], s[5], s[6], s[7], s[8], s[9]));
+            string at = $"{backend}, {g}, batch {n}";
+            var rng = new Random(400 + k);
+            float[] x = Uniform(rng, n * g.InSize), q = Uniform(rng, n * g.OutSize, 0f, 1f);
+
+            // Grosse & Martens' expansion, written from the reference's tap walk: one patch a (K', +1 for the bias) per sample and position.
+            int patch = g.PatchLength, side = patch + (bias ? 1 : 0), positions = g.Positions;
+            var omega = new double[side * side];
+            var omegaDiag = new double[patch];
+            for (int sample = 0; sample < n; sample++)
+            {
+                var patches = new double[positions, side];
+                window.ForEachTap(h, w, g.OutH, g.OutW, (i, j, u, v, r, col) =>
+                {
+                    for (int c = 0; c < cin; c++)
+                        patches[i * g.OutW + j, (c * s[4] + u) * s[5] + v] = x[((sample * cin + c) * h + r) * w + col];
+                });
+                for (int p = 0; p < positions; p++)
+                {
+                    if (bias) patches[p, patch] = 1;
+                    for (int a = 0; a < side; a++)
+                        for (int b = 0; b < side; b++) omega[a * side + b] += patches[p, a] * patches[p, b] / (n * positions);
+                }
+            }
+            for (int a = 0; a < patch; a++) omegaDiag[a] = omega[a * side + a];
+            Close(omega, runner.ConvPatchFactor(g, x, n, bias), $"patch factor ({at})");
+
+            var gamma = new double[cout];
+            for (int sample = 0; sample < n; sample++)
+                for (int o = 0; o < cout; o++)
+                    for (int p = 0; p < positions; p++) gamma[o] += q[sample * g.OutSize + o * positions + p];
+            var expected = new double[g.WeightLength];
+            for (int o = 0; o < cout; o++)
+                for (int a = 0; a < patch; a++) expected[o * patch + a] = gamma[o] * omegaDiag[a];
+            var (dW, db) = runner.ConvKfcWeight(g, q, x, n, bias);
+            Close(expected, dW, $"KFC weight diagonal ({at})");
+            if (bias) Close(gamma, db, $"KFC bias diagonal ({at})");
+            else Assert.IsEmpty(db);
+        }
+    }
 }

@@ -90,6 +90,33 @@ internal sealed class LayerOpsRunner : IDisposable
         return (dWd.GetAsArray1D(), bias ? dbd.GetAsArray1D() : []);
     }
 
+    public float[] ConvPatchFactor(in Conv2dGeometry g, float[] x, int n, bool bias)
+    {
+        int side = g.PatchLength + (bias ? 1 : 0);
+        var omega = Filled(side * side);
+        if (_convHost is not null)
+        {
+            _convHost.PatchFactor(g, x, omega, n, bias);
+            return omega;
+        }
+        using Dev xd = Up(x), od = Up(omega);
+        _convDevice!.PatchFactor(g, xd.View, od.View, n, bias);
+        return od.GetAsArray1D();
+    }
+
+    public (float[] DW, float[] Db) ConvKfcWeight(in Conv2dGeometry g, float[] q, float[] x, int n, bool bias)
+    {
+        float[] dW = Filled(g.WeightLength), db = bias ? Filled(g.OutChannels) : [];
+        if (_convHost is not null)
+        {
+            _convHost.KfcWeight(g, q, x, dW, db, n);
+            return (dW, db);
+        }
+        using Dev qd = Up(q), xd = Up(x), dWd = Up(dW), dbd = Up(db);
+        _convDevice!.KfcWeight(g, qd.View, xd.View, dWd.View, dbd.View, n);
+        return (dWd.GetAsArray1D(), bias ? dbd.GetAsArray1D() : []);
+    }
+
     public (float[] Y, int[] Arg) MaxForward(in Pool2dGeometry g, float[] x, int n)
     {
         var y = Filled(n * g.OutSize);
