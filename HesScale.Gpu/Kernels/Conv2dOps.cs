@@ -38,38 +38,41 @@ internal interface IConv2dOps<TFloats>
 /// <summary>Conv2d's entry points on both backends (<see cref="Native"/>, <see cref="Ilgpu"/>) and their argument checks.</summary>
 internal static class Conv2dOps
 {
-    /// <summary>The native CPU path (<see cref="Conv2d"/>), with the panel-tile family of <see cref="Gemm.Panel"/>.</summary>
-    public sealed class Native(bool wideTiles) : IConv2dOps<float[]>
+    /// <summary>
+    /// The native CPU path (<see cref="Conv2d"/>), with the panel-tile family of <see cref="Gemm.Panel"/>, on up to
+    /// <paramref name="threads"/> threads (large calls only).
+    /// </summary>
+    public sealed class Native(bool wideTiles, int threads = 1) : IConv2dOps<float[]>
     {
         public void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n)
         {
             CheckForward(g, n, x.Length, w.Length, b.Length, y.Length);
-            Conv2d.Forward(g, x, w, b, y, n, false, wideTiles);
+            Conv2d.Forward(g, x, w, b, y, n, false, wideTiles, threads);
         }
 
         public void RForward(in Conv2dGeometry g, float[] x, float[] rx, float[] w, float[] vw, float[] vb, float[] ry, int n)
         {
             CheckRForward(g, n, x.Length, rx.Length, w.Length, vw.Length, vb.Length, ry.Length);
-            Conv2d.Forward(g, rx, w, [], ry, n, false, wideTiles);
-            Conv2d.Forward(g, x, vw, vb, ry, n, true, wideTiles);
+            Conv2d.Forward(g, rx, w, [], ry, n, false, wideTiles, threads);
+            Conv2d.Forward(g, x, vw, vb, ry, n, true, wideTiles, threads);
         }
 
         public void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels)
         {
             CheckBackwardInput(g, n, channels, linearChannels, bOut.Length, w.Length, bIn.Length);
-            Conv2d.BackwardInput(g, bOut, w, bIn, n, channels, linearChannels, wideTiles);
+            Conv2d.BackwardInput(g, bOut, w, bIn, n, channels, linearChannels, wideTiles, threads);
         }
 
         public void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels)
         {
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
-            Conv2d.BackwardWeight(g, bOut, x, dW, db, n, channels, linearChannels, wideTiles);
+            Conv2d.BackwardWeight(g, bOut, x, dW, db, n, channels, linearChannels, wideTiles, threads);
         }
 
         public void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias)
         {
             CheckPatchFactor(g, n, x.Length, omega.Length, hasBias);
-            Conv2d.PatchFactor(g, x, omega, n, hasBias, wideTiles);
+            Conv2d.PatchFactor(g, x, omega, n, hasBias, wideTiles, threads);
         }
 
         public void KfcWeight(in Conv2dGeometry g, float[] q, float[] x, float[] dW, float[] db, int n)

@@ -27,31 +27,31 @@ internal interface IPool2dOps<TFloats, TInts>
 /// <summary>Pooling's entry points on both backends (<see cref="Native"/>, <see cref="Ilgpu"/>) and their argument checks.</summary>
 internal static class Pool2dOps
 {
-    /// <summary>The native CPU path (<see cref="Pool2d"/>).</summary>
-    public sealed class Native : IPool2dOps<float[], int[]>
+    /// <summary>The native CPU path (<see cref="Pool2d"/>) on up to <paramref name="threads"/> threads (large calls only).</summary>
+    public sealed class Native(int threads = 1) : IPool2dOps<float[], int[]>
     {
         public void MaxForward(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int n)
         {
             CheckForward(g, n, x.Length, y.Length, arg.Length);
-            Pool2d.MaxForward(g, x, y, arg, n);
+            Pool2d.MaxForward(g, x, y, arg, n, threads);
         }
 
         public void MaxBackward(in Pool2dGeometry g, float[] bOut, int[] arg, float[] bIn, int n, int channels)
         {
             CheckBackward(g, n, channels, channels, bOut.Length, bIn.Length, arg.Length);
-            Pool2d.MaxBackward(g, bOut, arg, bIn, n, channels);
+            Pool2d.MaxBackward(g, bOut, arg, bIn, n, channels, threads);
         }
 
         public void AvgForward(in Pool2dGeometry g, float[] x, float[] y, int n)
         {
             CheckForward(g, n, x.Length, y.Length, null);
-            Pool2d.AvgForward(g, x, y, n);
+            Pool2d.AvgForward(g, x, y, n, threads);
         }
 
         public void AvgBackward(in Pool2dGeometry g, float[] bOut, float[] bIn, int n, int channels, int linearChannels)
         {
             CheckBackward(g, n, channels, linearChannels, bOut.Length, bIn.Length, null);
-            Pool2d.AvgBackward(g, bOut, bIn, n, channels, linearChannels);
+            Pool2d.AvgBackward(g, bOut, bIn, n, channels, linearChannels, threads);
         }
     }
 

@@ -7,19 +7,27 @@ namespace HesScale.Gpu.Native;
 /// Conv2d on the native path, the CPU twin of <see cref="Conv2dKernels"/> (same shapes and channel rules):
 /// im2col into the panel products of <see cref="Gemm"/>. The patches are packed straight into the panel
 /// layout (no separate column matrix): packed[k, j] = x at weight index k (c, u, v) and position p0 + j, 0 in
-/// the padding. One thread; buffers are per-thread scratch, so nothing is allocated once warm.
+/// the padding. Samples (forward, backward to the input) or column panels (weight, patch factor) split over
+/// <c>threads</c> when the work is large; buffers are per-thread scratch, so nothing is allocated once warm.
 /// </summary>
 internal static class Conv2d
 {
     [ThreadStatic] private static float[]? t_packed, t_product, t_weight, t_gathered;
 
     /// <summary>y (N, Cout, OH, OW) = conv(x, W) + b, added to y when <paramref name="accumulate"/>; b empty: no bias.</summary>
-    public static void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n, bool accumulate, bool wide)
+    public static void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n, bool accumulate, bool wide, int threads = 1)
+    {
+        var geo = g;
+        ParallelChunks.Run(n, threads, (long)n * g.OutSize * g.PatchLength, (s0, s1) => ForwardSamples(geo, x, w, b, y, s0, s1, accumulate, wide));
+    }
+
+    /// <summary>Forward for samples [s0, s1).</summary>
+    private static void ForwardSamples(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int s0, int s1, bool accumulate, bool wide)
     {
         int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
         var packed = Gemm.Scratch(ref t_packed, patch * panel);
         var product = accumulate ? Gemm.Scratch(ref t_product, g.OutSize) : y;
-        for (int s = 0; s < n; s++)
+        for (int s = s0; s < s1; s++)
         {
             int yOff = accumulate ? 0 : s * g.OutSize;
             for (int p0 = 0; p0 < positions; p0 += panel)
@@ -45,11 +53,9 @@ internal static class Conv2d
     /// (W^2 for channels at and past <paramref name="linearChannels"/>): per sample the product W^T B_s (K, P),
     /// then col2im (each patch entry added back to its input pixel).
     /// </summary>
-    public static void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels, bool wide)
+    public static void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels, bool wide, int threads = 1)
     {
-        int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
-        var packed = Gemm.Scratch(ref t_packed, g.OutChannels * panel);
-        var cols = Gemm.Scratch(ref t_product, patch * positions);
+        var geo = g;
         float[] squared = w;
         if (channels > linearChannels)
         {
@@ -57,23 +63,26 @@ internal static class Conv2d
             for (int k = 0; k < g.WeightLength; k++) squared[k] = w[k] * w[k];
         }
         Array.Clear(bIn, 0, channels * n * g.InSize);
-        for (int ch = 0; ch < channels; ch++)
+        // rows ch * n + s are independent: each writes its own row of Bin.
+        ParallelChunks.Run(channels * n, threads, (long)channels * n * g.OutSize * g.PatchLength, (r0, r1) =>
         {
-            float[] weight = ch < linearChannels ? w : squared;
-            for (int s = 0; s < n; s++)
+            int positions = geo.Positions, patch = geo.PatchLength, panel = Gemm.Panel(wide);
+            var packed = Gemm.Scratch(ref t_packed, geo.OutChannels * panel);
+            var cols = Gemm.Scratch(ref t_product, patch * positions);
+            for (int row = r0; row < r1; row++)
             {
-                int row = ch * n + s;
+                float[] weight = row / n < linearChannels ? w : squared;
                 for (int p0 = 0; p0 < positions; p0 += panel)
                 {
                     int width = Math.Min(panel, positions - p0);
                     // packed (Cout, width) = B_s columns [p0, p0 + width): PackPanel's p0 is a flat offset.
-                    Gemm.PackPanel(wide, bOut, positions, g.OutChannels, row * g.OutSize + p0, width, false, packed);
+                    Gemm.PackPanel(wide, bOut, positions, geo.OutChannels, row * geo.OutSize + p0, width, false, packed);
                     // cols (K, P) = W^T (K, Cout) packed: W read transposed (rowStride 1, kStride K).
-                    Gemm.PanelProduct(wide, weight, 0, 1, patch, g.OutChannels, packed, cols, 0, positions, 0, patch, p0, width);
+                    Gemm.PanelProduct(wide, weight, 0, 1, patch, geo.OutChannels, packed, cols, 0, positions, 0, patch, p0, width);
                 }
-                AddPatches(g, cols, bIn, row * g.InSize);
+                AddPatches(geo, cols, bIn, row * geo.InSize);
             }
-        }
+        });
     }
 
     /// <summary>
@@ -81,29 +90,34 @@ internal static class Conv2d
     /// = sum of B (db empty: no bias). Per channel, B is gathered to (Cout, N*P) so that one panel product over
     /// K = N*P sums the batch: dW = B (Cout, N*P) patches^T (N*P, Cin*kh*kw).
     /// </summary>
-    public static void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels, bool wide)
+    public static void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels, bool wide, int threads = 1)
     {
+        var geo = g;
         int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
         int depth = n * positions; // the product's inner dimension
-        var packed = Gemm.Scratch(ref t_packed, depth * panel);
         var gathered = Gemm.Scratch(ref t_gathered, channels * g.OutChannels * depth);
         for (int ch = 0; ch < channels; ch++)
             for (int s = 0; s < n; s++)
                 for (int o = 0; o < g.OutChannels; o++)
                     Array.Copy(bOut, (ch * n + s) * g.OutSize + o * positions, gathered, (ch * g.OutChannels + o) * depth + s * positions, positions);
-        for (int pass = 0; pass < 2; pass++)
+        // column panels of dW are independent: split them over threads, each packing its own.
+        ParallelChunks.Run((patch + panel - 1) / panel, threads, (long)channels * depth * g.OutChannels * patch, (b0, b1) =>
         {
-            // pass 0: the linear channels with x; pass 1: the curvature channels with x^2 (one packing each).
-            int c0 = pass == 0 ? 0 : linearChannels, c1 = pass == 0 ? Math.Min(linearChannels, channels) : channels;
-            if (c0 >= c1) continue;
-            for (int k0 = 0; k0 < patch; k0 += panel)
+            var packed = Gemm.Scratch(ref t_packed, depth * panel);
+            for (int pass = 0; pass < 2; pass++)
             {
-                int width = Math.Min(panel, patch - k0);
-                for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, k0, width, pass == 1, packed, s * positions, panel);
-                for (int ch = c0; ch < c1; ch++)
-                    Gemm.PanelProduct(wide, gathered, ch * g.OutChannels * depth, depth, 1, depth, packed, dW, ch * g.WeightLength, patch, 0, g.OutChannels, k0, width);
+                // pass 0: the linear channels with x; pass 1: the curvature channels with x^2 (one packing each).
+                int c0 = pass == 0 ? 0 : linearChannels, c1 = pass == 0 ? Math.Min(linearChannels, channels) : channels;
+                if (c0 >= c1) continue;
+                for (int k0 = b0 * panel; k0 < Math.Min(patch, b1 * panel); k0 += panel)
+                {
+                    int width = Math.Min(panel, patch - k0);
+                    for (int s = 0; s < n; s++) PackPatchesTransposed(geo, x, s * geo.InSize, k0, width, pass == 1, packed, s * positions, panel);
+                    for (int ch = c0; ch < c1; ch++)
+                        Gemm.PanelProduct(wide, gathered, ch * geo.OutChannels * depth, depth, 1, depth, packed, dW, ch * geo.WeightLength, patch, 0, geo.OutChannels, k0, width);
+                }
             }
-        }
+        });
         if (db.Length == 0) return;
         for (int ch = 0; ch < channels; ch++)
             for (int o = 0; o < g.OutChannels; o++)
@@ -119,20 +133,23 @@ internal static class Conv2d
     /// when <paramref name="hasBias"/>). The patches of all samples are packed as one (N*P, K) matrix A; then
     /// omega = A^T A is one panel product over the N*P positions.
     /// </summary>
-    public static void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias, bool wide)
+    public static void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias, bool wide, int threads = 1)
     {
         int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide), depth = n * positions;
         int cols = patch + (hasBias ? 1 : 0);
         var a = Gemm.Scratch(ref t_gathered, depth * patch);
         for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, 0, patch, false, a, s * positions, patch);
-        var packed = Gemm.Scratch(ref t_packed, depth * panel);
-        for (int k0 = 0; k0 < patch; k0 += panel)
+        ParallelChunks.Run((patch + panel - 1) / panel, threads, (long)depth * patch * patch, (b0, b1) =>
         {
-            int width = Math.Min(panel, patch - k0);
-            Gemm.PackPanel(wide, a, patch, depth, k0, width, false, packed);
-            // omega[k1, k0 + j] = sum_t A[t, k1] packed[t, j]: A read transposed (rowStride 1, kStride K).
-            Gemm.PanelProduct(wide, a, 0, 1, patch, depth, packed, omega, 0, cols, 0, patch, k0, width);
-        }
+            var packed = Gemm.Scratch(ref t_packed, depth * panel);
+            for (int k0 = b0 * panel; k0 < Math.Min(patch, b1 * panel); k0 += panel)
+            {
+                int width = Math.Min(panel, patch - k0);
+                Gemm.PackPanel(wide, a, patch, depth, k0, width, false, packed);
+                // omega[k1, k0 + j] = sum_t A[t, k1] packed[t, j]: A read transposed (rowStride 1, kStride K).
+                Gemm.PanelProduct(wide, a, 0, 1, patch, depth, packed, omega, 0, cols, 0, patch, k0, width);
+            }
+        });
         float scale = 1f / depth;
         for (int k1 = 0; k1 < patch; k1++)
             for (int k2 = 0; k2 < patch; k2++) omega[k1 * cols + k2] *= scale;

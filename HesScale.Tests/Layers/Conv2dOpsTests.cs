@@ -25,13 +25,17 @@ public sealed class Conv2dOpsTests
         [3, 9, 8, 7, 3, 3, 1, 1, 1, 1, 3, 1],  // 'same' padding, Cout above the 6-row register tile
     ];
 
-    /// <summary>A bigger shape for the native path only (full panels, several row tiles; the simulator is ~1000x slower).</summary>
+    /// <summary>
+    /// A bigger shape for the native path only (full panels, several row tiles, work above the threshold where
+    /// "native-threads" splits samples and panels; the simulator is ~1000x slower).
+    /// </summary>
     private static readonly int[] NativeOnly = [6, 13, 11, 17, 3, 4, 1, 2, 1, 1, 5, 1];
 
     [TestMethod]
     [DataRow("simulator")]
     [DataRow("native")]
     [DataRow("native-wide")]
+    [DataRow("native-threads")]
     public void Every_op_matches_the_double_reference(string backend)
     {
         using var runner = new LayerOpsRunner(backend);
@@ -101,6 +105,7 @@ public sealed class Conv2dOpsTests
     [DataRow("simulator")]
     [DataRow("native")]
     [DataRow("native-wide")]
+    [DataRow("native-threads")]
     public void Kfc_factors_match_the_patch_expansion_in_double(string backend)
     {
         using var runner = new LayerOpsRunner(backend);

@@ -7,7 +7,7 @@ namespace HesScale.Tests.Layers;
 
 /// <summary>
 /// Runs the conv/pool ops of one backend on host arrays: "native" (256-bit panel tiles), "native-wide"
-/// (512-bit tiles) or "simulator" (the ILGPU CPU accelerator: upload, launch, download). Output buffers start
+/// (512-bit tiles), "native-threads" (3 threads where the work is large enough to split) or "simulator" (the ILGPU CPU accelerator: upload, launch, download). Output buffers start
 /// filled with 999 so that an element an op forgets to write differs from the reference.
 /// </summary>
 internal sealed class LayerOpsRunner : IDisposable
@@ -27,6 +27,10 @@ internal sealed class LayerOpsRunner : IDisposable
         {
             case "native": _convHost = new Conv2dOps.Native(false); break;
             case "native-wide": _convHost = new Conv2dOps.Native(true); break;
+            case "native-threads":
+                _convHost = new Conv2dOps.Native(false, 3);
+                _poolHost = new Pool2dOps.Native(3);
+                break;
             case "simulator":
                 _accelerator = Devices.Simulator.Accelerator!;
                 _convDevice = new Conv2dOps.Ilgpu(_accelerator);

@@ -24,17 +24,25 @@ public sealed class Pool2dOpsTests
         [5, 6, 5, 1, 1, 2, 1, 0, 0, 2],  // 1x1 kernel, strided
     ];
 
+    /// <summary>A shape for the native path only, large enough that "native-threads" splits it over threads.</summary>
+    private static readonly int[] NativeOnly = [8, 40, 37, 3, 3, 2, 2, 1, 1, 16];
+
+    private static int[][] ShapesFor(string backend) => backend == "simulator" ? Shapes : [.. Shapes, NativeOnly];
+
     [TestMethod]
     [DataRow("simulator", false)]
     [DataRow("simulator", true)]
     [DataRow("native", false)]
     [DataRow("native", true)]
+    [DataRow("native-threads", false)]
+    [DataRow("native-threads", true)]
     public void Max_pool_matches_the_double_reference(string backend, bool ties)
     {
         using var runner = new LayerOpsRunner(backend);
-        for (int k = 0; k < Shapes.Length; k++)
+        var shapes = ShapesFor(backend);
+        for (int k = 0; k < shapes.Length; k++)
         {
-            var (g, input, window, n) = Geometry(Shapes[k], max: true);
+            var (g, input, window, n) = Geometry(shapes[k], max: true);
             var layer = new MaxPool2dLayer(input, window);
             string at = $"{backend}, {g}, batch {n}{(ties ? ", ties" : "")}";
             var rng = new Random(200 + k);
@@ -57,12 +65,14 @@ public sealed class Pool2dOpsTests
     [TestMethod]
     [DataRow("simulator")]
     [DataRow("native")]
+    [DataRow("native-threads")]
     public void Average_pool_matches_the_double_reference(string backend)
     {
         using var runner = new LayerOpsRunner(backend);
-        for (int k = 0; k < Shapes.Length; k++)
+        var shapes = ShapesFor(backend);
+        for (int k = 0; k < shapes.Length; k++)
         {
-            var (g, input, window, n) = Geometry(Shapes[k], max: false);
+            var (g, input, window, n) = Geometry(shapes[k], max: false);
             var layer = new AvgPool2dLayer(input, window);
             string at = $"{backend}, {g}, batch {n}";
             var rng = new Random(300 + k);
