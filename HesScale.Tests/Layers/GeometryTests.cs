@@ -46,6 +46,22 @@ public sealed class GeometryTests
     }
 
     [TestMethod]
+    public void Accelerator_ops_refuse_views_of_the_wrong_length_before_launching()
+    {
+        var accelerator = Engine.Devices.Simulator.Accelerator!;
+        var g = new Conv2dGeometry((3, 4, 5), 3, 2, Window2d.Square(3, 1, 1));
+        using var conv = new Conv2dOps.Ilgpu(accelerator);
+        using var x = accelerator.Allocate1D<float>(2 * 60);
+        using var w = accelerator.Allocate1D<float>(g.WeightLength);
+        using var y = accelerator.Allocate1D<float>(2 * g.OutSize + 1);
+        Refused(() => conv.Forward(g, x.View, w.View, default, y.View, 2), "conv2d", "output has 81 values", "Cout*OH*OW = 2*4*5 = 40");
+        Refused(() => conv.PatchFactor(g, x.View, y.View, 2, true), "patch factor has 81 values", "K' x K' = 28 x 28");
+        var pool = new Pool2dOps.Ilgpu(accelerator);
+        var pg = new Pool2dGeometry(false, (3, 4, 5), Window2d.Square(2, 2));
+        Refused(() => pool.AvgBackward(pg, y.View, x.View, 2, 2, 3), "avg_pool2d", "2 channels with 3 linear ones");
+    }
+
+    [TestMethod]
     public void Pool_geometry_refuses_what_does_not_fit()
     {
         Refused(() => _ = new Pool2dGeometry(true, (2, 3, 8), new Window2d(4, 2, 2, 2, 0, 0)), "max_pool2d", "kernel 4x2", "padded input 3x8");
