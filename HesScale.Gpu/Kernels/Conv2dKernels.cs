@@ -51,11 +51,12 @@ internal static class Conv2dKernels
     /// <summary>
     /// The transposed convolution of every channel in one launch: Bin[ch,s,c,r,q] = sum over (o, u, v) with
     /// r = i*sh + u - ph, q = j*sw + v - pw of B[ch,s,o,i,j] W[o,c,u,v] (W^2 for curvature channels: HesScale's
-    /// diagonal through a layer linear in its input). Bin is (C, N, Cin, H, W). Gathers, so no atomics.
+    /// diagonal through a layer linear in its input). Bin is (C, N, Cin, H, W), added to when
+    /// <paramref name="accumulate"/> is 1 (the R-operator's second term). Gathers, so no atomics.
     /// </summary>
     public static void BackwardInput(
         ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn,
-        Conv2dGeometry g, int n, int channels, int linearChannels)
+        Conv2dGeometry g, int n, int channels, int linearChannels, int accumulate)
     {
         int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions;
         int plane = g.Height * g.Width, inSize = g.InChannels * plane;
@@ -91,7 +92,7 @@ internal static class Conv2dKernels
                     }
                 }
             }
-            bIn[idx] = acc;
+            bIn[idx] = accumulate != 0 ? bIn[idx] + acc : acc;
         }
     }
 
@@ -99,11 +100,11 @@ internal static class Conv2dKernels
     /// Parameter quantities of every channel in one launch (shared weights: a sum over batch and positions):
     /// dW[ch,o,c,u,v] = sum_{s,i,j} B[ch,s,o,i,j] x[s,c,i*sh+u-ph,j*sw+v-pw]^p, p = 1 for linear channels and 2
     /// for curvature ones; the extra column k = Cin*kh*kw is the bias, db[ch,o] = sum_{s,i,j} B[ch,s,o,i,j].
-    /// dW is (C, Cout, Cin, kh, kw), db is (C, Cout).
+    /// dW is (C, Cout, Cin, kh, kw), db is (C, Cout); both added to when <paramref name="accumulate"/> is 1.
     /// </summary>
     public static void BackwardWeight(
         ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db,
-        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias)
+        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int accumulate)
     {
         int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions;
         int plane = g.Height * g.Width, inSize = g.InChannels * plane;
@@ -124,7 +125,8 @@ internal static class Conv2dKernels
                     int bBase = (ch * n + s) * outSize + o * positions;
                     for (int p = 0; p < positions; p++) acc += bOut[bBase + p];
                 }
-                db[ch * g.OutChannels + o] = acc;
+                int at = ch * g.OutChannels + o;
+                db[at] = accumulate != 0 ? db[at] + acc : acc;
             }
             else
             {
@@ -148,7 +150,8 @@ internal static class Conv2dKernels
                         }
                     }
                 }
-                dW[(ch * g.OutChannels + o) * patch + k] = acc;
+                int at = (ch * g.OutChannels + o) * patch + k;
+                dW[at] = accumulate != 0 ? dW[at] + acc : acc;
             }
         }
     }

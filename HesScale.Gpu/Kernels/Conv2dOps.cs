@@ -25,8 +25,14 @@ internal interface IConv2dOps<TFloats>
     /// </summary>
     void BackwardInput(in Conv2dGeometry g, TFloats bOut, TFloats w, TFloats bIn, int n, int channels, int linearChannels);
 
+    /// <summary>The R-operator backward to the input: R{g_in} (N, Cin, H, W) = convT(R{g}, W) + convT(g, V).</summary>
+    void RBackwardInput(in Conv2dGeometry g, TFloats gOut, TFloats rgOut, TFloats w, TFloats vw, TFloats rgIn, int n);
+
     /// <summary>dW (C, Cout, Cin, kh, kw) = sum over batch and positions of B x (x^2 for curvature channels); db (C, Cout) = sum of B.</summary>
     void BackwardWeight(in Conv2dGeometry g, TFloats bOut, TFloats x, TFloats dW, TFloats db, int n, int channels, int linearChannels);
+
+    /// <summary>The R-operator's parameter gradient: R{dW} = corr(R{g}, x) + corr(g, R{x}), R{db} = sum of R{g} (db empty: no bias).</summary>
+    void RBackwardWeight(in Conv2dGeometry g, TFloats gOut, TFloats rgOut, TFloats x, TFloats rx, TFloats rdW, TFloats rdb, int n);
 
     /// <summary>KFC's input factor omega (K', K') = patches^T patches / (N*P), K' = Cin*kh*kw, +1 (the bias's constant) when <paramref name="hasBias"/>.</summary>
     void PatchFactor(in Conv2dGeometry g, TFloats x, TFloats omega, int n, bool hasBias);
@@ -63,10 +69,24 @@ internal static class Conv2dOps
             Conv2d.BackwardInput(g, bOut, w, bIn, n, channels, linearChannels, wideTiles, threads);
         }
 
+        public void RBackwardInput(in Conv2dGeometry g, float[] gOut, float[] rgOut, float[] w, float[] vw, float[] rgIn, int n)
+        {
+            CheckRBackwardInput(g, n, gOut.Length, rgOut.Length, w.Length, vw.Length, rgIn.Length);
+            Conv2d.BackwardInput(g, rgOut, w, rgIn, n, 1, 1, wideTiles, threads);
+            Conv2d.BackwardInput(g, gOut, vw, rgIn, n, 1, 1, wideTiles, threads, accumulate: true);
+        }
+
         public void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels)
         {
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
             Conv2d.BackwardWeight(g, bOut, x, dW, db, n, channels, linearChannels, wideTiles, threads);
+        }
+
+        public void RBackwardWeight(in Conv2dGeometry g, float[] gOut, float[] rgOut, float[] x, float[] rx, float[] rdW, float[] rdb, int n)
+        {
+            CheckRBackwardWeight(g, n, gOut.Length, rgOut.Length, x.Length, rx.Length, rdW.Length, rdb.Length);
+            Conv2d.BackwardWeight(g, rgOut, x, rdW, rdb, n, 1, 1, wideTiles, threads);
+            Conv2d.BackwardWeight(g, gOut, rx, rdW, [], n, 1, 1, wideTiles, threads, accumulate: true);
         }
 
         public void PatchFactor(in Conv2dGeometry g, float[] x, float[] omega, int n, bool hasBias)
@@ -91,8 +111,8 @@ internal static class Conv2dOps
         private readonly GridStrideShape _shape;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _none;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
-        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _backwardInput;
-        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardInput;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int> _backwardWeight;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _patchFactor;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
 
@@ -100,8 +120,8 @@ internal static class Conv2dOps
         {
             _shape = new GridStrideShape(accelerator);
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
-            _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.BackwardInput);
-            _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardWeight);
+            _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardInput);
+            _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(Conv2dKernels.BackwardWeight);
             _patchFactor = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.PatchFactor);
             _kfcWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.KfcWeight);
             _none = accelerator.Allocate1D<float>(1);
@@ -126,14 +146,30 @@ internal static class Conv2dOps
         public void BackwardInput(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn, int n, int channels, int linearChannels)
         {
             CheckBackwardInput(g, n, channels, linearChannels, bOut.Length, w.Length, bIn.Length);
-            _backwardInput(_shape.For((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels);
+            _backwardInput(_shape.For((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, 0);
+        }
+
+        public void RBackwardInput(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> w, ArrayView<float> vw, ArrayView<float> rgIn, int n)
+        {
+            CheckRBackwardInput(g, n, gOut.Length, rgOut.Length, w.Length, vw.Length, rgIn.Length);
+            var shape = _shape.For((long)n * g.InSize);
+            _backwardInput(shape, rgOut, w, rgIn, g, n, 1, 1, 0);
+            _backwardInput(shape, gOut, vw, rgIn, g, n, 1, 1, 1);
         }
 
         public void BackwardWeight(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n, int channels, int linearChannels)
         {
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
             int cols = g.PatchLength + (db.Length > 0 ? 1 : 0);
-            _backwardWeight(_shape.For((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0);
+            _backwardWeight(_shape.For((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0, 0);
+        }
+
+        public void RBackwardWeight(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> x, ArrayView<float> rx, ArrayView<float> rdW, ArrayView<float> rdb, int n)
+        {
+            CheckRBackwardWeight(g, n, gOut.Length, rgOut.Length, x.Length, rx.Length, rdW.Length, rdb.Length);
+            int bias = rdb.Length > 0 ? 1 : 0;
+            _backwardWeight(_shape.For((long)g.OutChannels * (g.PatchLength + bias)), rgOut, x, rdW, OrNone(rdb), g, n, 1, 1, bias, 0);
+            _backwardWeight(_shape.For((long)g.OutChannels * g.PatchLength), gOut, rx, rdW, _none.View, g, n, 1, 1, 0, 1);
         }
 
         public void PatchFactor(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> omega, int n, bool hasBias)
@@ -185,6 +221,22 @@ internal static class Conv2dOps
         g.CheckInput(n, x);
         g.CheckWeight(dW, channels, "weight stack");
         if (db != 0) g.CheckBias(db, channels, "bias stack");
+    }
+
+    /// <summary>RBackwardInput's lengths: g and R{g} n output rows, W and V one weight, R{g_in} n input rows.</summary>
+    public static void CheckRBackwardInput(in Conv2dGeometry g, int n, long gOut, long rgOut, long w, long vw, long rgIn)
+    {
+        CheckBackwardInput(g, n, 1, 1, gOut, w, rgIn);
+        g.CheckOutput(n, rgOut, "R{output gradient}");
+        g.CheckWeight(vw, 1, "weight direction");
+    }
+
+    /// <summary>RBackwardWeight's lengths: g and R{g} n output rows, x and R{x} n input rows, R{dW} one weight, R{db} empty or Cout.</summary>
+    public static void CheckRBackwardWeight(in Conv2dGeometry g, int n, long gOut, long rgOut, long x, long rx, long rdW, long rdb)
+    {
+        CheckBackwardWeight(g, n, 1, 1, gOut, x, rdW, rdb);
+        g.CheckOutput(n, rgOut, "R{output gradient}");
+        g.CheckInput(n, rx, "R{input}");
     }
 
     /// <summary>PatchFactor's lengths: x n input rows, omega K' x K'.</summary>

@@ -12,7 +12,7 @@ namespace HesScale.Gpu.Native;
 /// </summary>
 internal static class Conv2d
 {
-    [ThreadStatic] private static float[]? t_packed, t_product, t_weight, t_gathered;
+    [ThreadStatic] private static float[]? t_packed, t_product, t_weight, t_gathered, t_accumulated, t_accumulatedBias;
 
     /// <summary>y (N, Cout, OH, OW) = conv(x, W) + b, added to y when <paramref name="accumulate"/>; b empty: no bias.</summary>
     public static void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n, bool accumulate, bool wide, int threads = 1)
@@ -51,9 +51,9 @@ internal static class Conv2d
     /// <summary>
     /// Bin (C, N, Cin, H, W) = the transposed convolution of each channel of B (C, N, Cout, OH, OW) with W
     /// (W^2 for channels at and past <paramref name="linearChannels"/>): per sample the product W^T B_s (K, P),
-    /// then col2im (each patch entry added back to its input pixel).
+    /// then col2im (each patch entry added back to its input pixel). Added to Bin when <paramref name="accumulate"/>.
     /// </summary>
-    public static void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels, bool wide, int threads = 1)
+    public static void BackwardInput(in Conv2dGeometry g, float[] bOut, float[] w, float[] bIn, int n, int channels, int linearChannels, bool wide, int threads = 1, bool accumulate = false)
     {
         var geo = g;
         float[] squared = w;
@@ -62,7 +62,7 @@ internal static class Conv2d
             squared = Gemm.Scratch(ref t_weight, g.WeightLength);
             for (int k = 0; k < g.WeightLength; k++) squared[k] = w[k] * w[k];
         }
-        Array.Clear(bIn, 0, channels * n * g.InSize);
+        if (!accumulate) Array.Clear(bIn, 0, channels * n * g.InSize); // col2im adds into Bin
         // rows ch * n + s are independent: each writes its own row of Bin.
         ParallelChunks.Run(channels * n, threads, (long)channels * n * g.OutSize * g.PatchLength, (r0, r1) =>
         {
@@ -88,10 +88,21 @@ internal static class Conv2d
     /// <summary>
     /// dW (C, Cout, Cin, kh, kw) = sum over batch and positions of B x^p (p = 2 for curvature channels), db (C, Cout)
     /// = sum of B (db empty: no bias). Per channel, B is gathered to (Cout, N*P) so that one panel product over
-    /// K = N*P sums the batch: dW = B (Cout, N*P) patches^T (N*P, Cin*kh*kw).
+    /// K = N*P sums the batch: dW = B (Cout, N*P) patches^T (N*P, Cin*kh*kw). Added to dW and db when <paramref name="accumulate"/>.
     /// </summary>
-    public static void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels, bool wide, int threads = 1)
+    public static void BackwardWeight(in Conv2dGeometry g, float[] bOut, float[] x, float[] dW, float[] db, int n, int channels, int linearChannels, bool wide, int threads = 1, bool accumulate = false)
     {
+        if (accumulate)
+        {
+            // the panel products overwrite: compute into scratch, then add (the R-operator's second term)
+            int weights = channels * g.WeightLength, biases = db.Length > 0 ? channels * g.OutChannels : 0;
+            var partW = Gemm.Scratch(ref t_accumulated, weights);
+            var partB = biases > 0 ? Gemm.Scratch(ref t_accumulatedBias, biases) : [];
+            BackwardWeight(g, bOut, x, partW, partB, n, channels, linearChannels, wide, threads);
+            SimdMath.AddScaled(dW.AsSpan(0, weights), 1f, partW.AsSpan(0, weights));
+            if (biases > 0) SimdMath.AddScaled(db.AsSpan(0, biases), 1f, partB.AsSpan(0, biases));
+            return;
+        }
         var geo = g;
         int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide);
         int depth = n * positions; // the product's inner dimension

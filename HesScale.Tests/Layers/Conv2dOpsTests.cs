@@ -8,7 +8,7 @@ namespace HesScale.Tests.Layers;
 
 /// <summary>
 /// Every conv2d op on the ILGPU simulator and the native path (both panel-tile families) against
-/// <see cref="Conv2dLayer"/> (double precision): forward, R-forward, and the two-channel backward (channel 0
+/// <see cref="Conv2dLayer"/> (double precision): forward, the R-operator's forward and backward, and the two-channel backward (channel 0
 /// the gradient with W and x, channel 1 a HesScale diagonal with W^2 and x^2) on odd shapes.
 /// </summary>
 [TestClass]
@@ -63,6 +63,13 @@ public sealed class Conv2dOpsTests
 
         Close(layer.Forward(p, xd, n), runner.ConvForward(g, x, wt, b, n), $"forward ({at})");
         Close(layer.RForward(p, v, xd, D(rx), n), runner.ConvRForward(g, x, rx, wt, vw, vb, n), $"R-forward ({at})");
+
+        float[] rgrad = Uniform(rng, n * g.OutSize);
+        Close(layer.RBackwardInput(p, v, xd, D(rx), D(grad), D(rgrad), n), runner.ConvRBackwardInput(g, grad, rgrad, wt, vw, n), $"R-backward input ({at})");
+        var rParams = layer.RParameterGradient(p, v, xd, D(rx), D(grad), D(rgrad), n);
+        var (rdW, rdb) = runner.ConvRBackwardWeight(g, grad, rgrad, x, rx, n, bias);
+        Close(rParams[0], rdW, $"R-backward weight ({at})");
+        if (bias) Close(rParams[1], rdb, $"R-backward bias ({at})");
 
         var stack = Concat(grad, diag);
         var bIn = runner.ConvBackwardInput(g, stack, wt, n, 2, 1);

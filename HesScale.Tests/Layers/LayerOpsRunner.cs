@@ -94,6 +94,32 @@ internal sealed class LayerOpsRunner : IDisposable
         return (dWd.GetAsArray1D(), bias ? dbd.GetAsArray1D() : []);
     }
 
+    public float[] ConvRBackwardInput(in Conv2dGeometry g, float[] gOut, float[] rgOut, float[] w, float[] vw, int n)
+    {
+        var rgIn = Filled(n * g.InSize);
+        if (_convHost is not null)
+        {
+            _convHost.RBackwardInput(g, gOut, rgOut, w, vw, rgIn, n);
+            return rgIn;
+        }
+        using Dev gd = Up(gOut), rgd = Up(rgOut), wd = Up(w), vwd = Up(vw), id = Up(rgIn);
+        _convDevice!.RBackwardInput(g, gd.View, rgd.View, wd.View, vwd.View, id.View, n);
+        return id.GetAsArray1D();
+    }
+
+    public (float[] DW, float[] Db) ConvRBackwardWeight(in Conv2dGeometry g, float[] gOut, float[] rgOut, float[] x, float[] rx, int n, bool bias)
+    {
+        float[] dW = Filled(g.WeightLength), db = bias ? Filled(g.OutChannels) : [];
+        if (_convHost is not null)
+        {
+            _convHost.RBackwardWeight(g, gOut, rgOut, x, rx, dW, db, n);
+            return (dW, db);
+        }
+        using Dev gd = Up(gOut), rgd = Up(rgOut), xd = Up(x), rxd = Up(rx), dWd = Up(dW), dbd = Up(db);
+        _convDevice!.RBackwardWeight(g, gd.View, rgd.View, xd.View, rxd.View, dWd.View, dbd.View, n);
+        return (dWd.GetAsArray1D(), bias ? dbd.GetAsArray1D() : []);
+    }
+
     public float[] ConvPatchFactor(in Conv2dGeometry g, float[] x, int n, bool bias)
     {
         int side = g.PatchLength + (bias ? 1 : 0);
