@@ -8,18 +8,19 @@ namespace HesScale.Bench.Commands;
 
 /// <summary>
 /// <c>hesscale quality</c>: how close each Hessian-diagonal method comes to the exact diagonal on the
-/// embedded digits (see <see cref="QualityExperiment"/>), before and after Adam training; writes
+/// embedded digits or --data (see <see cref="QualityExperiment"/>), before and after Adam training; writes
 /// quality.csv, quality_normalized.csv and PNG figures to --out.
 /// </summary>
 public static class QualityCommand
 {
     public const string Usage =
-        "usage: hesscale quality [--seeds N] [--samples S] [--train-steps T] [--activation tanh|relu] [--full] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
-        "  MLP 64-64-64-64-10 on the embedded digits; L1 error of each method against the exact Hessian diagonal at batch size 1,\n" +
+        "usage: hesscale quality [--seeds N] [--samples S] [--train-steps T] [--activation tanh|relu] [--data D] [--full] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
+        "  MLP features-64-64-64-10 on the embedded digits (64 features) or --data; L1 error of each method against the exact Hessian diagonal at batch size 1,\n" +
         "  before and after T Adam steps (lr 1e-3, batch 32), normalised by HesScale's.\n" +
         "  --seeds        networks (default 10)           --samples  samples per seed and phase (default 30)\n" +
         "  --train-steps  Adam steps (default 2000)        --full     the paper's 40 seeds x 100 samples\n" +
         "  --activation   tanh (default) or relu           --out      output folder (default results/quality)\n" +
+        "  --data         digits (default), fashion (Debian package dataset-fashion-mnist), fashion:DIR or mnist:DIR (IDX files)\n" +
         "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
         "  --threads      CPU threads for the cpu devices (0 = all)\n" +
         "  --shard K/N    only seeds s with s % N == K, into --out/shard-K-of-N.csv (resumable; default from a Slurm array task); then hesscale merge";
@@ -33,7 +34,7 @@ public static class QualityCommand
     {
         return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "out", "device", "threads", "shard");
+            var options = CommandLine.Parse(args, Command, ["full"], "seeds", "samples", "train-steps", "activation", "data", "out", "device", "threads", "shard");
             bool full = options.Has("full");
             var settings = new QualityOptions
             {
@@ -41,17 +42,19 @@ public static class QualityCommand
                 Samples = Positive(options, "samples", full ? 100 : 30),
                 TrainSteps = NonNegative(options, "train-steps", 2000),
                 Activation = options.Get("activation") ?? "tanh",
+                Data = options.Get("data") ?? "digits",
                 OutDir = options.Get("out") ?? Path.Combine("results", "quality"),
             };
             if (settings.Activation is not ("tanh" or "relu"))
                 throw new UsageException($"{Command}: --activation expects tanh or relu, got '{settings.Activation}'.");
 
             using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command, checkCores: sweepInput is null));
+            var experiment = new QualityExperiment(device, settings, stderr);
+            var (train, _) = experiment.Data;
             stdout.WriteLine($"device: {device.Name}");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"quality: MLP 64-64-64-64-10 ({settings.Activation}) on digits; {settings.Seeds} seeds x {settings.Samples} samples at batch 1; {settings.TrainSteps} Adam steps (lr 1e-3, batch 32)"));
+                $"quality: MLP {train.FeatureCount}-64-64-64-{train.Classes} ({settings.Activation}) on {settings.Data}; {settings.Seeds} seeds x {settings.Samples} samples at batch 1; {settings.TrainSteps} Adam steps (lr 1e-3, batch 32)"));
             var clock = Stopwatch.StartNew();
-            var experiment = new QualityExperiment(device, settings, stderr);
             var sweep = SweepCells.Open(Command, options, Enumerable.Range(0, settings.Seeds).Select(s => $"seed {s}").ToArray(), settings.OutDir, sweepInput);
             var rows = new List<QualityRow>();
             for (int seed = 0; seed < settings.Seeds; seed++)
@@ -76,7 +79,7 @@ public static class QualityCommand
             if (experiment.TestAccuracies.Count > 0)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\ntest accuracy after training: mean {experiment.TestAccuracies.Average():0.000} (min {experiment.TestAccuracies.Min():0.000}, max {experiment.TestAccuracies.Max():0.000})"));
             QualityReport.WriteCsv(settings.OutDir, rows, normalized);
-            var figures = QualityReport.WriteCharts(settings.OutDir, $"digits MLP ({settings.Activation})", rows, normalized);
+            var figures = QualityReport.WriteCharts(settings.OutDir, $"{settings.Data} MLP ({settings.Activation})", rows, normalized);
             stdout.WriteLine($"wrote {Path.Combine(settings.OutDir, "quality.csv")}, {Path.Combine(settings.OutDir, "quality_normalized.csv")}, {string.Join(", ", figures)}");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time: {clock.Elapsed.TotalSeconds:0.0} s"));
             return 0;

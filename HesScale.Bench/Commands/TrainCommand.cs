@@ -18,7 +18,7 @@ public static class TrainCommand
 {
     public const string Usage =
         "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
-        "                      [--data digits|mnist:DIR|fashion:DIR|cifar10:DIR] [--hidden 64,64,64] [--activation tanh]\n" +
+        "                      [--data digits|mnist:DIR|fashion[:DIR]|cifar10:DIR] [--hidden 64,64,64] [--activation tanh]\n" +
         "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
         "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
@@ -26,7 +26,8 @@ public static class TrainCommand
         "  --lr          one learning rate for every optimizer (default: each optimizer's best rate on the digits, docs/training.md)\n" +
         "  --lrs         a sweep: every optimizer runs every rate; the best rate per optimizer is reported\n" +
         "  --epochs      epochs per run (default 10); --seeds: runs with seeds 0..S-1 (default 1); --batch: mini-batch (default 32)\n" +
-        "  --data        digits (embedded, default), or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
+        "  --data        digits (embedded, default), fashion (" + TrainData.FashionMnistPackageDirectory + ", Debian package dataset-fashion-mnist),\n" +
+        "                or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
         "  --checkpoint  (single run) write a checkpoint to FILE after every epoch (atomic)\n" +
         "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
         "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +

@@ -10,8 +10,8 @@ namespace HesScale.Bench.Quality;
 public sealed record QualityRow(string Phase, int Seed, string Method, string Layer, double L1Error);
 
 /// <summary>
-/// The approximation-quality protocol of the paper on the embedded digits: an MLP 64-64-64-64-10
-/// (tanh or relu), per seed fresh parameters; errors at batch size 1 on S training samples before
+/// The approximation-quality protocol of the paper on the embedded digits (or --data): an MLP
+/// features-64-64-64-10 (tanh or relu), per seed fresh parameters; errors at batch size 1 on S training samples before
 /// training and after T Adam steps (batch 32). Error of a method on a parameter tensor:
 /// sum |estimate - exact|; per Linear layer (weight + bias) and in total, averaged over the samples.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
 {
     public const int Hidden = 64;
 
-    public static NetworkSpec Spec(string activation)
+    public static NetworkSpec Spec(string activation, int features = Digits.Features, int classes = Digits.Classes)
     {
         LayerSpec Act() => activation switch
         {
@@ -28,10 +28,10 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
             _ => throw new ArgumentException($"--activation expects tanh or relu, got '{activation}'.", nameof(activation)),
         };
         return new NetworkSpec(
-            LayerSpec.Linear(Digits.Features, Hidden), Act(),
+            LayerSpec.Linear(features, Hidden), Act(),
             LayerSpec.Linear(Hidden, Hidden), Act(),
             LayerSpec.Linear(Hidden, Hidden), Act(),
-            LayerSpec.Linear(Hidden, Digits.Classes));
+            LayerSpec.Linear(Hidden, classes));
     }
 
     /// <summary>Wall time of each method's estimates (estimate and download), summed over the run, and their count.</summary>
@@ -55,6 +55,9 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
     }
 
     private (Dataset Train, Dataset Test)? _data;
+
+    /// <summary>The (train, test) split of <see cref="QualityOptions.Data"/>, loaded once (the command reads it first, so bad data fails before any seed runs).</summary>
+    public (Dataset Train, Dataset Test) Data => _data ??= Training.TrainData.Load(options.Data, "quality");
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastReport = -1000;
     private int _done;
@@ -73,8 +76,8 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
     /// </summary>
     public List<QualityRow> RunSeed(int seed)
     {
-        var spec = Spec(options.Activation);
-        var (train, test) = _data ??= Digits.LoadStandardizedSplit();
+        var (train, test) = Data;
+        var spec = Spec(options.Activation, train.FeatureCount, train.Classes);
         var rows = new List<QualityRow>();
         int totalUnits = options.Seeds * (2 * options.Samples + options.TrainSteps / 50 + 1);
         void Tick(string what, int units = 1)

@@ -10,5 +10,7 @@ public sealed record QualityOptions
     public float LearningRate { get; init; } = 1e-3f;
     /// <summary>"tanh" or "relu".</summary>
     public string Activation { get; init; } = "tanh";
+    /// <summary>A <see cref="Training.TrainData"/> spec: digits (embedded), fashion, mnist:DIR, ...</summary>
+    public string Data { get; init; } = "digits";
     public string OutDir { get; init; } = Path.Combine("results", "quality");
 }

@@ -26,10 +26,17 @@ public sealed record TrainRunResult(TrainRunSpec Run, IReadOnlyList<EpochResult>
     public double FinalAccuracy => Diverged || Epochs.Count == 0 ? double.NaN : Epochs[^1].TestAccuracy;
 }
 
-/// <summary>The data sets the train command knows: <c>digits</c>, <c>mnist:DIR</c>, <c>fashion:DIR</c>, <c>cifar10:DIR</c>.</summary>
+/// <summary>
+/// The data sets the train and quality commands know: <c>digits</c>, <c>mnist:DIR</c>, <c>fashion</c> (Debian's
+/// dataset-fashion-mnist package) or <c>fashion:DIR</c>, <c>cifar10:DIR</c>.
+/// </summary>
 public static class TrainData
 {
-    public static (Dataset Train, Dataset Test) Load(string spec)
+    /// <summary>Where Debian's package dataset-fashion-mnist installs the IDX files (gzip-compressed): what <c>--data fashion</c> reads.</summary>
+    public const string FashionMnistPackageDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The (train, test) split <paramref name="spec"/> names; errors start with <paramref name="command"/>.</summary>
+    public static (Dataset Train, Dataset Test) Load(string spec, string command = "train")
     {
         ArgumentNullException.ThrowIfNull(spec);
         int colon = spec.IndexOf(':', StringComparison.Ordinal);
@@ -39,9 +46,18 @@ public static class TrainData
         {
             ("digits", null) => Digits.LoadStandardizedSplit(),
             ("mnist", { Length: > 0 }) => IdxDatasets.Load(dir, "mnist"),
+            ("fashion", null) => LoadFashion(FashionMnistPackageDirectory, command),
             ("fashion", { Length: > 0 }) => IdxDatasets.Load(dir, "fashion"),
             ("cifar10", { Length: > 0 }) => Cifar10.Load(dir),
-            _ => throw new Commands.UsageException($"train: --data expects digits, mnist:DIR, fashion:DIR or cifar10:DIR, got '{spec}'."),
+            _ => throw new Commands.UsageException($"{command}: --data expects digits, mnist:DIR, fashion, fashion:DIR or cifar10:DIR, got '{spec}'."),
         };
     }
+
+    /// <summary>
+    /// Fashion-MNIST from the package folder <paramref name="directory"/>; absent: a one-line
+    /// <see cref="DirectoryNotFoundException"/> naming the package (a machine problem: the commands exit 1).
+    /// </summary>
+    public static (Dataset Train, Dataset Test) LoadFashion(string directory, string command) => Directory.Exists(directory)
+        ? IdxDatasets.Load(directory, "fashion")
+        : throw new DirectoryNotFoundException($"{command}: --data fashion reads {directory}, which is absent: install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or give fashion:DIR.");
 }

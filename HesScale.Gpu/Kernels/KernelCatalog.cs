@@ -44,6 +44,15 @@ public static class KernelCatalog
         M(OptimizerKernels.StridedSum),
         M(OptimizerKernels.ScaleFromSum),
         M(OptimizerKernels.ScaledApply),
+        M(Conv2dKernels.Forward),
+        M(Conv2dKernels.BackwardInput),
+        M(Conv2dKernels.BackwardWeight),
+        M(Conv2dKernels.PatchFactor),
+        M(Conv2dKernels.KfcWeight),
+        M(Pool2dKernels.MaxForward),
+        M(Pool2dKernels.MaxBackward),
+        M(Pool2dKernels.AvgForward),
+        M(Pool2dKernels.AvgBackward),
     ];
 
     /// <summary>"LinearKernels.Forward": the kernel's class and method.</summary>

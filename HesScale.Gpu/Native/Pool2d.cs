@@ -1,0 +1,140 @@
+using HesScale.Gpu.Kernels;
+
+namespace HesScale.Gpu.Native;
+
+/// <summary>
+/// Max and average 2-D pooling on the native path, the CPU twin of <see cref="Pool2dKernels"/> (same shapes,
+/// tie rule and channel rules). Direct loops: pooling does one add or compare per tap, nothing to tile.
+/// Backward passes scatter from each window to its taps; rows (channel, sample) split over <c>threads</c>
+/// when the work is large, each writing only its own row, so no conflicts.
+/// </summary>
+internal static class Pool2d
+{
+    /// <summary>y (N, C, OH, OW) = each window's maximum; arg = c*H*W + r*W + q of its first maximum (row-major).</summary>
+    public static void MaxForward(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int n, int threads = 1)
+    {
+        var geo = g;
+        ParallelChunks.Run(n, threads, (long)n * g.OutSize * g.WindowSize, (s0, s1) => MaxForwardSamples(geo, x, y, arg, s0, s1));
+    }
+
+    private static void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
+    {
+        int plane = g.Height * g.Width;
+        for (int s = s0; s < s1; s++)
+        {
+            int xBase = s * g.InSize;
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int outAt = s * g.OutSize + c * g.OutH * g.OutW;
+                for (int i = 0; i < g.OutH; i++)
+                    for (int j = 0; j < g.OutW; j++, outAt++)
+                    {
+                        int best = -1;
+                        float max = 0f;
+                        for (int u = 0; u < g.KernelH; u++)
+                        {
+                            int r = i * g.StrideH + u - g.PadH;
+                            if (r < 0 || r >= g.Height) continue;
+                            for (int v = 0; v < g.KernelW; v++)
+                            {
+                                int q = j * g.StrideW + v - g.PadW;
+                                if (q < 0 || q >= g.Width) continue;
+                                int at = c * plane + r * g.Width + q;
+                                float xv = x[xBase + at];
+                                if (best < 0 || xv > max) (max, best) = (xv, at);
+                            }
+                        }
+                        y[outAt] = max;
+                        arg[outAt] = best;
+                    }
+            }
+        }
+    }
+
+    /// <summary>Bin (Ch, N, C, H, W) = each channel of B (Ch, N, C, OH, OW) routed to its window's arg-max.</summary>
+    public static void MaxBackward(in Pool2dGeometry g, float[] bOut, int[] arg, float[] bIn, int n, int channels, int threads = 1)
+    {
+        Array.Clear(bIn, 0, channels * n * g.InSize);
+        int outSize = g.OutSize, inSize = g.InSize;
+        // rows ch * n + s scatter into their own row of Bin only
+        ParallelChunks.Run(channels * n, threads, (long)channels * n * outSize, (r0, r1) =>
+        {
+            for (int row = r0; row < r1; row++)
+            {
+                int aBase = row % n * outSize, bBase = row * outSize, inBase = row * inSize;
+                for (int k = 0; k < outSize; k++) bIn[inBase + arg[aBase + k]] += bOut[bBase + k];
+            }
+        });
+    }
+
+    /// <summary>y = (sum of the window's in-image taps) / (kh*kw).</summary>
+    public static void AvgForward(in Pool2dGeometry g, float[] x, float[] y, int n, int threads = 1)
+    {
+        var geo = g;
+        ParallelChunks.Run(n, threads, (long)n * g.OutSize * g.WindowSize, (s0, s1) => AvgForwardSamples(geo, x, y, s0, s1));
+    }
+
+    private static void AvgForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int s0, int s1)
+    {
+        int plane = g.Height * g.Width;
+        float scale = 1f / g.WindowSize;
+        for (int s = s0; s < s1; s++)
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int xPlane = s * g.InSize + c * plane, outAt = s * g.OutSize + c * g.OutH * g.OutW;
+                for (int i = 0; i < g.OutH; i++)
+                    for (int j = 0; j < g.OutW; j++, outAt++)
+                    {
+                        float acc = 0f;
+                        for (int u = 0; u < g.KernelH; u++)
+                        {
+                            int r = i * g.StrideH + u - g.PadH;
+                            if (r < 0 || r >= g.Height) continue;
+                            for (int v = 0; v < g.KernelW; v++)
+                            {
+                                int q = j * g.StrideW + v - g.PadW;
+                                if (q >= 0 && q < g.Width) acc += x[xPlane + r * g.Width + q];
+                            }
+                        }
+                        y[outAt] = acc * scale;
+                    }
+            }
+    }
+
+    /// <summary>Bin = each window's B spread over its in-image taps times 1/k (linear channels) or (1/k)^2 (curvature ones).</summary>
+    public static void AvgBackward(in Pool2dGeometry g, float[] bOut, float[] bIn, int n, int channels, int linearChannels, int threads = 1)
+    {
+        var geo = g;
+        Array.Clear(bIn, 0, channels * n * g.InSize);
+        // rows ch * n + s scatter into their own row of Bin only
+        ParallelChunks.Run(channels * n, threads, (long)channels * n * g.OutSize * g.WindowSize, (r0, r1) => AvgBackwardRows(geo, bOut, bIn, n, linearChannels, r0, r1));
+    }
+
+    private static void AvgBackwardRows(in Pool2dGeometry g, float[] bOut, float[] bIn, int n, int linearChannels, int r0, int r1)
+    {
+        int plane = g.Height * g.Width;
+        for (int row = r0; row < r1; row++)
+        {
+            float scale = row / n < linearChannels ? 1f / g.WindowSize : 1f / ((float)g.WindowSize * g.WindowSize);
+            for (int c = 0; c < g.Channels; c++)
+            {
+                int inPlane = row * g.InSize + c * plane, outAt = row * g.OutSize + c * g.OutH * g.OutW;
+                for (int i = 0; i < g.OutH; i++)
+                    for (int j = 0; j < g.OutW; j++, outAt++)
+                    {
+                        float d = bOut[outAt] * scale;
+                        for (int u = 0; u < g.KernelH; u++)
+                        {
+                            int r = i * g.StrideH + u - g.PadH;
+                            if (r < 0 || r >= g.Height) continue;
+                            for (int v = 0; v < g.KernelW; v++)
+                            {
+                                int q = j * g.StrideW + v - g.PadW;
+                                if (q >= 0 && q < g.Width) bIn[inPlane + r * g.Width + q] += d;
+                            }
+                        }
+                    }
+            }
+        }
+    }
+}
