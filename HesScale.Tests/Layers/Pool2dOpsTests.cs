@@ -1,3 +1,4 @@
+using HesScale.Gpu;
 using HesScale.Gpu.Kernels;
 using HesScale.Reference.Layers;
 using GpuWindow = HesScale.Gpu.Kernels.Window2d;
