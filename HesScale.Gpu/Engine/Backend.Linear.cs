@@ -27,6 +27,22 @@ internal abstract partial class Backend
     public abstract void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
         int n, int inW, int outW, int channels, int linearChannels);
 
+    /// <summary>
+    /// The backward of a Linear layer and the activation before it (forward order a -> z = s(a) ->
+    /// Linear), channel 0 the gradient and 1.. curvature channels of <paramref name="packedModes"/>:
+    /// dW, db as <see cref="LinearBackward"/> (h = z), the stack at the activation's input
+    /// <paramref name="ba"/> (C, N, in), and the gradient channel of the stack at z in
+    /// <paramref name="bz"/> (its first N in values: the estimators read dL/dz; other channels of
+    /// <paramref name="bz"/> may be left unwritten). Backends that fuse the activation into the input
+    /// product override this; the default runs the two operations one after the other.
+    /// </summary>
+    public virtual void LinearActivationBackward(DeviceBuffer bOut, DeviceBuffer w, LayerSpec activation, DeviceBuffer a, DeviceBuffer z,
+        DeviceBuffer bz, DeviceBuffer ba, DeviceBuffer dW, DeviceBuffer? db, int n, int inW, int outW, int channels, int packedModes)
+    {
+        LinearBackward(bOut, z, w, bz, dW, db, n, inW, outW, channels, 1);
+        ActivationBackward(activation, a, z, bz, ba, n * inW, channels, packedModes);
+    }
+
     /// <summary>Sin (R, N, in) = Sout (R, N, out) W.</summary>
     public abstract void ColumnsThroughLinear(DeviceBuffer sOut, DeviceBuffer w, DeviceBuffer sIn, int columns, int n, int inW, int outW);
 

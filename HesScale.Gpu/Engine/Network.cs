@@ -258,8 +258,15 @@ public sealed partial class Network : IDisposable
         for (int l = layers.Count - 1; l >= 0; l--)
         {
             var layer = layers[l];
-            layer.Backward(_backend, l == 0 ? ws.Input : ws.Values[l - 1], ws.Values[l], ws.Stacks[l], l == 0 ? null : ws.Stacks[l - 1],
-                TensorsOf(_parameters, layer), TensorsOf(ws.ParameterStacks, layer), n, channels, packed);
+            var p = TensorsOf(_parameters, layer);
+            var stacks = TensorsOf(ws.ParameterStacks, layer);
+            // The layer and the one before it as a fused pair where it has one (as RunForward's TryForwardWith).
+            if (l >= 1 && layer.TryBackwardWith(layers[l - 1], _backend, l == 1 ? ws.Input : ws.Values[l - 2], ws.Values[l - 1],
+                    ws.Stacks[l], ws.Stacks[l - 1], l == 1 ? null : ws.Stacks[l - 2], p, stacks, n, channels, packed))
+                l--;
+            else
+                layer.Backward(_backend, l == 0 ? ws.Input : ws.Values[l - 1], ws.Values[l], ws.Stacks[l], l == 0 ? null : ws.Stacks[l - 1],
+                    p, stacks, n, channels, packed);
         }
     }
 

@@ -81,6 +81,46 @@ internal static class LinearKernels
     }
 
     /// <summary>
+    /// <see cref="BackwardInput"/> written through the activation before the layer (forward order
+    /// a -> z = s(a) -> this Linear), so the stack at z is never stored whole: per element (s, i),
+    /// g_z = sum_o B[0, s, o] W[o, i] and d_z[c] = sum_o B[c, s, o] W[o, i]^2, then
+    /// Bin[0] = s'(a) g_z and Bin[c] = s'(a)^2 d_z[c] + s''(a) g_z (the residual per mode, as
+    /// <see cref="ActivationKernels.Backward"/>). g_z also goes to <paramref name="gz"/> (N, in): the
+    /// estimators read dL/dz. Channel 0 is the gradient. a, z, gz are (N, in); Bin is (C, N, in).
+    /// One thread per (s, i) carries every channel, since the curvature channels need its g_z.
+    /// </summary>
+    public static void BackwardInputActivation(
+        ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> a, ArrayView<float> z, ArrayView<float> gz, ArrayView<float> bIn,
+        int n, int inW, int outW, int channels, int kind, float slope, int packedModes)
+    {
+        int count = n * inW;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < count; idx += stride)
+        {
+            int row = idx / inW, i = idx - row * inW;
+            ActivationMath.Derivatives(kind, slope, a[idx], z[idx], out float d1, out float d2);
+            float g = 0f;
+            for (int o = 0; o < outW; o++) g += bOut[row * outW + o] * w[o * inW + i];
+            gz[idx] = g;
+            bIn[idx] = d1 * g;
+            float residual = d2 * g, d1Sq = d1 * d1;
+            for (int c = 1; c < channels; c++)
+            {
+                int bOff = (c * n + row) * outW;
+                float acc = 0f;
+                for (int o = 0; o < outW; o++)
+                {
+                    float wv = w[o * inW + i];
+                    acc += bOut[bOff + o] * wv * wv;
+                }
+                float d = d1Sq * acc;
+                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
+                bIn[c * count + idx] = d;
+            }
+        }
+    }
+
+    /// <summary>
     /// Parameter quantities of every channel in one launch: dW[c, o, i] = sum_n B[c, n, o] h[n, i]^p
     /// with p = 1 for linear channels and 2 for curvature ones; the extra column i = in is the
     /// bias, db[c, o] = sum_n B[c, n, o]. dW is (C, out, in), db is (C, out).

@@ -104,6 +104,77 @@ internal static class TiledLinearKernels
     }
 
     /// <summary>
+    /// <see cref="LinearKernels.BackwardInputActivation"/> tiled: a group computes a tile x tile block
+    /// of (sample s, input i) for every channel in turn (channel 0 first, so each thread holds its
+    /// g_z when the curvature channels need s''(a) g_z), staging tiles of B[c] and W as
+    /// <see cref="BackwardInput"/> does. a, z, gz are (N, in); Bin is (C, N, in).
+    /// </summary>
+    public static void BackwardInputActivation(
+        ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> a, ArrayView<float> z, ArrayView<float> gz, ArrayView<float> bIn,
+        int n, int inW, int outW, int channels, int kind, float slope, int packedModes, int tile)
+    {
+        var bs = SharedMemory.Allocate<float>(MaxTile * MaxTile); // bs[r, k] = B[c, r0 + r, k0 + k]
+        var ws = SharedMemory.Allocate<float>(MaxTile * MaxTile); // ws[k, i] = W[k0 + k, c0 + i]
+        int t = Group.IdxX;
+        int ty = t / tile, tx = t - ty * tile;
+        bool active = t < tile * tile;
+        int count = n * inW;
+        int colBlocks = (inW + tile - 1) / tile;
+        int blocks = ((n + tile - 1) / tile) * colBlocks;
+        for (int block = Grid.IdxX; block < blocks; block += Grid.DimX)
+        {
+            int r0 = block / colBlocks * tile, c0 = (block - block / colBlocks * colBlocks) * tile;
+            int row = r0 + ty, col = c0 + tx;
+            bool inside = active && row < n && col < inW;
+            int idx = row * inW + col;
+            float d1 = 0f, d2 = 0f, g = 0f;
+            if (inside) ActivationMath.Derivatives(kind, slope, a[idx], z[idx], out d1, out d2);
+            for (int c = 0; c < channels; c++)
+            {
+                float acc = 0f;
+                for (int k0 = 0; k0 < outW; k0 += tile)
+                {
+                    if (active)
+                    {
+                        bs[ty * tile + tx] = row < n && k0 + tx < outW ? bOut[(c * n + row) * outW + k0 + tx] : 0f;
+                        ws[ty * tile + tx] = k0 + ty < outW && col < inW ? w[(k0 + ty) * inW + col] : 0f;
+                    }
+                    Group.Barrier();
+                    if (active)
+                    {
+                        if (c > 0)
+                        {
+                            for (int k = 0; k < tile; k++)
+                            {
+                                float wv = ws[k * tile + tx];
+                                acc += bs[ty * tile + k] * wv * wv;
+                            }
+                        }
+                        else
+                        {
+                            for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * ws[k * tile + tx];
+                        }
+                    }
+                    Group.Barrier();
+                }
+                if (!inside) continue;
+                if (c == 0)
+                {
+                    g = acc;
+                    gz[idx] = g;
+                    bIn[idx] = d1 * g;
+                }
+                else
+                {
+                    float d = d1 * d1 * acc;
+                    if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += d2 * g;
+                    bIn[c * count + idx] = d;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// dW[c, o, i] = sum_s B[c, s, o] h[s, i]^p and, when hasBias, db[c, o] = sum_s B[c, s, o] as the
     /// extra column i = in where h is 1: per channel the product B_c^T h, rows r = c out + o.
     /// Tiles of B and h are staged in shared memory; h is squared for curvature channels.

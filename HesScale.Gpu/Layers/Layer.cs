@@ -74,6 +74,18 @@ internal abstract class Layer
     public abstract void Backward(Backend b, DeviceBuffer x, DeviceBuffer y, DeviceBuffer bOut, DeviceBuffer? bIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed);
 
+    /// <summary>
+    /// This layer's <see cref="Backward"/> and that of <paramref name="previous"/> (the layer before it in
+    /// the forward order) in one backend operation (a Linear layer and the activation before it):
+    /// bOut (C, N, out) to bIn (C, N, previous.In; null for a first-layer <paramref name="previous"/>)
+    /// and this layer's parameter stacks. <paramref name="a"/> and <paramref name="z"/> are the previous
+    /// layer's input and output (z is this layer's input); of the stack <paramref name="bz"/> between
+    /// the two only the gradient channel need be written. False when the pair has no fused form (then
+    /// nothing ran). The backward loop asks for it as the forward asks for <see cref="TryForwardWith"/>.
+    /// </summary>
+    public virtual bool TryBackwardWith(Layer previous, Backend b, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bOut, DeviceBuffer bz, DeviceBuffer? bIn,
+        ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed) => false;
+
     // ---- factor columns (exact, GGN, GGN-MC, KFAC) ----
 
     /// <summary>

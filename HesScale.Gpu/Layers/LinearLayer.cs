@@ -51,6 +51,15 @@ internal sealed class LinearLayer : Layer
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed) =>
         b.LinearBackward(bOut, x, p[0], bIn, stacks[0], Bias(stacks), n, In, Out, channels, 1);
 
+    public override bool TryBackwardWith(Layer previous, Backend b, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bOut, DeviceBuffer bz, DeviceBuffer? bIn,
+        ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed)
+    {
+        // An activation first in the network needs no input stack: nothing to fuse.
+        if (previous is not ActivationLayer activation || bIn is null) return false;
+        b.LinearActivationBackward(bOut, p[0], activation.Spec, a, z, bz, bIn, stacks[0], Bias(stacks), n, In, Out, channels, packed);
+        return true;
+    }
+
     public override int Columns(Backend b, in ColumnPass pass, DeviceBuffer x, DeviceBuffer g, DeviceBuffer s, DeviceBuffer sIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> diagonal, int columns, bool first)
     {

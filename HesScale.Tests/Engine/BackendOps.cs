@@ -113,6 +113,23 @@ internal static class BackendOps
                     input ? r.Output("bIn", channels * s.N * s.In) : null, r.Output("dW", channels * s.Out * s.In),
                     bias ? r.Output("db", channels * s.Out) : null, s.N, s.In, s.Out, channels, linear));
         }
+        foreach (var act in Activations())
+        {
+            // The Linear layer's backward through the activation before it (width in); of the stack at z
+            // only the gradient channel is a result (a fused backend need not store the rest).
+            yield return new(nameof(Backend.LinearActivationBackward), act.ToString(), Sum, (r, s) =>
+            {
+                int count = s.N * s.In;
+                var a = r.Input(count, -3f, 3f);
+                var z = r.Input(count);
+                r.Backend.ActivationForward(act, a, z, count);
+                var bz = r.Input(StackChannels * count);
+                r.Backend.LinearActivationBackward(r.Input(StackChannels * s.N * s.Out), r.Input(s.Out * s.In), act, a, z, bz,
+                    r.Output("ba", StackChannels * count), r.Output("dW", StackChannels * s.Out * s.In), r.Output("db", StackChannels * s.Out),
+                    s.N, s.In, s.Out, StackChannels, Packed);
+                r.Derived("bz gradient channel", () => BackendOpHarness.Read(bz)[..count]);
+            });
+        }
         yield return new(nameof(Backend.ColumnsThroughLinear), "", Sum, (r, s) =>
             r.Backend.ColumnsThroughLinear(r.Input(s.Columns * s.N * s.Out), r.Input(s.Out * s.In), r.Output("sIn", s.Columns * s.N * s.In),
                 s.Columns, s.N, s.In, s.Out));
