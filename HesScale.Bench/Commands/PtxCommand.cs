@@ -79,12 +79,12 @@ public static class PtxCommand
     /// <summary>One line per kernel and architecture; occupancy for sm_90 rows.</summary>
     private static void Print(TextWriter stdout, List<(PtxKernel Kernel, PtxasReport? Report)> rows)
     {
-        stdout.WriteLine($"{"kernel",-40} {"arch",-6} {"target",-6} {"PTX B",7} {"regs",5} {"smem B",7} {"stack B",8} {"spill B",8}  sm_90 occupancy (groups of {Occupancy.GroupSize})");
+        stdout.WriteLine($"{"kernel",-44} {"arch",-6} {"target",-6} {"PTX B",7} {"regs",5} {"smem B",7} {"stack B",8} {"spill B",8}  sm_90 occupancy (groups of {Occupancy.GroupSize})");
         foreach (var (k, r) in rows)
         {
             string resources = r is null ? "" : string.Create(CultureInfo.InvariantCulture,
                 $" {r.Registers,5} {r.SharedBytes,7} {r.StackBytes,8} {r.SpillStoreBytes + r.SpillLoadBytes,8}  {OccupancyText(r)}");
-            stdout.WriteLine($"{k.Name,-40} {k.Architecture,-6} {k.Target,-6} {k.Ptx.Length,7}{resources}");
+            stdout.WriteLine($"{k.Name,-44} {k.Architecture,-6} {k.Target,-6} {k.Ptx.Length,7}{resources}");
         }
         if (rows.Any(r => r.Report is not null)) stdout.WriteLine($"occupancy: {Occupancy.Formula}");
     }
