@@ -7,7 +7,8 @@ namespace HesScale.Gpu.Devices;
 
 /// <summary>
 /// Runs the kernels of <see cref="Kernels"/> through an ILGPU accelerator (CUDA, OpenCL or the
-/// CPU simulator). Kernels are compiled once at construction and launched explicitly grouped
+/// CPU simulator); the layers' kernels run through their ops classes (<see cref="IlgpuLinearOps"/>,
+/// <see cref="IlgpuActivationOps"/>). Kernels are compiled once and launched explicitly grouped
 /// with grid-stride loops, so the same code serves a GPU (many groups of 256) and the simulator
 /// (one small group, which keeps its per-thread overhead low).
 /// </summary>
@@ -20,11 +21,6 @@ internal sealed partial class IlgpuBackend : Backend
     private readonly int _maxGroups;
     private readonly DeviceBuffer _dummy;
 
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int> _linearForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int> _linearBackwardInput;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int> _linearBackwardWeight;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int, int, float> _activationForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int> _activationBackward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int> _lossBackward;
 
     /// <summary>
@@ -43,11 +39,6 @@ internal sealed partial class IlgpuBackend : Backend
         _groupSize = simulator ? accelerator.MaxNumThreadsPerGroup : Math.Min(256, accelerator.MaxNumThreadsPerGroup);
         _maxGroups = simulator ? 1 : Math.Max(1, accelerator.NumMultiprocessors * 16);
 
-        _linearForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>(LinearKernels.Forward);
-        _linearBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(LinearKernels.BackwardInput);
-        _linearBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, int>(LinearKernels.BackwardWeight);
-        _activationForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int, int, float>(ActivationKernels.Forward);
-        _activationBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, float, int>(ActivationKernels.Backward);
         _lossBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, float, int>(LossKernels.Backward);
         _dummy = Allocate(1);
     }
@@ -91,6 +82,12 @@ internal sealed partial class IlgpuBackend : Backend
 
     private ArrayView<float> VOrDummy(DeviceBuffer? buffer) => V(buffer ?? _dummy);
 
+    /// <summary>The whole device view of <paramref name="buffer"/>, for layer ops classes' launches.</summary>
+    public static ArrayView<float> View(DeviceBuffer buffer) => V(buffer);
+
+    /// <summary><see cref="View"/>, or a one-float dummy for an absent (null) buffer the kernel is told to skip.</summary>
+    public ArrayView<float> ViewOrDummy(DeviceBuffer? buffer) => VOrDummy(buffer);
+
     public override DeviceBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -99,50 +96,10 @@ internal sealed partial class IlgpuBackend : Backend
         return new Buffer(this, memory, length);
     }
 
-    public override void LinearForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n, int inW, int outW)
-    {
-        if (UsesTiledForward(n, outW)) LinearForwardTiled(x, w, b, y, n, inW, outW);
-        else _linearForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(y), n, inW, outW, b is null ? 0 : 1);
-    }
-
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float>? _linearActivationForward;
-
-    /// <summary>One launch for Linear + activation below the tiling threshold; tiled product plus activation above it.</summary>
-    public override void LinearActivationForward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer a, LayerSpec activation, DeviceBuffer z, int n, int inW, int outW)
-    {
-        if (UsesTiledForward(n, outW))
-        {
-            base.LinearActivationForward(x, w, b, a, activation, z, n, inW, outW);
-            return;
-        }
-        _linearActivationForward ??= _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float>(LinearKernels.ForwardActivation);
-        _linearActivationForward(Config(n * outW), V(x), V(w), VOrDummy(b), V(a), V(z), n, inW, outW, b is null ? 0 : 1, (int)activation.Kind, activation.Slope);
-    }
-
-    public override void ActivationForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, int count) =>
-        _activationForward(Config(count), V(a), V(z), count, (int)layer.Kind, layer.Slope);
-
     public override void LossBackward(LossSpec loss, DeviceBuffer y, DeviceBuffer targets, DeviceBuffer b, DeviceBuffer lossPerSample,
         int n, int k, int channels, int packedModes) =>
         _lossBackward(Config(n), V(y), V(targets), V(b), V(lossPerSample), n, k, channels,
             loss.Kind == LossKind.CrossEntropy ? 1 : 0, 1f / loss.Divisor(n, k), packedModes);
-
-    public override void ActivationBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes) =>
-        _activationBackward(Config(count), V(a), V(z), V(bz), V(ba), count, channels, (int)layer.Kind, layer.Slope, packedModes);
-
-    public override void LinearBackward(DeviceBuffer bOut, DeviceBuffer h, DeviceBuffer w, DeviceBuffer? bIn, DeviceBuffer dW, DeviceBuffer? db,
-        int n, int inW, int outW, int channels, int linearChannels)
-    {
-        if (UsesTiledBackward(n, inW, outW, channels))
-        {
-            LinearBackwardTiled(bOut, h, w, bIn, dW, db, n, inW, outW, channels, linearChannels);
-            return;
-        }
-        int cols = inW + (db is null ? 0 : 1);
-        _linearBackwardWeight(Config(channels * outW * cols), V(bOut), V(h), V(dW), VOrDummy(db), n, inW, outW, channels, linearChannels, db is null ? 0 : 1);
-        if (bIn is not null)
-            _linearBackwardInput(Config(channels * n * inW), V(bOut), V(w), V(bIn), n, inW, outW, channels, linearChannels);
-    }
 
     public override void Synchronize()
     {

@@ -2,7 +2,7 @@ namespace HesScale.Gpu.Engine;
 
 /// <summary>
 /// The comparison methods' own device operations (<see cref="Curvature.CurvatureEstimator"/>), apart
-/// from the per-layer steps in <c>Backend.Linear.cs</c> and <c>Backend.Activation.cs</c>: output factor
+/// from the per-layer steps in <see cref="Layers.LinearOps"/> and <see cref="Layers.ActivationOps"/>: output factor
 /// columns and their energies (exact, GGN, GGN-MC, KFAC; <see cref="Kernels.CurvatureKernels"/>),
 /// Rademacher directions, the R-operator's loss step and reductions (Hutchinson; <see cref="Kernels.RForwardKernels"/>).
 /// </summary>

@@ -16,10 +16,10 @@ internal abstract class DeviceBuffer : IDisposable
 /// <see cref="Kernels.LinearKernels"/>: channel stacks B are (C, N, width), channel 0 the
 /// gradient and channels 1.. curvature diagonals with modes packed by <see cref="Kernels.Channels"/>.
 /// Launches are asynchronous on GPUs; <see cref="Synchronize"/> waits. The declarations are grouped
-/// by who calls them: buffers and the loss here, each layer kind's in <c>Backend.Linear.cs</c> and
-/// <c>Backend.Activation.cs</c>, the methods' own (output factors, R-loss, reductions) in
-/// <c>Backend.Curvature.cs</c>, the optimizers' in <c>Backend.Optimizers.cs</c>; new layer kinds
-/// bring their own ops class through <see cref="LayerOps"/>.
+/// by who calls them: buffers and the loss here, the methods' own (output factors, R-loss,
+/// reductions) in <c>Backend.Curvature.cs</c>, the optimizers' in <c>Backend.Optimizers.cs</c>.
+/// Each layer kind's operations are its own ops class, reached through <see cref="LayerOps"/>
+/// (<see cref="Layers.LinearOps"/>, <see cref="Layers.ActivationOps"/>).
 /// </summary>
 internal abstract partial class Backend : IDisposable
 {

@@ -24,32 +24,32 @@ internal sealed class ActivationLayer(LayerSpec spec, int index, int firstParame
     public override string ShapeText(int n, bool forward) => $"N={n} {LayerSpec.NameOf(Spec.Kind)} {Out}";
 
     public override void Forward(Backend b, DeviceBuffer x, DeviceBuffer y, ReadOnlySpan<DeviceBuffer> p, int n) =>
-        b.ActivationForward(Spec, x, y, n * Out);
+        ActivationOps.Of(b).Forward(Spec, x, y, n * Out);
 
     public override void Backward(Backend b, DeviceBuffer x, DeviceBuffer y, DeviceBuffer bOut, DeviceBuffer? bIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed)
     {
         // The first layer's input gradient is never needed: an activation there has nothing to do.
-        if (bIn is not null) b.ActivationBackward(Spec, x, y, bOut, bIn, n * Out, channels, packed);
+        if (bIn is not null) ActivationOps.Of(b).Backward(Spec, x, y, bOut, bIn, n * Out, channels, packed);
     }
 
     public override int Columns(Backend b, in ColumnPass pass, DeviceBuffer x, DeviceBuffer g, DeviceBuffer s, DeviceBuffer sIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> diagonal, int columns, bool first)
     {
         if (first) return columns;
-        b.ColumnsThroughActivation(Spec, x, g, s, sIn, pass.Signs, columns, pass.Residual, pass.N, Out);
+        ActivationOps.Of(b).ColumnsThrough(Spec, x, g, s, sIn, pass.Signs, columns, pass.Residual, pass.N, Out);
         return pass.Residual ? columns + Out : columns;
     }
 
     public override void RForward(Backend b, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer ry, ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> v, int columns, int n)
     {
         // NetworkSpec puts a Linear layer first, so an activation always has R{x} from the layer before.
-        b.RForwardActivation(Spec, x, rx ?? throw new InvalidOperationException("An activation cannot be a network's first layer."), ry, columns, n * Out);
+        ActivationOps.Of(b).RForward(Spec, x, rx ?? throw new InvalidOperationException("An activation cannot be a network's first layer."), ry, columns, n * Out);
     }
 
     public override void RBackward(Backend b, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer g, DeviceBuffer rg, DeviceBuffer? rgIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> v, ReadOnlySpan<DeviceBuffer> hv, int columns, int n)
     {
-        if (rgIn is not null && rx is not null) b.RBackwardActivation(Spec, x, g, rx, rg, rgIn, columns, n * Out);
+        if (rgIn is not null && rx is not null) ActivationOps.Of(b).RBackward(Spec, x, g, rx, rg, rgIn, columns, n * Out);
     }
 }

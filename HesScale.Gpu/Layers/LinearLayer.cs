@@ -7,7 +7,7 @@ namespace HesScale.Gpu.Layers;
 /// <summary>
 /// a = x W^T + b with W (out, in) row-major as in PyTorch and b (out) optional. Linear in its input:
 /// every curvature channel goes back through W^2 and gives the weight sum_n d h^2 (see
-/// <see cref="Kernels.LinearKernels"/>); its backend operations are the Linear* ones of <see cref="Backend"/>.
+/// <see cref="Kernels.LinearKernels"/>); its backend operations are <see cref="LinearOps"/>.
 /// </summary>
 internal sealed class LinearLayer : Layer
 {
@@ -36,27 +36,27 @@ internal sealed class LinearLayer : Layer
     private DeviceBuffer? Bias(ReadOnlySpan<DeviceBuffer> tensors) => HasBias ? tensors[1] : null;
 
     public override void Forward(Backend b, DeviceBuffer x, DeviceBuffer y, ReadOnlySpan<DeviceBuffer> p, int n) =>
-        b.LinearForward(x, p[0], Bias(p), y, n, In, Out);
+        LinearOps.Of(b).Forward(x, p[0], Bias(p), y, n, In, Out);
 
     public override bool TryForwardWith(Layer next, Backend b, DeviceBuffer x, DeviceBuffer y, DeviceBuffer z, ReadOnlySpan<DeviceBuffer> p, int n)
     {
         if (next is not ActivationLayer activation) return false;
         // Linear + bias + activation in one pass; both the pre-activation (read by the
         // activation's backward) and the activation output are stored.
-        b.LinearActivationForward(x, p[0], Bias(p), y, activation.Spec, z, n, In, Out);
+        LinearOps.Of(b).ForwardActivation(x, p[0], Bias(p), y, activation.Spec, z, n, In, Out);
         return true;
     }
 
     public override void Backward(Backend b, DeviceBuffer x, DeviceBuffer y, DeviceBuffer bOut, DeviceBuffer? bIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed) =>
-        b.LinearBackward(bOut, x, p[0], bIn, stacks[0], Bias(stacks), n, In, Out, channels, 1);
+        LinearOps.Of(b).Backward(bOut, x, p[0], bIn, stacks[0], Bias(stacks), n, In, Out, channels, 1);
 
     public override bool TryBackwardWith(Layer previous, Backend b, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bOut, DeviceBuffer bz, DeviceBuffer? bIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> stacks, int n, int channels, int packed)
     {
         // An activation first in the network needs no input stack: nothing to fuse.
         if (previous is not ActivationLayer activation || bIn is null) return false;
-        b.LinearActivationBackward(bOut, p[0], activation.Spec, a, z, bz, bIn, stacks[0], Bias(stacks), n, In, Out, channels, packed);
+        LinearOps.Of(b).BackwardActivation(bOut, p[0], activation.Spec, a, z, bz, bIn, stacks[0], Bias(stacks), n, In, Out, channels, packed);
         return true;
     }
 
@@ -67,20 +67,20 @@ internal sealed class LinearLayer : Layer
         // q (N, out) = scale * sum_r sign_r S_r^2; the weight diagonal is sum_n q h^2 (one channel
         // through the gradient kernel), or KFAC's G (x) A.
         b.ColumnEnergy(s, pass.Signs, pass.Energy, columns, n, Out, pass.Scale);
-        if (pass.Kfac) b.KfacWeight(pass.Energy, x, diagonal[0], Bias(diagonal), n, In, Out);
-        else b.LinearBackward(pass.Energy, x, p[0], null, diagonal[0], Bias(diagonal), n, In, Out, 1, 0);
-        if (!first) b.ColumnsThroughLinear(s, p[0], sIn, columns, n, In, Out);
+        if (pass.Kfac) LinearOps.Of(b).KfacWeight(pass.Energy, x, diagonal[0], Bias(diagonal), n, In, Out);
+        else LinearOps.Of(b).Backward(pass.Energy, x, p[0], null, diagonal[0], Bias(diagonal), n, In, Out, 1, 0);
+        if (!first) LinearOps.Of(b).ColumnsThrough(s, p[0], sIn, columns, n, In, Out);
         return columns;
     }
 
     public override void RForward(Backend b, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer ry, ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> v, int columns, int n) =>
-        b.RForwardLinear(rx, x, p[0], v[0], Bias(v), ry, columns, n, In, Out);
+        LinearOps.Of(b).RForward(rx, x, p[0], v[0], Bias(v), ry, columns, n, In, Out);
 
     public override void RBackward(Backend b, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer g, DeviceBuffer rg, DeviceBuffer? rgIn,
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> v, ReadOnlySpan<DeviceBuffer> hv, int columns, int n)
     {
-        b.RBackwardLinearWeight(rg, g, x, rx, hv[0], Bias(hv), columns, n, In, Out);
-        if (rgIn is not null) b.RBackwardLinearInput(rg, g, p[0], v[0], rgIn, columns, n, In, Out);
+        LinearOps.Of(b).RBackwardWeight(rg, g, x, rx, hv[0], Bias(hv), columns, n, In, Out);
+        if (rgIn is not null) LinearOps.Of(b).RBackwardInput(rg, g, p[0], v[0], rgIn, columns, n, In, Out);
     }
 
     public override IEnumerable<(string Op, Action Run)> ProfileVariants(Backend b, DeviceBuffer x, DeviceBuffer bOut, DeviceBuffer? bIn,

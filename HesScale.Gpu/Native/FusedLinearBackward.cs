@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace HesScale.Gpu.Native;
 
 /// <summary>
-/// <see cref="NativeBackend.LinearBackward"/> at batch 1..3, where the products are outer-product
+/// <see cref="NativeLinearOps.Backward"/> at batch 1..3, where the products are outer-product
 /// shaped (same shapes and channel conventions; `hesscale profile` times it against the panel path
 /// at larger batches):
 /// <list type="number">

@@ -5,7 +5,7 @@ namespace HesScale.Gpu.Performance;
 
 /// <summary>
 /// One Linear layer's backward operation on random data of fixed shapes, runnable as the engine's
-/// native operation (<c>NativeBackend.LinearBackward</c>: packed-panel products from batch
+/// native operation (<c>NativeLinearOps.Backward</c>: packed-panel products from batch
 /// <see cref="NativeBackend.SmallBatch"/>) or as <see cref="FusedLinearBackward"/> (one sweep over W
 /// for all channels), for benchmarks that compare the two on equal inputs.
 /// Shapes: B (C, N, out), h (N, in), W (out, in); outputs dW (C, out, in), db (C, out), Bin (C, N, in).
@@ -53,7 +53,7 @@ public sealed class LinearBackwardWorkload : IDisposable
 
     /// <summary>The engine's native operation: panel products from batch <see cref="NativeBackend.SmallBatch"/>, the fused sweep below.</summary>
     public void RunEngine() =>
-        _backend.LinearBackward(_buffers[0], _buffers[1], _buffers[2], _buffers[3], _buffers[4], _buffers[5], Batch, InWidth, OutWidth, Channels, 1);
+        Layers.LinearOps.Of(_backend).Backward(_buffers[0], _buffers[1], _buffers[2], _buffers[3], _buffers[4], _buffers[5], Batch, InWidth, OutWidth, Channels, 1);
 
     /// <summary><see cref="FusedLinearBackward"/>, one sweep over W for all channels, at any batch.</summary>
     public void RunFused() =>

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Reflection;
 using HesScale.Gpu;
 using HesScale.Gpu.Engine;
+using HesScale.Gpu.Layers;
 using HesScale.Gpu.Native;
 
 namespace HesScale.Tests.Engine;
 
 /// <summary>
-/// Every <see cref="Backend"/> operation on the ILGPU simulator (plain, and with 4 x 4-thread groups
+/// Every <see cref="Backend"/>, <see cref="LinearOps"/> and <see cref="ActivationOps"/> operation on the ILGPU simulator (plain, and with 4 x 4-thread groups
 /// so the tiled Linear kernels run) and on the native path's other panel-tile family against the
 /// native path on the same random inputs at odd shapes: llm.c's validate_result per kernel, the op, variant, shape and element named on failure.
 /// </summary>
@@ -53,18 +54,23 @@ public sealed class BackendAgreementTests
     [TestMethod]
     public void The_table_covers_every_backend_operation()
     {
-        var operations = typeof(Backend).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .Where(m => (m.IsAbstract || m.IsVirtual) && !m.IsSpecialName)
-            .Select(m => m.Name)
-            .Where(name => !BackendOps.NotOperations.Contains(name))
+        // Backend operations by their bare name, the layer ops classes' qualified ("LinearOps.Forward").
+        var operations = Operations(typeof(Backend)).Where(name => !BackendOps.NotOperations.Contains(name))
+            .Concat(Operations(typeof(LinearOps)).Select(BackendOps.Linear))
+            .Concat(Operations(typeof(ActivationOps)).Select(BackendOps.Activation))
             .ToHashSet();
         var tested = BackendOps.All().Select(o => o.Operation).ToHashSet();
-        Assert.IsGreaterThan(20, operations.Count, "reflection found the backend's operations");
+        Assert.IsGreaterThan(25, operations.Count, "reflection found the backend's and the layer ops' operations");
         var missing = operations.Except(tested).Order().ToList();
-        Assert.IsEmpty(missing, $"Backend operations without a row in BackendOps: {string.Join(", ", missing)}");
+        Assert.IsEmpty(missing, $"Backend / layer ops operations without a row in BackendOps: {string.Join(", ", missing)}");
         var unknown = tested.Except(operations).Order().ToList();
-        Assert.IsEmpty(unknown, $"BackendOps rows for no Backend operation: {string.Join(", ", unknown)}");
+        Assert.IsEmpty(unknown, $"BackendOps rows for no Backend / layer ops operation: {string.Join(", ", unknown)}");
     }
+
+    private static IEnumerable<string> Operations(Type type) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => (m.IsAbstract || m.IsVirtual) && !m.IsSpecialName)
+            .Select(m => m.Name);
 
     [TestMethod]
     public void Validation_fails_on_a_perturbed_element()

@@ -1,6 +1,7 @@
 using HesScale.Gpu;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 
 namespace HesScale.Tests.Engine;
 
@@ -39,6 +40,12 @@ internal static class BackendOps
     private static readonly LossSpec[] Losses =
         [LossSpec.Mse(), LossSpec.Mse(Reduction.Sum), LossSpec.CrossEntropy(), LossSpec.CrossEntropy(Reduction.Sum)];
 
+    /// <summary>The row name of a <see cref="LinearOps"/> operation, e.g. "LinearOps.Forward" (backend operations are their bare name).</summary>
+    public static string Linear(string operation) => $"{nameof(LinearOps)}.{operation}";
+
+    /// <summary>The row name of an <see cref="ActivationOps"/> operation, e.g. "ActivationOps.Forward".</summary>
+    public static string Activation(string operation) => $"{nameof(ActivationOps)}.{operation}";
+
     private static IEnumerable<LayerSpec> Activations() =>
         Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Linear).Select(k => LayerSpec.Activation(k));
 
@@ -46,40 +53,40 @@ internal static class BackendOps
     {
         foreach (bool bias in new[] { true, false })
         {
-            yield return new(nameof(Backend.LinearForward), bias ? "bias" : "no bias", Sum, (r, s) =>
-                r.Backend.LinearForward(r.Input(s.N * s.In), r.Input(s.Out * s.In), bias ? r.Input(s.Out) : null,
+            yield return new(Linear(nameof(LinearOps.Forward)), bias ? "bias" : "no bias", Sum, (r, s) =>
+                LinearOps.Of(r.Backend).Forward(r.Input(s.N * s.In), r.Input(s.Out * s.In), bias ? r.Input(s.Out) : null,
                     r.Output("y", s.N * s.Out), s.N, s.In, s.Out));
         }
         foreach (var act in Activations())
         {
-            yield return new(nameof(Backend.LinearActivationForward), act.ToString(), Sum, (r, s) =>
-                r.Backend.LinearActivationForward(r.Input(s.N * s.In), r.Input(s.Out * s.In), r.Input(s.Out), r.Output("a", s.N * s.Out),
+            yield return new(Linear(nameof(LinearOps.ForwardActivation)), act.ToString(), Sum, (r, s) =>
+                LinearOps.Of(r.Backend).ForwardActivation(r.Input(s.N * s.In), r.Input(s.Out * s.In), r.Input(s.Out), r.Output("a", s.N * s.Out),
                     act, r.Output("z", s.N * s.Out), s.N, s.In, s.Out));
-            yield return new(nameof(Backend.ActivationForward), act.ToString(), Elementwise, (r, s) =>
-                r.Backend.ActivationForward(act, r.Input(s.N * s.Out, -3f, 3f), r.Output("z", s.N * s.Out), s.N * s.Out));
-            yield return new(nameof(Backend.ActivationBackward), act.ToString(), Elementwise, (r, s) =>
+            yield return new(Activation(nameof(ActivationOps.Forward)), act.ToString(), Elementwise, (r, s) =>
+                ActivationOps.Of(r.Backend).Forward(act, r.Input(s.N * s.Out, -3f, 3f), r.Output("z", s.N * s.Out), s.N * s.Out));
+            yield return new(Activation(nameof(ActivationOps.Backward)), act.ToString(), Elementwise, (r, s) =>
             {
                 int count = s.N * s.Out;
                 var a = r.Input(count, -3f, 3f);
                 var z = r.Input(count);
-                r.Backend.ActivationForward(act, a, z, count); // z = s(a) as the forward pass stores it
-                r.Backend.ActivationBackward(act, a, z, r.Input(StackChannels * count), r.Output("ba", StackChannels * count), count, StackChannels, Packed);
+                ActivationOps.Of(r.Backend).Forward(act, a, z, count); // z = s(a) as the forward pass stores it
+                ActivationOps.Of(r.Backend).Backward(act, a, z, r.Input(StackChannels * count), r.Output("ba", StackChannels * count), count, StackChannels, Packed);
             });
             foreach (bool residual in new[] { true, false })
             {
-                yield return new(nameof(Backend.ColumnsThroughActivation), $"{act} {(residual ? "residual" : "no residual")}", Elementwise, (r, s) =>
+                yield return new(Activation(nameof(ActivationOps.ColumnsThrough)), $"{act} {(residual ? "residual" : "no residual")}", Elementwise, (r, s) =>
                 {
                     int total = s.Columns + (residual ? s.Out : 0);
                     var signs = r.Output("signs", total * s.N);
-                    r.Backend.ColumnsThroughActivation(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.N * s.Out), r.Input(s.Columns * s.N * s.Out),
+                    ActivationOps.Of(r.Backend).ColumnsThrough(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.N * s.Out), r.Input(s.Columns * s.N * s.Out),
                         r.Output("sa", total * s.N * s.Out), signs, s.Columns, residual, s.N, s.Out);
                 });
             }
-            yield return new(nameof(Backend.RForwardActivation), act.ToString(), Elementwise, (r, s) =>
-                r.Backend.RForwardActivation(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.Columns * s.N * s.Out),
+            yield return new(Activation(nameof(ActivationOps.RForward)), act.ToString(), Elementwise, (r, s) =>
+                ActivationOps.Of(r.Backend).RForward(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.Columns * s.N * s.Out),
                     r.Output("rz", s.Columns * s.N * s.Out), s.Columns, s.N * s.Out));
-            yield return new(nameof(Backend.RBackwardActivation), act.ToString(), Elementwise, (r, s) =>
-                r.Backend.RBackwardActivation(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.N * s.Out), r.Input(s.Columns * s.N * s.Out),
+            yield return new(Activation(nameof(ActivationOps.RBackward)), act.ToString(), Elementwise, (r, s) =>
+                ActivationOps.Of(r.Backend).RBackward(act, r.Input(s.N * s.Out, -3f, 3f), r.Input(s.N * s.Out), r.Input(s.Columns * s.N * s.Out),
                     r.Input(s.Columns * s.N * s.Out), r.Output("rga", s.Columns * s.N * s.Out), s.Columns, s.N * s.Out));
         }
         foreach (var loss in Losses)
@@ -108,8 +115,8 @@ internal static class BackendOps
             ("gradient only", 1, 1, true, true),
         })
         {
-            yield return new(nameof(Backend.LinearBackward), variant, Sum, (r, s) =>
-                r.Backend.LinearBackward(r.Input(channels * s.N * s.Out), r.Input(s.N * s.In), r.Input(s.Out * s.In),
+            yield return new(Linear(nameof(LinearOps.Backward)), variant, Sum, (r, s) =>
+                LinearOps.Of(r.Backend).Backward(r.Input(channels * s.N * s.Out), r.Input(s.N * s.In), r.Input(s.Out * s.In),
                     input ? r.Output("bIn", channels * s.N * s.In) : null, r.Output("dW", channels * s.Out * s.In),
                     bias ? r.Output("db", channels * s.Out) : null, s.N, s.In, s.Out, channels, linear));
         }
@@ -117,28 +124,28 @@ internal static class BackendOps
         {
             // The Linear layer's backward through the activation before it (width in); of the stack at z
             // only the gradient channel is a result (a fused backend need not store the rest).
-            yield return new(nameof(Backend.LinearActivationBackward), act.ToString(), Sum, (r, s) =>
+            yield return new(Linear(nameof(LinearOps.BackwardActivation)), act.ToString(), Sum, (r, s) =>
             {
                 int count = s.N * s.In;
                 var a = r.Input(count, -3f, 3f);
                 var z = r.Input(count);
-                r.Backend.ActivationForward(act, a, z, count);
+                ActivationOps.Of(r.Backend).Forward(act, a, z, count);
                 var bz = r.Input(StackChannels * count);
-                r.Backend.LinearActivationBackward(r.Input(StackChannels * s.N * s.Out), r.Input(s.Out * s.In), act, a, z, bz,
+                LinearOps.Of(r.Backend).BackwardActivation(r.Input(StackChannels * s.N * s.Out), r.Input(s.Out * s.In), act, a, z, bz,
                     r.Output("ba", StackChannels * count), r.Output("dW", StackChannels * s.Out * s.In), r.Output("db", StackChannels * s.Out),
                     s.N, s.In, s.Out, StackChannels, Packed);
                 r.Derived("bz gradient channel", () => BackendOpHarness.Read(bz)[..count]);
             });
         }
-        yield return new(nameof(Backend.ColumnsThroughLinear), "", Sum, (r, s) =>
-            r.Backend.ColumnsThroughLinear(r.Input(s.Columns * s.N * s.Out), r.Input(s.Out * s.In), r.Output("sIn", s.Columns * s.N * s.In),
+        yield return new(Linear(nameof(LinearOps.ColumnsThrough)), "", Sum, (r, s) =>
+            LinearOps.Of(r.Backend).ColumnsThrough(r.Input(s.Columns * s.N * s.Out), r.Input(s.Out * s.In), r.Output("sIn", s.Columns * s.N * s.In),
                 s.Columns, s.N, s.In, s.Out));
         yield return new(nameof(Backend.ColumnEnergy), "", Sum, (r, s) =>
             r.Backend.ColumnEnergy(r.Input(s.Columns * s.N * s.Out), r.Input(s.Columns * s.N), r.Output("q", s.N * s.Out), s.Columns, s.N, s.Out, 0.75f));
         foreach (bool bias in new[] { true, false })
         {
-            yield return new(nameof(Backend.KfacWeight), bias ? "bias" : "no bias", Sum, (r, s) =>
-                r.Backend.KfacWeight(r.Input(s.N * s.Out, 0f, 1f), r.Input(s.N * s.In), r.Output("dW", s.Out * s.In),
+            yield return new(Linear(nameof(LinearOps.KfacWeight)), bias ? "bias" : "no bias", Sum, (r, s) =>
+                LinearOps.Of(r.Backend).KfacWeight(r.Input(s.N * s.Out, 0f, 1f), r.Input(s.N * s.In), r.Output("dW", s.Out * s.In),
                     bias ? r.Output("db", s.Out) : null, s.N, s.In, s.Out));
         }
         yield return new(nameof(Backend.Rademacher), "", 0, (r, s) =>
@@ -155,17 +162,17 @@ internal static class BackendOps
         }
         foreach (var (variant, first, biasDirection) in new[] { ("network input, bias", true, true), ("hidden layer, no bias", false, false) })
         {
-            yield return new(nameof(Backend.RForwardLinear), variant, Sum, (r, s) =>
-                r.Backend.RForwardLinear(first ? null : r.Input(s.Columns * s.N * s.In), r.Input(s.N * s.In), r.Input(s.Out * s.In),
+            yield return new(Linear(nameof(LinearOps.RForward)), variant, Sum, (r, s) =>
+                LinearOps.Of(r.Backend).RForward(first ? null : r.Input(s.Columns * s.N * s.In), r.Input(s.N * s.In), r.Input(s.Out * s.In),
                     r.Input(s.Columns * s.Out * s.In), biasDirection ? r.Input(s.Columns * s.Out) : null, r.Output("ra", s.Columns * s.N * s.Out),
                     s.Columns, s.N, s.In, s.Out));
-            yield return new(nameof(Backend.RBackwardLinearWeight), variant, Sum, (r, s) =>
-                r.Backend.RBackwardLinearWeight(r.Input(s.Columns * s.N * s.Out), r.Input(s.N * s.Out), r.Input(s.N * s.In),
+            yield return new(Linear(nameof(LinearOps.RBackwardWeight)), variant, Sum, (r, s) =>
+                LinearOps.Of(r.Backend).RBackwardWeight(r.Input(s.Columns * s.N * s.Out), r.Input(s.N * s.Out), r.Input(s.N * s.In),
                     first ? null : r.Input(s.Columns * s.N * s.In), r.Output("hv", s.Columns * s.Out * s.In),
                     biasDirection ? r.Output("hvb", s.Columns * s.Out) : null, s.Columns, s.N, s.In, s.Out));
         }
-        yield return new(nameof(Backend.RBackwardLinearInput), "", Sum, (r, s) =>
-            r.Backend.RBackwardLinearInput(r.Input(s.Columns * s.N * s.Out), r.Input(s.N * s.Out), r.Input(s.Out * s.In),
+        yield return new(Linear(nameof(LinearOps.RBackwardInput)), "", Sum, (r, s) =>
+            LinearOps.Of(r.Backend).RBackwardInput(r.Input(s.Columns * s.N * s.Out), r.Input(s.N * s.Out), r.Input(s.Out * s.In),
                 r.Input(s.Columns * s.Out * s.In), r.Output("rgIn", s.Columns * s.N * s.In), s.Columns, s.N, s.In, s.Out));
 
         foreach (var (variant, first, momentum) in new[] { ("first step", 1, 0.9f), ("later step", 0, 0.9f), ("no momentum", 0, 0f) })

@@ -1,7 +1,8 @@
-using HesScale.Gpu;
 using HesScale.Gpu.Devices;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
+using HesScale.Gpu;
 
 namespace HesScale.Tests.Engine;
 
@@ -34,7 +35,7 @@ public sealed class FusedBackwardPairTests
     public void Fused_pair_gives_the_unfused_numbers(int n, int inW, int outW, int channels, LayerKind kind, bool tiled)
     {
         var backend = (IlgpuBackend)(tiled ? Tiled : Devices.Simulator).Backend;
-        Assert.AreEqual(tiled, backend.UsesTiledBackward(n, inW, outW, channels), "the row exercises the kernel it names");
+        Assert.AreEqual(tiled, ((IlgpuLinearOps)LinearOps.Of(backend)).UsesTiledBackward(n, inW, outW, channels), "the row exercises the kernel it names");
         var act = LayerSpec.Activation(kind);
         var (fused, fusedLaunches) = Run(backend, act, n, inW, outW, channels, fuse: true);
         var (plain, plainLaunches) = Run(backend, act, n, inW, outW, channels, fuse: false);
@@ -58,7 +59,7 @@ public sealed class FusedBackwardPairTests
         int count = n * inW, packed = channels == 1 ? 0 : Packed;
         var a = r.Input(count, -3f, 3f);
         var z = r.Input(count);
-        backend.ActivationForward(act, a, z, count);
+        ActivationOps.Of(backend).Forward(act, a, z, count);
         var bOut = r.Input(channels * n * outW);
         var w = r.Input(outW * inW);
         var bz = r.Input(channels * count);
@@ -69,12 +70,12 @@ public sealed class FusedBackwardPairTests
         long before = backend.Launches;
         if (fuse)
         {
-            backend.LinearActivationBackward(bOut, w, act, a, z, bz, ba, dW, db, n, inW, outW, channels, packed);
+            LinearOps.Of(backend).BackwardActivation(bOut, w, act, a, z, bz, ba, dW, db, n, inW, outW, channels, packed);
         }
         else
         {
-            backend.LinearBackward(bOut, z, w, bz, dW, db, n, inW, outW, channels, 1);
-            backend.ActivationBackward(act, a, z, bz, ba, count, channels, packed);
+            LinearOps.Of(backend).Backward(bOut, z, w, bz, dW, db, n, inW, outW, channels, 1);
+            ActivationOps.Of(backend).Backward(act, a, z, bz, ba, count, channels, packed);
         }
         long launches = backend.Launches - before;
         return (r.Results(), launches);

@@ -1,3 +1,5 @@
+using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
 using HesScale.Gpu.Native;
 using HesScale.Tests.Engine;
 
@@ -66,7 +68,7 @@ public sealed class FusedLinearBackwardTests
         using var dWD = backend.Allocate(dW.Length);
         using var dbD = backend.Allocate(channels * outW);
         using var bInD = backend.Allocate(channels * n * inW);
-        backend.LinearBackward(bOutD, hD, wD, withInput ? bInD : null, dWD, bias ? dbD : null, n, inW, outW, channels, 1);
+        LinearOps.Of(backend).Backward(bOutD, hD, wD, withInput ? bInD : null, dWD, bias ? dbD : null, n, inW, outW, channels, 1);
         Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(dW, Download(dWD).Select(v => (double)v).ToArray(), 1e-12), "dW vs the panel path");
         if (bIn is not null) Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(bIn, Download(bInD).Select(v => (double)v).ToArray(), 1e-12), "bIn vs the panel path");
     }

@@ -1,5 +1,7 @@
-using HesScale.Gpu;
 using HesScale.Gpu.Devices;
+using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
+using HesScale.Gpu;
 using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Performance;
@@ -38,7 +40,7 @@ public sealed class TiledLinearBackwardTests
             var dbD = scope.Upload(Enumerable.Repeat(999f, channels * outW).ToArray());
             var bInD = scope.Upload(Enumerable.Repeat(999f, channels * n * inW).ToArray());
 
-            ((IlgpuBackend)backend).LinearBackwardTiled(bOutD, hD, wD, withInput ? bInD : null, dWD, bias ? dbD : null, n, inW, outW, channels, 1);
+            ((IlgpuLinearOps)LinearOps.Of(backend)).BackwardTiled(bOutD, hD, wD, withInput ? bInD : null, dWD, bias ? dbD : null, n, inW, outW, channels, 1);
 
             var dWRef = new double[channels * outW * inW];
             var dbRef = new double[channels * outW];
@@ -73,11 +75,11 @@ public sealed class TiledLinearBackwardTests
     [TestMethod]
     public void Selection_needs_every_product_dimension_to_fill_a_tile()
     {
-        var b = (IlgpuBackend)Device.Backend;
+        var b = (IlgpuLinearOps)LinearOps.Of(Device.Backend);
         Assert.IsTrue(b.UsesTiledBackward(4, 4, 4, 1));
         Assert.IsFalse(b.UsesTiledBackward(1, 64, 64, 4), "batch 1");
         Assert.IsFalse(b.UsesTiledBackward(16, 3, 64, 2), "narrow input");
-        Assert.IsFalse(((IlgpuBackend)Devices.Simulator.Backend).UsesTiledBackward(64, 64, 64, 2), "groups of 2 threads");
+        Assert.IsFalse(((IlgpuLinearOps)LinearOps.Of(Devices.Simulator.Backend)).UsesTiledBackward(64, 64, 64, 2), "groups of 2 threads");
     }
 
     /// <summary>Device buffers of one test, disposed together.</summary>

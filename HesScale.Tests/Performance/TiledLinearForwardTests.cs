@@ -1,5 +1,7 @@
-using HesScale.Gpu;
 using HesScale.Gpu.Devices;
+using HesScale.Gpu.Kernels;
+using HesScale.Gpu.Layers;
+using HesScale.Gpu;
 using HesScale.Tests.Engine;
 
 namespace HesScale.Tests.Performance;
@@ -17,6 +19,8 @@ public sealed class TiledLinearForwardTests
 
     private static IlgpuBackend Backend => (IlgpuBackend)Device.Backend;
 
+    private static IlgpuLinearOps Ops => (IlgpuLinearOps)LinearOps.Of(Backend);
+
     [ClassCleanup]
     public static void Cleanup() => _device?.Dispose();
 
@@ -24,14 +28,14 @@ public sealed class TiledLinearForwardTests
     public void Groups_of_16_threads_give_tiles_of_4_and_the_default_simulator_none()
     {
         Assert.AreEqual(4, Backend.Tile);
-        Assert.IsTrue(Backend.UsesTiledForward(4, 4));
-        Assert.IsFalse(Backend.UsesTiledForward(1, 64), "batch 1 keeps the simple kernel");
-        Assert.IsFalse(((IlgpuBackend)Devices.Simulator.Backend).UsesTiledForward(64, 64), "groups of 2 threads have no tiles");
+        Assert.IsTrue(Ops.UsesTiledForward(4, 4));
+        Assert.IsFalse(Ops.UsesTiledForward(1, 64), "batch 1 keeps the simple kernel");
+        Assert.IsFalse(((IlgpuLinearOps)LinearOps.Of(Devices.Simulator.Backend)).UsesTiledForward(64, 64), "groups of 2 threads have no tiles");
         Assert.ThrowsExactly<InvalidOperationException>(() =>
         {
             var b = Devices.Simulator.Backend;
             using var x = b.Allocate(1);
-            ((IlgpuBackend)b).LinearForwardTiled(x, x, null, x, 1, 1, 1);
+            ((IlgpuLinearOps)LinearOps.Of(b)).ForwardTiled(x, x, null, x, 1, 1, 1);
         });
     }
 
@@ -57,7 +61,7 @@ public sealed class TiledLinearForwardTests
         bd.Upload(b);
         yd.Upload(Enumerable.Repeat(999f, n * outW).ToArray()); // every output must be overwritten
 
-        Backend.LinearForwardTiled(xd, wd, bias ? bd : null, yd, n, inW, outW);
+        Ops.ForwardTiled(xd, wd, bias ? bd : null, yd, n, inW, outW);
         var y = new float[n * outW];
         yd.Download(y);
 
@@ -80,7 +84,7 @@ public sealed class TiledLinearForwardTests
     public void Networks_on_the_tiled_simulator_match_the_reference(int seed)
     {
         var c = RandomCase.Create(seed, maxWidth: 23, maxBatch: 1, hidden: 2, batchSize: 9);
-        Assert.IsTrue(Backend.UsesTiledForward(c.Batch, c.Spec.Layers[0].Out) || c.Spec.Layers[0].Out < 4, "the first layer takes the tiled kernel when wide enough");
+        Assert.IsTrue(Ops.UsesTiledForward(c.Batch, c.Spec.Layers[0].Out) || c.Spec.Layers[0].Out < 4, "the first layer takes the tiled kernel when wide enough");
         using var network = new Network(Device, c.Spec, c.Parameters);
         var reference = c.Reference();
 
