@@ -43,7 +43,12 @@ internal abstract partial class Backend : IDisposable
 
     public abstract void Dispose();
 
-    private readonly Dictionary<Type, object> _layerOps = [];
+    // One slot per ops type (a static index per T), read without a lock: layers ask for their ops on
+    // every call of every pass, so a hit must cost an array read, not a lock and a dictionary lookup.
+    private static int s_opsTypes;
+    private static class OpsSlot<T> { public static readonly int Index = Interlocked.Increment(ref s_opsTypes) - 1; }
+    private object?[] _layerOps = new object?[8];
+    private readonly Lock _layerOpsLock = new();
 
     /// <summary>
     /// The operations of one layer kind on this backend (its ILGPU or native implementation, which
@@ -53,11 +58,18 @@ internal abstract partial class Backend : IDisposable
     /// </summary>
     public T LayerOps<T>(Func<Backend, T> create) where T : class
     {
-        lock (_layerOps)
+        int slot = OpsSlot<T>.Index;
+        var table = Volatile.Read(ref _layerOps);
+        if (slot < table.Length && table[slot] is T hit) return hit;
+        lock (_layerOpsLock)
         {
-            if (_layerOps.TryGetValue(typeof(T), out var ops)) return (T)ops;
+            table = _layerOps;
+            if (slot < table.Length && table[slot] is T raced) return raced;
             var created = create(this);
-            _layerOps.Add(typeof(T), created);
+            var grown = new object?[Math.Max(table.Length, slot + 1)];
+            Array.Copy(table, grown, table.Length);
+            grown[slot] = created;
+            Volatile.Write(ref _layerOps, grown);
             return created;
         }
     }
@@ -65,10 +77,10 @@ internal abstract partial class Backend : IDisposable
     /// <summary>Disposes the layer ops created by <see cref="LayerOps"/>; each backend's <see cref="Dispose"/> calls it first.</summary>
     protected void DisposeLayerOps()
     {
-        lock (_layerOps)
+        lock (_layerOpsLock)
         {
-            foreach (var ops in _layerOps.Values) (ops as IDisposable)?.Dispose();
-            _layerOps.Clear();
+            foreach (var ops in _layerOps) (ops as IDisposable)?.Dispose();
+            Volatile.Write(ref _layerOps, new object?[8]);
         }
     }
 }
