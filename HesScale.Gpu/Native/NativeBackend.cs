@@ -37,6 +37,9 @@ internal sealed partial class NativeBackend : Backend
 
     private static float[] A(DeviceBuffer buffer) => ((HostBuffer)buffer).Data;
 
+    /// <summary>The host array behind <paramref name="buffer"/> (at least its length; for layer ops classes).</summary>
+    internal static float[] HostArray(DeviceBuffer buffer) => A(buffer);
+
     public override DeviceBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);

@@ -40,7 +40,7 @@ internal static class BackendOps
         [LossSpec.Mse(), LossSpec.Mse(Reduction.Sum), LossSpec.CrossEntropy(), LossSpec.CrossEntropy(Reduction.Sum)];
 
     private static IEnumerable<LayerSpec> Activations() =>
-        Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Linear).Select(k => LayerSpec.Activation(k));
+        Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Linear && k < LayerKind.Conv2d).Select(k => LayerSpec.Activation(k));
 
     public static IEnumerable<BackendOp> All()
     {

@@ -1,0 +1,171 @@
+using HesScale.Gpu;
+using HesScale.Gpu.Curvature;
+using HesScale.Reference;
+using HesScale.Tests.Curvature;
+using HesScale.Tests.Engine;
+
+namespace HesScale.Tests.Layers;
+
+/// <summary>
+/// Conv networks (conv2d, max/avg pools, flatten) through every method on both backends against the double reference
+/// (its own layer objects; exact Hessian and GGN from explicit matrices), at odd shapes: non-square images and
+/// kernels, stride 2, padding 1, 1x1 kernels, no bias, batch 1.
+/// </summary>
+[TestClass]
+public sealed class ConvNetworkTests
+{
+    /// <summary>A conv net on <paramref name="input"/>: <paramref name="body"/>, flatten, then the head (Linear widths fitted to the flattened size).</summary>
+    internal static NetworkSpec Net(TensorShape input, LayerSpec[] body, params int[] head)
+    {
+        var trunk = new NetworkSpec(input, [.. body, LayerSpec.Flatten()]);
+        var layers = new List<LayerSpec>(trunk.Layers);
+        int width = trunk.OutputSize;
+        for (int i = 0; i < head.Length; i++)
+        {
+            if (i > 0) layers.Add(LayerSpec.Tanh());
+            layers.Add(LayerSpec.Linear(width, head[i]));
+            width = head[i];
+        }
+        return new NetworkSpec(input, layers);
+    }
+
+    /// <summary>Case 0: stride 2 x 1, padding 1, a 3x2 kernel, max pool with overlap; case 1: 1x1 kernel without bias, padded average pool, a second conv.</summary>
+    internal static NetworkSpec Spec(int which) => which switch
+    {
+        0 => Net(new TensorShape(2, 7, 5),
+            [LayerSpec.Conv2d(2, 3, 3, 2, strideH: 2, strideW: 1, padH: 1, padW: 1), LayerSpec.Tanh(), LayerSpec.MaxPool2d(2, 2, 1, 2)], 4),
+        _ => Net(new TensorShape(1, 6, 9),
+            [LayerSpec.Conv2d(1, 2, 1, 1, bias: false), LayerSpec.Sigmoid(), LayerSpec.AvgPool2d(3, 2, 2, 2, 1, 1),
+             LayerSpec.Conv2d(2, 3, 2, 3, strideH: 1, strideW: 2, padW: 1), LayerSpec.ELU()], 5, 3),
+    };
+
+    public static IEnumerable<object[]> Cases =>
+        from which in new[] { 0, 1 }
+        from batch in new[] { 1, 3 }
+        from kind in new[] { DeviceKind.Cpu, DeviceKind.IlgpuCpu }
+        select new object[] { which, batch, kind };
+
+    private sealed record Setup(NetworkSpec Spec, float[][] Parameters, float[] Inputs, int Batch, Targets Targets, LossSpec Loss, ReferenceNetwork Reference, double[] InputsD, ReferenceTargets ReferenceTargets);
+
+    private static Setup Create(int which, int batch, LossSpec loss, int seed)
+    {
+        var spec = Spec(which);
+        var parameters = spec.InitialParameters(seed);
+        var rng = new Random(seed + 1);
+        var inputs = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        Targets targets;
+        ReferenceTargets referenceTargets;
+        if (loss.Kind == LossKind.CrossEntropy)
+        {
+            var classes = Enumerable.Range(0, batch).Select(_ => rng.Next(spec.OutputSize)).ToArray();
+            targets = Targets.FromClasses(classes);
+            referenceTargets = ReferenceTargets.FromClasses((int[])classes.Clone());
+        }
+        else
+        {
+            var values = Enumerable.Range(0, batch * spec.OutputSize).Select(_ => (float)rng.NextDouble()).ToArray();
+            targets = Targets.FromValues(values);
+            referenceTargets = ReferenceTargets.FromValues(values.Select(v => (double)v).ToArray());
+        }
+        var reference = new ReferenceNetwork(spec, parameters.Select(p => p.Select(v => (double)v).ToArray()).ToArray());
+        return new Setup(spec, parameters, inputs, batch, targets, loss, reference, inputs.Select(v => (double)v).ToArray(), referenceTargets);
+    }
+
+    private static void Close(float[][] ours, double[][] expected, string what)
+    {
+        double floor = 1e-6 * Math.Max(1, Norms.Norm(expected));
+        Assert.IsGreaterThan(0.0, Norms.Norm(expected), $"{what}: the reference is all zero, the comparison could not fail");
+        Assert.IsLessThanOrEqualTo(2e-4, CurvatureCases.RelativeError(ours, expected, floor), what);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Cases))]
+    public void Deterministic_methods_match_the_reference(int which, int batch, DeviceKind kind)
+    {
+        foreach (var loss in new[] { LossSpec.CrossEntropy(), new LossSpec(LossKind.MeanSquaredError, Reduction.Sum) })
+        {
+            var s = Create(which, batch, loss, 10 * which + batch);
+            string at = $"{s.Spec} | batch {batch} | {loss} on {kind}";
+            using var network = new Network(Devices.Get(kind), s.Spec, s.Parameters);
+            var fused = new[] { CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89 };
+            var result = network.Backward(s.Inputs, batch, s.Targets, loss, fused);
+            Assert.AreEqual(s.Reference.Loss(s.InputsD, batch, s.ReferenceTargets, loss), result.Loss, 1e-4 * Math.Max(1, Math.Abs(result.Loss)), $"loss: {at}");
+            Close(s.Spec.Parameters.Select(p => result.Gradient(p.Index)).ToArray(), s.Reference.Gradient(s.InputsD, batch, s.ReferenceTargets, loss), $"gradient: {at}");
+            foreach (var method in fused)
+                Close(s.Spec.Parameters.Select(p => result.Curvature(method, p.Index)).ToArray(), s.Reference.Curvature(s.InputsD, batch, s.ReferenceTargets, loss, method), $"{method.Id}: {at}");
+
+            using var estimator = new CurvatureEstimator(network);
+            Estimate(CurvatureMethod.Exact, s.Reference.ExactDiagonal(s.InputsD, batch, s.ReferenceTargets, loss));
+            Estimate(CurvatureMethod.Ggn, s.Reference.GgnDiagonal(s.InputsD, batch, s.ReferenceTargets, loss));
+            Estimate(CurvatureMethod.BL89Official, Bl89Official.Diagonal(s.Reference, s.InputsD, batch, s.ReferenceTargets, loss));
+
+            var squared = estimator.Estimate(s.Inputs, batch, s.Targets, loss, CurvatureMethod.GradSquared);
+            var gradient = s.Reference.Gradient(s.InputsD, batch, s.ReferenceTargets, loss);
+            Close(s.Spec.Parameters.Select(p => squared.Diagonal(p.Index)).ToArray(), gradient.Select(g => g.Select(v => v * v).ToArray()).ToArray(), $"grad_squared: {at}");
+
+            // The R-operator (Hutchinson's and AdaHessian's step) for a fixed direction.
+            var rng = new Random(5);
+            var v = s.Spec.Parameters.Select(p => Enumerable.Range(0, p.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray()).ToArray();
+            var hv = estimator.HessianVectorProduct(s.Inputs, batch, s.Targets, loss, v);
+            Close(hv, s.Reference.HessianVectorProduct(s.InputsD, batch, s.ReferenceTargets, loss, v.Select(t => t.Select(x => (double)x).ToArray()).ToArray()), $"H v: {at}");
+
+            void Estimate(CurvatureMethod method, double[][] expected)
+            {
+                var e = estimator.Estimate(s.Inputs, batch, s.Targets, loss, method);
+                Close(CurvatureCases.Diagonals(e, s.Spec), expected, $"{method.Id}: {at}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow("ggn_mc")]
+    [DataRow("kfac")]
+    [DataRow("hutchinson")]
+    public void Sampled_methods_agree_across_backends_and_differ_across_seeds(string id)
+    {
+        var method = CurvatureMethod.Parse(id);
+        foreach (int which in new[] { 0, 1 })
+        {
+            var s = Create(which, 3, LossSpec.CrossEntropy(), 40 + which);
+            float[] Run(ComputeDevice device, ulong seed)
+            {
+                using var network = new Network(device, s.Spec, s.Parameters);
+                using var estimator = new CurvatureEstimator(network);
+                var e = estimator.Estimate(s.Inputs, s.Batch, s.Targets, s.Loss, method, samples: 3, seed: seed);
+                return CurvatureCases.Flatten(CurvatureCases.Diagonals(e, s.Spec));
+            }
+            var native = Run(Devices.Native, 42).Select(v => (double)v).ToArray();
+            Assert.IsGreaterThan(0.0, native.Max(Math.Abs), $"{id}: all zero");
+            Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(Run(Devices.Simulator, 42), native, 1e-12), $"{id} case {which}: simulator vs native, seed 42");
+            Assert.IsGreaterThan(1e-2, Norms.RelativeError(Run(Devices.Native, 43), native, 1e-12), $"{id} case {which}: seeds 42 and 43 should differ");
+        }
+    }
+
+    [TestMethod]
+    public void Ggn_mc_mean_approaches_the_conv_ggn()
+    {
+        // Unbiasedness through conv, pools and flatten: the mean of many one-sample estimates within 5 standard errors.
+        var s = Create(0, 2, LossSpec.CrossEntropy(), 7);
+        var ggn = CurvatureCases.Flatten(s.Reference.GgnDiagonal(s.InputsD, s.Batch, s.ReferenceTargets, s.Loss));
+        const int draws = 2000;
+        using var network = new Network(Devices.Native, s.Spec, s.Parameters);
+        using var estimator = new CurvatureEstimator(network);
+        var sum = new double[ggn.Length];
+        var sumSq = new double[ggn.Length];
+        for (int d = 0; d < draws; d++)
+        {
+            var flat = CurvatureCases.Flatten(CurvatureCases.Diagonals(estimator.Estimate(s.Inputs, s.Batch, s.Targets, s.Loss, CurvatureMethod.GgnMc, 1, (ulong)d), s.Spec));
+            for (int i = 0; i < flat.Length; i++)
+            {
+                sum[i] += flat[i];
+                sumSq[i] += (double)flat[i] * flat[i];
+            }
+        }
+        double rounding = 1e-5 * ggn.Max(Math.Abs);
+        for (int i = 0; i < ggn.Length; i++)
+        {
+            double mean = sum[i] / draws, se = Math.Sqrt(Math.Max(0, sumSq[i] / draws - mean * mean) / (draws - 1));
+            Assert.IsLessThanOrEqualTo(5 * se + rounding, Math.Abs(mean - ggn[i]), $"element {i}: mean {mean}, ggn {ggn[i]}, standard error {se}");
+        }
+    }
+}
