@@ -168,9 +168,13 @@ public static class CaseFile
                 int inC = f.PositiveInteger(f.Required(layer, path, "in_channels"), JsonFields.Child(path, "in_channels"));
                 int outC = f.PositiveInteger(f.Required(layer, path, "out_channels"), JsonFields.Child(path, "out_channels"));
                 var (kh, kw, sh, sw, ph, pw) = ReadWindow(f, layer, path);
+                bool bias = JsonFields.Optional(layer, "bias") is not null;
+                var conv = Checked(f, path, () => LayerSpec.Conv2d(inC, outC, kh, kw, sh, sw, ph, pw, bias));
+                // Whether it fits its input (kernel, channels) before its weight's shape: the message names the numbers.
+                if (input is TensorShape given) Checked(f, path, () => new NetworkSpec(given, [.. layers, conv]));
                 parameters.Add(Tensor(f, f.Required(layer, path, "weight"), JsonFields.Child(path, "weight"), [outC, inC, kh, kw]));
-                bool bias = ReadBias(f, layer, path, outC, parameters);
-                layers.Add(Checked(f, path, () => LayerSpec.Conv2d(inC, outC, kh, kw, sh, sw, ph, pw, bias)));
+                ReadBias(f, layer, path, outC, parameters);
+                layers.Add(conv);
                 width = -1;
             }
             else if (kind is LayerKind.MaxPool2d or LayerKind.AvgPool2d)
@@ -216,7 +220,7 @@ public static class CaseFile
         }
     }
 
-    private static LayerSpec Checked(JsonFields f, string path, Func<LayerSpec> create)
+    private static T Checked<T>(JsonFields f, string path, Func<T> create)
     {
         try
         {
