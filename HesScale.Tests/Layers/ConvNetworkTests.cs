@@ -142,6 +142,30 @@ public sealed class ConvNetworkTests
     }
 
     [TestMethod]
+    public void Image_layer_launches_are_counted_by_the_backend()
+    {
+        // The ops adapter launches on the backend's shape (IlgpuBackend.LaunchShape), so launch counts include conv and pools.
+        var spec = Spec(0);
+        var backend = Devices.Simulator.Backend;
+        var conv = spec.LayerObjects[0];
+        var pool = spec.LayerObjects[2];
+        using var x = backend.Allocate(2 * conv.In);
+        using var y = backend.Allocate(2 * conv.Out);
+        using var z = backend.Allocate(2 * pool.Out);
+        using var w = backend.Allocate(spec.Parameters[0].Length);
+        using var b = backend.Allocate(spec.Parameters[1].Length);
+        long before = backend.Launches;
+        conv.Forward(backend, x, y, [w, b], 2);
+        Assert.AreEqual(before + 1, backend.Launches, "conv2d forward: one launch");
+        pool.Forward(backend, y, z, [], 2);
+        Assert.AreEqual(before + 2, backend.Launches, "max_pool2d forward: one launch");
+        using var bOut = backend.Allocate(3 * 2 * pool.Out);
+        using var bIn = backend.Allocate(3 * 2 * pool.In);
+        pool.Backward(backend, y, z, bOut, bIn, [], [], 2, 3, 0);
+        Assert.AreEqual(before + 4, backend.Launches, "max_pool2d backward: the arg-max again, then every channel in one launch");
+    }
+
+    [TestMethod]
     public void Ggn_mc_mean_approaches_the_conv_ggn()
     {
         // Unbiasedness through conv, pools and flatten: the mean of many one-sample estimates within 5 standard errors.
