@@ -104,12 +104,11 @@ internal static class Conv2dOps
 
     /// <summary>
     /// The kernels of <see cref="Conv2dKernels"/> on one accelerator, compiled once here and launched with
-    /// grid-stride shapes. Owns a one-float stand-in for an absent bias (disposed with it).
+    /// the owning backend's grid-stride shapes. Owns a one-float stand-in for an absent bias (disposed with it).
     /// </summary>
     public sealed class Ilgpu : IConv2dOps<ArrayView<float>>, IDisposable
     {
-        private readonly GridStrideShape _shape;
-        private readonly Func<int, KernelConfig>? _launch;
+        private readonly Func<int, KernelConfig> _launch;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _none;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardInput;
@@ -118,10 +117,9 @@ internal static class Conv2dOps
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
 
         /// <param name="accelerator">Where the kernels are loaded.</param>
-        /// <param name="launch">The owning backend's launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches); null: this class's own grid-stride shape.</param>
-        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig>? launch = null)
+        /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch)
         {
-            _shape = new GridStrideShape(accelerator);
             _launch = launch;
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
             _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardInput);
@@ -131,7 +129,8 @@ internal static class Conv2dOps
             _none = accelerator.Allocate1D<float>(1);
         }
 
-        private KernelConfig Launch(long total) => _launch is null ? _shape.For(total) : _launch(checked((int)total));
+        private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
+            : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
 
         private ArrayView<float> OrNone(ArrayView<float> view) => view.Length > 0 ? view : _none.View;
 

@@ -58,18 +58,16 @@ internal static class Pool2dOps
     /// <summary>The kernels of <see cref="Pool2dKernels"/> on one accelerator, compiled once here.</summary>
     public sealed class Ilgpu : IPool2dOps<ArrayView<float>, ArrayView<int>>
     {
-        private readonly GridStrideShape _shape;
-        private readonly Func<int, KernelConfig>? _launch;
+        private readonly Func<int, KernelConfig> _launch;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, Pool2dGeometry, int> _maxForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, Pool2dGeometry, int, int> _maxBackward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Pool2dGeometry, int> _avgForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Pool2dGeometry, int, int, int> _avgBackward;
 
         /// <param name="accelerator">Where the kernels are loaded.</param>
-        /// <param name="launch">The owning backend's launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches); null: this class's own grid-stride shape.</param>
-        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig>? launch = null)
+        /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch)
         {
-            _shape = new GridStrideShape(accelerator);
             _launch = launch;
             _maxForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<int>, Pool2dGeometry, int>(Pool2dKernels.MaxForward);
             _maxBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, Pool2dGeometry, int, int>(Pool2dKernels.MaxBackward);
@@ -77,7 +75,8 @@ internal static class Pool2dOps
             _avgBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Pool2dGeometry, int, int, int>(Pool2dKernels.AvgBackward);
         }
 
-        private KernelConfig Launch(long total) => _launch is null ? _shape.For(total) : _launch(checked((int)total));
+        private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
+            : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
 
         public void MaxForward(in Pool2dGeometry g, ArrayView<float> x, ArrayView<float> y, ArrayView<int> arg, int n)
         {
