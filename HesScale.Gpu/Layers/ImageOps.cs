@@ -80,6 +80,9 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
     /// <summary>Writes back what <see cref="Out"/> handed out (native copies; nothing on devices).</summary>
     protected abstract void Commit();
 
+    /// <summary>Drops what an op that threw before its <see cref="Commit"/> left handed out (nothing is written back).</summary>
+    protected abstract void Begin();
+
     protected abstract void ColumnWeight(in Conv2dGeometry g, TFloats s, TFloats signs, TFloats x, TFloats dW, TFloats db, int columns, int n, float scale);
 
     protected abstract void MaxGather(TFloats rx, TInts arg, TFloats ry, int inSize, int outSize, int n, int rows);
@@ -90,18 +93,21 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void ConvForward(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer w, DeviceBuffer? b, DeviceBuffer y, int n)
     {
+        Begin();
         conv.Forward(g, In(x, 0, n * g.InSize), In(w, 0, g.WeightLength), Opt(b, g.OutChannels), Out(y, 0, n * g.OutSize), n);
         Commit();
     }
 
     public override void ConvBackwardInput(in Conv2dGeometry g, DeviceBuffer bOut, DeviceBuffer w, DeviceBuffer bIn, int n, int channels, int linearChannels)
     {
+        Begin();
         conv.BackwardInput(g, In(bOut, 0, channels * n * g.OutSize), In(w, 0, g.WeightLength), Out(bIn, 0, channels * n * g.InSize), n, channels, linearChannels);
         Commit();
     }
 
     public override void ConvBackwardWeight(in Conv2dGeometry g, DeviceBuffer bOut, DeviceBuffer x, DeviceBuffer dW, DeviceBuffer? db, int n, int channels, int linearChannels)
     {
+        Begin();
         conv.BackwardWeight(g, In(bOut, 0, channels * n * g.OutSize), In(x, 0, n * g.InSize), Out(dW, 0, channels * g.WeightLength),
             OptOut(db, 0, channels * g.OutChannels), n, channels, linearChannels);
         Commit();
@@ -109,6 +115,7 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void ConvColumnWeight(in Conv2dGeometry g, DeviceBuffer s, DeviceBuffer signs, DeviceBuffer x, DeviceBuffer dW, DeviceBuffer? db, int columns, int n, float scale)
     {
+        Begin();
         ColumnWeight(g, In(s, 0, columns * n * g.OutSize), In(signs, 0, columns * n), In(x, 0, n * g.InSize), Out(dW, 0, g.WeightLength),
             OptOut(db, 0, g.OutChannels), columns, n, scale);
         Commit();
@@ -116,12 +123,14 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void ConvKfcWeight(in Conv2dGeometry g, DeviceBuffer q, DeviceBuffer x, DeviceBuffer dW, DeviceBuffer? db, int n)
     {
+        Begin();
         conv.KfcWeight(g, In(q, 0, n * g.OutSize), In(x, 0, n * g.InSize), Out(dW, 0, g.WeightLength), OptOut(db, 0, g.OutChannels), n);
         Commit();
     }
 
     public override void ConvRForward(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer w, DeviceBuffer v, DeviceBuffer? vb, DeviceBuffer ry, int columns, int n)
     {
+        Begin();
         int inRows = n * g.InSize, outRows = n * g.OutSize;
         for (int r = 0; r < columns; r++)
         {
@@ -135,6 +144,7 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
     public override void ConvRBackward(in Conv2dGeometry g, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer gOut, DeviceBuffer rg, DeviceBuffer? rgIn,
         DeviceBuffer w, DeviceBuffer v, DeviceBuffer hv, DeviceBuffer? hvb, int columns, int n)
     {
+        Begin();
         int inRows = n * g.InSize, outRows = n * g.OutSize;
         for (int r = 0; r < columns; r++)
         {
@@ -150,6 +160,7 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void PoolForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer y, int n)
     {
+        Begin();
         if (g.IsMax != 0) pool.MaxForward(g, In(x, 0, n * g.InSize), Out(y, 0, n * g.OutSize), ArgScratch(n * g.OutSize).Arg, n);
         else pool.AvgForward(g, In(x, 0, n * g.InSize), Out(y, 0, n * g.OutSize), n);
         Commit();
@@ -164,6 +175,7 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void PoolBackward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer bOut, DeviceBuffer bIn, int n, int channels, int linearChannels)
     {
+        Begin();
         if (g.IsMax != 0) pool.MaxBackward(g, In(bOut, 0, channels * n * g.OutSize), ArgMax(g, x, n), Out(bIn, 0, channels * n * g.InSize), n, channels);
         else pool.AvgBackward(g, In(bOut, 0, channels * n * g.OutSize), Out(bIn, 0, channels * n * g.InSize), n, channels, linearChannels);
         Commit();
@@ -171,6 +183,7 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
 
     public override void PoolRForward(in Pool2dGeometry g, DeviceBuffer x, DeviceBuffer rx, DeviceBuffer ry, int columns, int n)
     {
+        Begin();
         int rows = columns * n;
         if (g.IsMax != 0) MaxGather(In(rx, 0, rows * g.InSize), ArgMax(g, x, n), Out(ry, 0, rows * g.OutSize), g.InSize, g.OutSize, n, rows);
         else pool.AvgForward(g, In(rx, 0, rows * g.InSize), Out(ry, 0, rows * g.OutSize), rows);
@@ -223,6 +236,8 @@ internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>
 
     protected override void Commit() { }
 
+    protected override void Begin() { }
+
     protected override void ColumnWeight(in Conv2dGeometry g, ArrayView<float> s, ArrayView<float> signs, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db,
         int columns, int n, float scale)
     {
@@ -244,25 +259,38 @@ internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>
 
 /// <summary>
 /// The image ops on the native CPU path: a buffer's host array when a call uses all of it, else a copy
-/// (in) or a staging array copied back after the op (out).
+/// (in) or a staging array copied back after the op (out). Copies and staging arrays are kept by length
+/// and reused from call to call (no allocation per step once warm).
 /// </summary>
 internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], int[]>(new Conv2dOps.Native(backend.WideTiles, backend.Threads), new Pool2dOps.Native(backend.Threads))
 {
     private readonly List<(float[] Staged, DeviceBuffer Buffer, int Offset)> _pending = [];
+    private readonly List<float[]> _inUse = [];
+    private readonly Dictionary<int, Stack<float[]>> _free = [];
     private float[] _scratchY = [];
     private int[] _scratchArg = [];
+
+    private float[] Rent(int length)
+    {
+        var array = _free.TryGetValue(length, out var stack) && stack.Count > 0 ? stack.Pop() : new float[length];
+        _inUse.Add(array);
+        return array;
+    }
 
     protected override float[] In(DeviceBuffer buffer, int offset, int length)
     {
         var data = NativeBackend.HostArray(buffer);
-        return offset == 0 && data.Length == length ? data : data.AsSpan(offset, length).ToArray();
+        if (offset == 0 && data.Length == length) return data;
+        var copy = Rent(length);
+        data.AsSpan(offset, length).CopyTo(copy);
+        return copy;
     }
 
     protected override float[] Out(DeviceBuffer buffer, int offset, int length)
     {
         var data = NativeBackend.HostArray(buffer);
         if (offset == 0 && data.Length == length) return data;
-        var staged = new float[length];
+        var staged = Rent(length);
         _pending.Add((staged, buffer, offset));
         return staged;
     }
@@ -282,7 +310,18 @@ internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], 
     protected override void Commit()
     {
         foreach (var (staged, buffer, offset) in _pending) staged.CopyTo(NativeBackend.HostArray(buffer).AsSpan(offset));
+        Begin();
+    }
+
+    protected override void Begin()
+    {
         _pending.Clear();
+        foreach (var array in _inUse)
+        {
+            if (!_free.TryGetValue(array.Length, out var stack)) _free[array.Length] = stack = new Stack<float[]>();
+            stack.Push(array);
+        }
+        _inUse.Clear();
     }
 
     protected override void ColumnWeight(in Conv2dGeometry g, float[] s, float[] signs, float[] x, float[] dW, float[] db, int columns, int n, float scale) =>
