@@ -290,6 +290,9 @@ internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], 
     {
         var data = NativeBackend.HostArray(buffer);
         if (offset == 0 && data.Length == length) return data;
+        // Refuse before the op runs (as ILGPU's SubView does), not when copying back.
+        if ((uint)offset > (uint)buffer.Length || (uint)length > (uint)(buffer.Length - offset))
+            throw new ArgumentOutOfRangeException(nameof(length), $"{length} values from {offset} do not fit a buffer of {buffer.Length}.");
         var staged = Rent(length);
         _pending.Add((staged, buffer, offset));
         return staged;

@@ -193,3 +193,37 @@ public sealed class ConvNetworkTests
         }
     }
 }
+
+/// <summary>The native image ops' staging: what an op that failed left staged is never written back by a later op.</summary>
+[TestClass]
+public sealed class NativeImageOpsTests
+{
+    [TestMethod]
+    public void A_failed_op_leaves_its_outputs_untouched_and_later_ops_do_not_write_them()
+    {
+        var backend = Devices.Native.Backend;
+        var ops = backend.LayerOps(HesScale.Gpu.Layers.ImageOps.Create);
+        var g = new HesScale.Gpu.Kernels.Conv2dGeometry((2, 5, 4), 2, 3, HesScale.Gpu.Kernels.Window2d.Square(3, 1, 1));
+        int n = 2;
+        using var bOut = backend.Allocate(n * g.OutSize);
+        using var x = backend.Allocate(n * g.InSize);
+        using var w = backend.Allocate(g.WeightLength);
+        using var dW = backend.Allocate(g.WeightLength + 5); // longer than used: staged
+        using var shortBias = backend.Allocate(g.OutChannels - 1);
+        using var y = backend.Allocate(n * g.OutSize + 3);
+        var sentinel = Enumerable.Repeat(7f, dW.Length).ToArray();
+        dW.Upload(sentinel);
+        bOut.Upload(Enumerable.Range(0, bOut.Length).Select(i => 0.01f * i).ToArray());
+        x.Upload(Enumerable.Range(0, x.Length).Select(i => 1f - 0.02f * i).ToArray());
+        w.Upload(Enumerable.Range(0, w.Length).Select(i => 0.1f * (i % 5)).ToArray());
+
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ops.ConvBackwardWeight(g, bOut, x, dW, shortBias, n, 1, 1));
+        ops.ConvForward(g, x, w, null, y, n);
+        var after = new float[dW.Length];
+        dW.Download(after);
+        CollectionAssert.AreEqual(sentinel, after, "dW was written by a failed op or by the next one");
+        var forward = new float[y.Length];
+        y.Download(forward);
+        Assert.IsTrue(forward.Take(n * g.OutSize).Any(v => v != 0f), "the later op wrote its own output");
+    }
+}
