@@ -2,17 +2,25 @@ using HesScale.Gpu.Kernels;
 
 namespace HesScale.Gpu.Native;
 
-/// <summary>The native twins of <see cref="ImageColumnKernels"/> (same shapes and sums, one thread: these serve the column and R-operator passes).</summary>
+/// <summary>The native twins of <see cref="ImageColumnKernels"/> (same shapes and sums; they serve the column and R-operator passes).</summary>
 internal static class ImageColumns
 {
     /// <inheritdoc cref="ImageColumnKernels.ConvColumnWeight"/>
-    public static void ConvColumnWeight(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias)
+    /// <remarks>Output channels are split over up to <paramref name="threads"/> threads (large calls only).</remarks>
+    public static void ConvColumnWeight(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int threads = 1)
+    {
+        var geo = g;
+        long work = (long)columns * n * g.OutSize * g.PatchLength;
+        ParallelChunks.Run(g.OutChannels, threads, work, (o0, o1) => OutputChannels(s, signs, x, dW, db, geo, columns, n, scale, hasBias, o0, o1));
+    }
+
+    private static void OutputChannels(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int o0, int o1)
     {
         int k = g.PatchLength, kernel = g.KernelH * g.KernelW, positions = g.Positions, outSize = g.OutSize;
         int plane = g.Height * g.Width, inSize = g.InSize;
         var acc = new float[k + 1];
         var sums = new double[k + 1];
-        for (int o = 0; o < g.OutChannels; o++)
+        for (int o = o0; o < o1; o++)
         {
             Array.Clear(sums);
             for (int row = 0; row < columns * n; row++)

@@ -227,3 +227,57 @@ public sealed class NativeImageOpsTests
         Assert.IsTrue(forward.Take(n * g.OutSize).Any(v => v != 0f), "the later op wrote its own output");
     }
 }
+
+/// <summary>The exact conv column diagonal's native twin split over threads equals the one-thread sums and the ILGPU kernel.</summary>
+[TestClass]
+public sealed class ConvColumnWeightTests
+{
+    [TestMethod]
+    public void Threads_and_simulator_agree_with_one_thread()
+    {
+        var g = new HesScale.Gpu.Kernels.Conv2dGeometry((3, 11, 9), 3, 6, new HesScale.Gpu.Kernels.Window2d(3, 2, 2, 1, 1, 0));
+        int columns = 4, n = 7;
+        var rng = new Random(3);
+        float[] R(int length) => Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] s = R(columns * n * g.OutSize), signs = R(columns * n).Select(v => v < 0 ? -1f : 1f).ToArray(), x = R(n * g.InSize);
+        float[] Native(int threads)
+        {
+            float[] dW = new float[g.WeightLength], db = new float[g.OutChannels];
+            HesScale.Gpu.Native.ImageColumns.ConvColumnWeight(s, signs, x, dW, db, g, columns, n, 0.5f, true, threads);
+            return [.. dW, .. db];
+        }
+        Assert.IsGreaterThan(1L << 17, (long)columns * n * g.OutSize * g.PatchLength, "large enough to split");
+        var one = Native(1);
+        Assert.IsTrue(one.Any(v => v != 0f));
+        CollectionAssert.AreEqual(one, Native(3), "threads");
+
+        var backend = Devices.Simulator.Backend;
+        var ops = backend.LayerOps(HesScale.Gpu.Layers.ImageOps.Create);
+        using DeviceBufferSet b = new(backend, s, signs, x, new float[g.WeightLength], new float[g.OutChannels]);
+        ops.ConvColumnWeight(g, b[0], b[1], b[2], b[3], b[4], columns, n, 0.5f);
+        var device = new float[g.WeightLength + g.OutChannels];
+        b[3].Download(device.AsSpan(0, g.WeightLength));
+        b[4].Download(device.AsSpan(g.WeightLength));
+        Assert.IsLessThanOrEqualTo(1e-5, Norms.RelativeError(device, one.Select(v => (double)v).ToArray(), 1e-12), "simulator");
+    }
+
+    private sealed class DeviceBufferSet : IDisposable
+    {
+        private readonly HesScale.Gpu.Engine.DeviceBuffer[] _buffers;
+
+        public DeviceBufferSet(HesScale.Gpu.Engine.Backend backend, params float[][] values) =>
+            _buffers = values.Select(v =>
+            {
+                var buffer = backend.Allocate(v.Length);
+                buffer.Upload(v);
+                return buffer;
+            }).ToArray();
+
+        public HesScale.Gpu.Engine.DeviceBuffer this[int i] => _buffers[i];
+
+        public void Dispose()
+        {
+            foreach (var b in _buffers) b.Dispose();
+        }
+    }
+}
