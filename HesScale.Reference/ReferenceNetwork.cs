@@ -219,15 +219,24 @@ public sealed class ReferenceNetwork
 
     private string Describe() => _spec?.ToString() ?? string.Join(", ", _layers.Select(l => l.Kind));
 
-    /// <summary>The layer objects of an MLP spec: Linear and activations on vectors.</summary>
+    /// <summary>The layer objects of a spec: Linear, conv2d, pools, flatten and activations, from its input shape.</summary>
     private static ReferenceLayer[] LayersOf(NetworkSpec spec)
     {
         var layers = new ReferenceLayer[spec.Layers.Count];
-        var shape = TensorShape.Vector(spec.InputSize);
+        var shape = spec.InputShape;
         for (int l = 0; l < layers.Length; l++)
         {
             var s = spec.Layers[l];
-            layers[l] = s.IsLinear ? new LinearLayer(shape, s.In, s.Out, s.Bias) : ActivationLayer.Create(shape, s.Kind, ActivationDerivatives.Slope(s));
+            var window = new Window2d(s.KernelH, s.KernelW, s.StrideH, s.StrideW, s.PadH, s.PadW);
+            layers[l] = s.Kind switch
+            {
+                LayerKind.Linear => new LinearLayer(shape, s.In, s.Out, s.Bias),
+                LayerKind.Conv2d => new Conv2dLayer(shape, s.In, s.Out, window, s.Bias),
+                LayerKind.MaxPool2d => new MaxPool2dLayer(shape, window),
+                LayerKind.AvgPool2d => new AvgPool2dLayer(shape, window),
+                LayerKind.Flatten => new FlattenLayer(shape),
+                _ => ActivationLayer.Create(shape, s.Kind, ActivationDerivatives.Slope(s)),
+            };
             shape = layers[l].OutputShape;
         }
         return layers;

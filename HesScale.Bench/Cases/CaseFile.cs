@@ -5,14 +5,17 @@ using HesScale.Gpu;
 namespace HesScale.Bench.Cases;
 
 /// <summary>
-/// Reads <c>hesscale-case/1</c> files (see the golden README): layers with their parameters,
-/// a loss, a batch of inputs and the targets. Everything is validated; every problem is a
+/// Reads <c>hesscale-case/1</c> and <c>hesscale-case/2</c> files (see the golden README): layers with their
+/// parameters (/2 adds <c>input_shape</c>, conv2d, max_pool2d, avg_pool2d and flatten), a loss, a batch of inputs and the targets. Everything is validated; every problem is a
 /// <see cref="CaseFormatException"/> whose message names the file and the JSON field.
 /// </summary>
 public static class CaseFile
 {
-    /// <summary>The only supported value of the <c>format</c> field.</summary>
+    /// <summary>The MLP format (<c>format</c> field).</summary>
     public const string FormatName = "hesscale-case/1";
+
+    /// <summary>The superset with image layers and <c>input_shape</c>.</summary>
+    public const string ImageFormatName = "hesscale-case/2";
 
     /// <summary>Largest case file read (256 MiB): memory while parsing is a small multiple of the file size.</summary>
     public const long MaxFileBytes = 256L << 20;
@@ -39,12 +42,20 @@ public static class CaseFile
         var f = new JsonFields(Path.GetFileName(sourceName));
         using var document = JsonFields.ParseDocument(json, f.SourceName);
         var root = document.RootElement;
-        f.ExpectObject(root, "", "format", "layers", "loss", "inputs", "targets");
-
         string format = f.String(f.Required(root, "", "format"), "format");
-        if (format != FormatName) throw f.Error("format", $"expected \"{FormatName}\", got \"{format}\"");
+        if (format != FormatName && format != ImageFormatName) throw f.Error("format", $"expected \"{FormatName}\" or \"{ImageFormatName}\", got \"{format}\"");
+        bool images = format == ImageFormatName;
+        if (images) f.ExpectObject(root, "", "format", "input_shape", "layers", "loss", "inputs", "targets");
+        else f.ExpectObject(root, "", "format", "layers", "loss", "inputs", "targets");
 
-        var (spec, parameters) = ReadLayers(f, f.Required(root, "", "layers"));
+        TensorShape? shape = null;
+        if (JsonFields.Optional(root, "input_shape") is JsonElement shapeElement)
+        {
+            if (f.ArrayLength(shapeElement, "input_shape") != 3) throw f.Error("input_shape", "expected [C, H, W]");
+            var dims = shapeElement.EnumerateArray().Select((e, i) => f.PositiveInteger(e, JsonFields.Index("input_shape", i))).ToArray();
+            shape = new TensorShape(dims[0], dims[1], dims[2]);
+        }
+        var (spec, parameters) = ReadLayers(f, f.Required(root, "", "layers"), shape, images);
         var loss = ReadLoss(f, f.Required(root, "", "loss"));
         double[] inputs = f.Rows(f.Required(root, "", "inputs"), "inputs", spec.InputSize, out int batch);
 
@@ -118,13 +129,13 @@ public static class CaseFile
     private static string SinglePrecisionProblem(double value) =>
         $"{value.ToString("R", CultureInfo.InvariantCulture)} is not finite in single precision (the engine computes in float32)";
 
-    private static (NetworkSpec Spec, List<double[]> Parameters) ReadLayers(JsonFields f, JsonElement layersElement)
+    private static (NetworkSpec Spec, List<double[]> Parameters) ReadLayers(JsonFields f, JsonElement layersElement, TensorShape? input, bool images)
     {
         int count = f.ArrayLength(layersElement, "layers");
         if (count == 0) throw f.Error("layers", "expected at least one layer, got an empty array");
         var layers = new List<LayerSpec>(count);
         var parameters = new List<double[]>();
-        int width = -1;
+        int width = input is { IsVector: true } vector ? vector.Size : -1;
         int l = 0;
         foreach (var layer in layersElement.EnumerateArray())
         {
@@ -132,10 +143,10 @@ public static class CaseFile
             if (layer.ValueKind != JsonValueKind.Object) throw f.Error(path, $"expected an object, got {JsonFields.Describe(layer.ValueKind)}");
             string typePath = JsonFields.Child(path, "type");
             string type = f.String(f.Required(layer, path, "type"), typePath);
-            if (!LayerSpec.TryParseKind(type, out var kind))
+            if (!LayerSpec.TryParseKind(type, out var kind) || (!images && kind >= LayerKind.Conv2d))
             {
-                string known = string.Join(", ", Enum.GetValues<LayerKind>().Select(LayerSpec.NameOf));
-                throw f.Error(typePath, $"unknown layer type \"{type}\" (known: {known})");
+                var known = Enum.GetValues<LayerKind>().Where(k => images || k < LayerKind.Conv2d).Select(LayerSpec.NameOf);
+                throw f.Error(typePath, $"unknown layer type \"{type}\" (known: {string.Join(", ", known)}{(images ? "" : "; image layers need format " + ImageFormatName)})");
             }
 
             if (kind == LayerKind.Linear)
@@ -147,19 +158,41 @@ public static class CaseFile
                     throw f.Error(JsonFields.Child(path, "in"), $"expected {width} (the width the previous layers give), got {inSize}");
                 string weightPath = JsonFields.Child(path, "weight");
                 parameters.Add(f.Matrix(f.Required(layer, path, "weight"), weightPath, outSize, inSize, "one per output, \"out\" is " + outSize.ToString(CultureInfo.InvariantCulture)));
-                var biasElement = JsonFields.Optional(layer, "bias");
-                if (biasElement is JsonElement bias)
-                {
-                    var b = new double[outSize];
-                    f.Numbers(bias, JsonFields.Child(path, "bias"), outSize, b, 0);
-                    parameters.Add(b);
-                }
-                layers.Add(LayerSpec.Linear(inSize, outSize, biasElement is not null));
+                bool bias = ReadBias(f, layer, path, outSize, parameters);
+                layers.Add(LayerSpec.Linear(inSize, outSize, bias));
                 width = outSize;
+            }
+            else if (kind == LayerKind.Conv2d)
+            {
+                f.ExpectObject(layer, path, "type", "in_channels", "out_channels", "kernel", "stride", "padding", "weight", "bias");
+                int inC = f.PositiveInteger(f.Required(layer, path, "in_channels"), JsonFields.Child(path, "in_channels"));
+                int outC = f.PositiveInteger(f.Required(layer, path, "out_channels"), JsonFields.Child(path, "out_channels"));
+                var (kh, kw, sh, sw, ph, pw) = ReadWindow(f, layer, path);
+                bool bias = JsonFields.Optional(layer, "bias") is not null;
+                var conv = Checked(f, path, () => LayerSpec.Conv2d(inC, outC, kh, kw, sh, sw, ph, pw, bias));
+                // Whether it fits its input (kernel, channels) before its weight's shape: the message names the numbers.
+                if (input is TensorShape given) Checked(f, path, () => new NetworkSpec(given, [.. layers, conv]));
+                parameters.Add(Tensor(f, f.Required(layer, path, "weight"), JsonFields.Child(path, "weight"), [outC, inC, kh, kw]));
+                ReadBias(f, layer, path, outC, parameters);
+                layers.Add(conv);
+                width = -1;
+            }
+            else if (kind is LayerKind.MaxPool2d or LayerKind.AvgPool2d)
+            {
+                f.ExpectObject(layer, path, "type", "kernel", "stride", "padding");
+                var (kh, kw, sh, sw, ph, pw) = ReadWindow(f, layer, path);
+                layers.Add(Checked(f, path, () => kind == LayerKind.MaxPool2d ? LayerSpec.MaxPool2d(kh, kw, sh, sw, ph, pw) : LayerSpec.AvgPool2d(kh, kw, sh, sw, ph, pw)));
+                width = -1;
+            }
+            else if (kind == LayerKind.Flatten)
+            {
+                f.ExpectObject(layer, path, "type");
+                layers.Add(LayerSpec.Flatten());
+                width = -1;
             }
             else
             {
-                if (l == 0) throw f.Error(typePath, $"the first layer must be \"linear\" (it fixes the input width), got \"{type}\"");
+                if (l == 0) throw f.Error(typePath, $"the first layer must be \"linear\"{(images ? " or \"conv2d\"" : "")} (a layer with parameters), got \"{type}\"");
                 if (kind == LayerKind.LeakyReLU)
                 {
                     f.ExpectObject(layer, path, "type", "slope");
@@ -176,7 +209,78 @@ public static class CaseFile
             }
             l++;
         }
-        return (new NetworkSpec(layers), parameters);
+        // Shapes flow through the spec: a layer that does not fit its input is one line naming the layer and the numbers.
+        try
+        {
+            return (input is TensorShape shape ? new NetworkSpec(shape, layers) : new NetworkSpec(layers), parameters);
+        }
+        catch (ArgumentException e)
+        {
+            throw f.Error("layers", e.Message);
+        }
+    }
+
+    private static T Checked<T>(JsonFields f, string path, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw f.Error(path, e.Message);
+        }
+    }
+
+    /// <summary>The optional bias of <paramref name="count"/> numbers, added to <paramref name="parameters"/>; whether it is there.</summary>
+    private static bool ReadBias(JsonFields f, JsonElement layer, string path, int count, List<double[]> parameters)
+    {
+        if (JsonFields.Optional(layer, "bias") is not JsonElement bias) return false;
+        var b = new double[count];
+        f.Numbers(bias, JsonFields.Child(path, "bias"), count, b, 0);
+        parameters.Add(b);
+        return true;
+    }
+
+    /// <summary>kernel, stride and padding as [h, w] pairs.</summary>
+    private static (int Kh, int Kw, int Sh, int Sw, int Ph, int Pw) ReadWindow(JsonFields f, JsonElement layer, string path)
+    {
+        (int, int) Pair(string name)
+        {
+            string at = JsonFields.Child(path, name);
+            var e = f.Required(layer, path, name);
+            if (f.ArrayLength(e, at) != 2) throw f.Error(at, "expected [height, width]");
+            return (f.Integer(e[0], JsonFields.Index(at, 0)), f.Integer(e[1], JsonFields.Index(at, 1)));
+        }
+        var (kh, kw) = Pair("kernel");
+        var (sh, sw) = Pair("stride");
+        var (ph, pw) = Pair("padding");
+        return (kh, kw, sh, sw, ph, pw);
+    }
+
+    /// <summary>Nested arrays of exactly <paramref name="dims"/> (e.g. [O][C][kh][kw]) of finite numbers, row-major.</summary>
+    private static double[] Tensor(JsonFields f, JsonElement e, string path, int[] dims)
+    {
+        long total = 1;
+        foreach (int d in dims) total *= d;
+        // Shapes are checked while reading, so the declared sizes cannot ask for more than the document holds.
+        var result = new List<double>();
+        void Walk(JsonElement item, string at, int depth)
+        {
+            if (depth == dims.Length - 1)
+            {
+                var row = new double[dims[depth]];
+                f.Numbers(item, at, dims[depth], row, 0);
+                result.AddRange(row);
+                return;
+            }
+            int length = f.ArrayLength(item, at);
+            if (length != dims[depth]) throw f.Error(at, $"expected {dims[depth]} entries (shape [{string.Join("][", dims)}]), got {length}");
+            int i = 0;
+            foreach (var child in item.EnumerateArray()) Walk(child, JsonFields.Index(at, i++), depth + 1);
+        }
+        Walk(e, path, 0);
+        return result.ToArray();
     }
 
     private static LossSpec ReadLoss(JsonFields f, JsonElement e)

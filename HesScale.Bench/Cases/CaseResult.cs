@@ -62,7 +62,29 @@ public sealed class CaseResult
             foreach (var (method, values) in _arrays[info.Index])
             {
                 w.WriteStartArray(method);
-                if (info.IsWeight)
+                var layer = Spec.Layers[info.LayerIndex];
+                if (info.IsWeight && layer.Kind == LayerKind.Conv2d)
+                {
+                    // PyTorch's conv weight shape [O][C][kh][kw], as the golden files nest it.
+                    int i = 0;
+                    for (int o = 0; o < layer.Out; o++)
+                    {
+                        w.WriteStartArray();
+                        for (int c = 0; c < layer.In; c++)
+                        {
+                            w.WriteStartArray();
+                            for (int u = 0; u < layer.KernelH; u++)
+                            {
+                                w.WriteStartArray();
+                                for (int v = 0; v < layer.KernelW; v++) WriteNumber(w, values, i++);
+                                w.WriteEndArray();
+                            }
+                            w.WriteEndArray();
+                        }
+                        w.WriteEndArray();
+                    }
+                }
+                else if (info.IsWeight)
                 {
                     for (int r = 0; r < info.Rows; r++)
                     {

@@ -59,7 +59,13 @@ public sealed record ExpectedFile(double Loss, string? Device, IReadOnlyList<Exp
                 int r = f.ArrayLength(property.Value, arrayPath);
                 double[] values;
                 int c;
-                if (name == "weight")
+                if (name == "weight" && r > 0 && property.Value[0].ValueKind == JsonValueKind.Array && property.Value[0].GetArrayLength() > 0
+                    && property.Value[0][0].ValueKind == JsonValueKind.Array)
+                {
+                    // A conv weight [O][C][kh][kw]: rows O, columns C*kh*kw, as NetworkSpec's parameter.
+                    values = Nested(f, property.Value, arrayPath, out c);
+                }
+                else if (name == "weight")
                 {
                     c = r > 0 ? f.ArrayLength(property.Value[0], JsonFields.Index(arrayPath, 0)) : 0;
                     values = f.Matrix(property.Value, arrayPath, r, c, "as in the first array");
@@ -85,5 +91,36 @@ public sealed record ExpectedFile(double Loss, string? Device, IReadOnlyList<Exp
             p++;
         }
         return new ExpectedFile(loss, device, parameters, sourceName);
+    }
+
+    /// <summary>A 4-D array [O][C][kh][kw] with every level the length of its first entry, row-major; <paramref name="cols"/> = C*kh*kw.</summary>
+    private static double[] Nested(JsonFields f, JsonElement e, string path, out int cols)
+    {
+        var dims = new int[4];
+        var probe = e;
+        for (int d = 0; d < 4; d++)
+        {
+            dims[d] = f.ArrayLength(probe, path);
+            if (dims[d] == 0) throw f.Error(path, "expected a non-empty [O][C][kh][kw] array");
+            if (d < 3) probe = probe[0];
+        }
+        cols = dims[1] * dims[2] * dims[3];
+        var values = new double[dims[0] * cols];
+        int i = 0;
+        void Walk(JsonElement item, string at, int depth)
+        {
+            if (depth == 3)
+            {
+                f.Numbers(item, at, dims[3], values, i);
+                i += dims[3];
+                return;
+            }
+            int length = f.ArrayLength(item, at);
+            if (length != dims[depth]) throw f.Error(at, $"expected {dims[depth]} entries like the first, got {length}");
+            int k = 0;
+            foreach (var child in item.EnumerateArray()) Walk(child, JsonFields.Index(at, k++), depth + 1);
+        }
+        Walk(e, path, 0);
+        return values;
     }
 }

@@ -19,8 +19,9 @@ public static class CostCommand
 {
     public const string Usage =
         "usage: hesscale cost [--configs LIST|all] [--methods LIST|all] [--reps N] [--seconds S] [--sequential] [--floor] [--device D] [--threads T] [--out DIR] [--shard K/N]\n" +
-        "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024)\n" +
-        "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide\n" +
+        "  configs: paper-cost-L1, -L2, -L4, -L8, -L16 (batch 1), rl-small (batch 64), rl-mid (batch 256), wide (batch 1024),\n" +
+        "           cnn-small (28x28x1, batch 1), cnn-small-128 (batch 128), 3c3d (32x32x3, batch 128)\n" +
+        "           default: every paper-cost config, rl-small and rl-mid; 'all' adds wide and the conv configs\n" +
         "  methods: gradient, hesscale (forward + backward, no update), bl89, sgd, adam, adahesscale, adahesscale_gn (full steps)\n" +
         "           default: those; 'all' adds adahessian, adaggnmc (full steps), exact, ggn, kfac (estimates)\n" +
         "  --reps N      timed steps per point after warm-up (default 30; methods interleaved); --seconds S caps each point (default 2)\n" +
@@ -33,6 +34,9 @@ public static class CostCommand
 
     public static readonly string[] DefaultConfigs = ["paper-cost-L1", "paper-cost-L2", "paper-cost-L4", "paper-cost-L8", "paper-cost-L16", "rl-small", "rl-mid"];
     public static readonly string[] AllConfigs = [.. DefaultConfigs, "wide"];
+
+    /// <summary>The conv networks (issue 10), in cost's 'all' but not in the MLP-only <c>launches</c>.</summary>
+    public static readonly string[] ConvConfigs = ["cnn-small", "cnn-small-128", "3c3d"];
     public static readonly string[] DefaultMethods = ["gradient", "hesscale", "bl89", "sgd", "adam", "adahesscale", "adahesscale_gn"];
     public static readonly string[] AllMethods = [.. DefaultMethods, "adahessian", "adaggnmc", "exact", "ggn", "kfac"];
 
@@ -58,9 +62,33 @@ public static class CostCommand
             "rl-small" => (new NetworkSpec(Lin(17, 64), Lin(64, 64), LayerSpec.Tanh(), Lin(64, 6)), 64),
             "rl-mid" => (new NetworkSpec(Lin(64, 256), Lin(256, 256), LayerSpec.Tanh(), Lin(256, 18)), 256),
             "wide" => (new NetworkSpec(Lin(784, 1024), Lin(1024, 1024), LayerSpec.Tanh(), Lin(1024, 10)), 1024),
-            _ => throw new UsageException($"{Command}: unknown config '{id}' (known: {string.Join(", ", AllConfigs)}, paper-cost-L<n>)."),
+            "cnn-small" => (CnnSmall, 1),
+            "cnn-small-128" => (CnnSmall, 128),
+            "3c3d" => (ThreeC3D, 128),
+            _ => throw new UsageException($"{Command}: unknown config '{id}' (known: {string.Join(", ", [.. AllConfigs, .. ConvConfigs])}, paper-cost-L<n>)."),
         };
     }
+
+    /// <summary>28x28x1: conv 5x5 16 - relu - maxpool 2 - conv 3x3 32 - relu - maxpool 2 - flatten - linear 10 (800 -> 10).</summary>
+    public static NetworkSpec CnnSmall => new(new TensorShape(1, 28, 28),
+    [
+        LayerSpec.Conv2d(1, 16, 5, 5), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2, 2),
+        LayerSpec.Conv2d(16, 32, 3, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2, 2),
+        LayerSpec.Flatten(), LayerSpec.Linear(32 * 5 * 5, 10),
+    ]);
+
+    /// <summary>
+    /// DeepOBS's CIFAR-10 3C3D on 32x32x3: conv 64 5x5 valid - relu - maxpool 3/2 - conv 96 3x3 valid - relu - maxpool 3/2 -
+    /// conv 128 3x3 same - relu - maxpool 3/2 - linear 512 - relu - linear 256 - relu - linear 10. TensorFlow's 'same'
+    /// pools pad one side; padding 1 on both gives the same sizes (28 -> 14, 12 -> 6, 6 -> 3: 3*3*128 = 1152 features).
+    /// </summary>
+    public static NetworkSpec ThreeC3D => new(new TensorShape(3, 32, 32),
+    [
+        LayerSpec.Conv2d(3, 64, 5, 5), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
+        LayerSpec.Conv2d(64, 96, 3, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
+        LayerSpec.Conv2d(96, 128, 3, 3, padH: 1, padW: 1), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
+        LayerSpec.Flatten(), LayerSpec.Linear(1152, 512), LayerSpec.ReLU(), LayerSpec.Linear(512, 256), LayerSpec.ReLU(), LayerSpec.Linear(256, 10),
+    ]);
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 
@@ -71,7 +99,7 @@ public static class CostCommand
         {
             var o = CommandLine.Parse(args, Command, ["sequential", "floor"], "configs", "methods", "reps", "seconds", "device", "threads", "out", "shard");
             bool sequential = o.Has("sequential"), floor = o.Has("floor");
-            var configs = List(o.Get("configs"), DefaultConfigs, AllConfigs);
+            var configs = List(o.Get("configs"), DefaultConfigs, [.. AllConfigs, .. ConvConfigs]);
             foreach (var c in configs) Config(c);
             var methods = List(o.Get("methods"), DefaultMethods, AllMethods);
             foreach (var m in methods)

@@ -104,11 +104,11 @@ internal static class Conv2dOps
 
     /// <summary>
     /// The kernels of <see cref="Conv2dKernels"/> on one accelerator, compiled once here and launched with
-    /// grid-stride shapes. Owns a one-float stand-in for an absent bias (disposed with it).
+    /// the owning backend's grid-stride shapes. Owns a one-float stand-in for an absent bias (disposed with it).
     /// </summary>
     public sealed class Ilgpu : IConv2dOps<ArrayView<float>>, IDisposable
     {
-        private readonly GridStrideShape _shape;
+        private readonly Func<int, KernelConfig> _launch;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _none;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardInput;
@@ -116,9 +116,11 @@ internal static class Conv2dOps
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _patchFactor;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
 
-        public Ilgpu(Accelerator accelerator)
+        /// <param name="accelerator">Where the kernels are loaded.</param>
+        /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch)
         {
-            _shape = new GridStrideShape(accelerator);
+            _launch = launch;
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
             _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardInput);
             _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(Conv2dKernels.BackwardWeight);
@@ -127,18 +129,21 @@ internal static class Conv2dOps
             _none = accelerator.Allocate1D<float>(1);
         }
 
+        private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
+            : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
+
         private ArrayView<float> OrNone(ArrayView<float> view) => view.Length > 0 ? view : _none.View;
 
         public void Forward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n)
         {
             CheckForward(g, n, x.Length, w.Length, b.Length, y.Length);
-            _forward(_shape.For((long)n * g.OutSize), x, w, OrNone(b), y, g, n, b.Length > 0 ? 1 : 0, 0);
+            _forward(Launch((long)n * g.OutSize), x, w, OrNone(b), y, g, n, b.Length > 0 ? 1 : 0, 0);
         }
 
         public void RForward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> rx, ArrayView<float> w, ArrayView<float> vw, ArrayView<float> vb, ArrayView<float> ry, int n)
         {
             CheckRForward(g, n, x.Length, rx.Length, w.Length, vw.Length, vb.Length, ry.Length);
-            var shape = _shape.For((long)n * g.OutSize);
+            var shape = Launch((long)n * g.OutSize);
             _forward(shape, rx, w, _none.View, ry, g, n, 0, 0);
             _forward(shape, x, vw, OrNone(vb), ry, g, n, vb.Length > 0 ? 1 : 0, 1);
         }
@@ -146,13 +151,13 @@ internal static class Conv2dOps
         public void BackwardInput(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn, int n, int channels, int linearChannels)
         {
             CheckBackwardInput(g, n, channels, linearChannels, bOut.Length, w.Length, bIn.Length);
-            _backwardInput(_shape.For((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, 0);
+            _backwardInput(Launch((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, 0);
         }
 
         public void RBackwardInput(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> w, ArrayView<float> vw, ArrayView<float> rgIn, int n)
         {
             CheckRBackwardInput(g, n, gOut.Length, rgOut.Length, w.Length, vw.Length, rgIn.Length);
-            var shape = _shape.For((long)n * g.InSize);
+            var shape = Launch((long)n * g.InSize);
             _backwardInput(shape, rgOut, w, rgIn, g, n, 1, 1, 0);
             _backwardInput(shape, gOut, vw, rgIn, g, n, 1, 1, 1);
         }
@@ -161,27 +166,27 @@ internal static class Conv2dOps
         {
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
             int cols = g.PatchLength + (db.Length > 0 ? 1 : 0);
-            _backwardWeight(_shape.For((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0, 0);
+            _backwardWeight(Launch((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0, 0);
         }
 
         public void RBackwardWeight(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> x, ArrayView<float> rx, ArrayView<float> rdW, ArrayView<float> rdb, int n)
         {
             CheckRBackwardWeight(g, n, gOut.Length, rgOut.Length, x.Length, rx.Length, rdW.Length, rdb.Length);
             int bias = rdb.Length > 0 ? 1 : 0;
-            _backwardWeight(_shape.For((long)g.OutChannels * (g.PatchLength + bias)), rgOut, x, rdW, OrNone(rdb), g, n, 1, 1, bias, 0);
-            _backwardWeight(_shape.For((long)g.OutChannels * g.PatchLength), gOut, rx, rdW, _none.View, g, n, 1, 1, 0, 1);
+            _backwardWeight(Launch((long)g.OutChannels * (g.PatchLength + bias)), rgOut, x, rdW, OrNone(rdb), g, n, 1, 1, bias, 0);
+            _backwardWeight(Launch((long)g.OutChannels * g.PatchLength), gOut, rx, rdW, _none.View, g, n, 1, 1, 0, 1);
         }
 
         public void PatchFactor(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> omega, int n, bool hasBias)
         {
             CheckPatchFactor(g, n, x.Length, omega.Length, hasBias);
-            _patchFactor(_shape.For(omega.Length), x, omega, g, n, hasBias ? 1 : 0);
+            _patchFactor(Launch(omega.Length), x, omega, g, n, hasBias ? 1 : 0);
         }
 
         public void KfcWeight(in Conv2dGeometry g, ArrayView<float> q, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n)
         {
             CheckKfcWeight(g, n, q.Length, x.Length, dW.Length, db.Length);
-            _kfcWeight(_shape.For((long)g.OutChannels * (g.PatchLength + (db.Length > 0 ? 1 : 0))), q, x, dW, OrNone(db), g, n, db.Length > 0 ? 1 : 0);
+            _kfcWeight(Launch((long)g.OutChannels * (g.PatchLength + (db.Length > 0 ? 1 : 0))), q, x, dW, OrNone(db), g, n, db.Length > 0 ? 1 : 0);
         }
 
         public void Dispose() => _none.Dispose();

@@ -55,6 +55,8 @@ public static class KernelCatalog
         M(Pool2dKernels.MaxBackward),
         M(Pool2dKernels.AvgForward),
         M(Pool2dKernels.AvgBackward),
+        M(ImageColumnKernels.ConvColumnWeight),
+        M(ImageColumnKernels.MaxGather),
     ];
 
     /// <summary>"LinearKernels.Forward": the kernel's class and method.</summary>

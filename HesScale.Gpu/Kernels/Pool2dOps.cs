@@ -58,43 +58,48 @@ internal static class Pool2dOps
     /// <summary>The kernels of <see cref="Pool2dKernels"/> on one accelerator, compiled once here.</summary>
     public sealed class Ilgpu : IPool2dOps<ArrayView<float>, ArrayView<int>>
     {
-        private readonly GridStrideShape _shape;
+        private readonly Func<int, KernelConfig> _launch;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<int>, Pool2dGeometry, int> _maxForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, Pool2dGeometry, int, int> _maxBackward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Pool2dGeometry, int> _avgForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Pool2dGeometry, int, int, int> _avgBackward;
 
-        public Ilgpu(Accelerator accelerator)
+        /// <param name="accelerator">Where the kernels are loaded.</param>
+        /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch)
         {
-            _shape = new GridStrideShape(accelerator);
+            _launch = launch;
             _maxForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<int>, Pool2dGeometry, int>(Pool2dKernels.MaxForward);
             _maxBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, ArrayView<float>, Pool2dGeometry, int, int>(Pool2dKernels.MaxBackward);
             _avgForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Pool2dGeometry, int>(Pool2dKernels.AvgForward);
             _avgBackward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Pool2dGeometry, int, int, int>(Pool2dKernels.AvgBackward);
         }
 
+        private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
+            : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
+
         public void MaxForward(in Pool2dGeometry g, ArrayView<float> x, ArrayView<float> y, ArrayView<int> arg, int n)
         {
             CheckForward(g, n, x.Length, y.Length, arg.Length);
-            _maxForward(_shape.For((long)n * g.OutSize), x, y, arg, g, n);
+            _maxForward(Launch((long)n * g.OutSize), x, y, arg, g, n);
         }
 
         public void MaxBackward(in Pool2dGeometry g, ArrayView<float> bOut, ArrayView<int> arg, ArrayView<float> bIn, int n, int channels)
         {
             CheckBackward(g, n, channels, channels, bOut.Length, bIn.Length, arg.Length);
-            _maxBackward(_shape.For((long)channels * n * g.InSize), bOut, arg, bIn, g, n, channels);
+            _maxBackward(Launch((long)channels * n * g.InSize), bOut, arg, bIn, g, n, channels);
         }
 
         public void AvgForward(in Pool2dGeometry g, ArrayView<float> x, ArrayView<float> y, int n)
         {
             CheckForward(g, n, x.Length, y.Length, null);
-            _avgForward(_shape.For((long)n * g.OutSize), x, y, g, n);
+            _avgForward(Launch((long)n * g.OutSize), x, y, g, n);
         }
 
         public void AvgBackward(in Pool2dGeometry g, ArrayView<float> bOut, ArrayView<float> bIn, int n, int channels, int linearChannels)
         {
             CheckBackward(g, n, channels, linearChannels, bOut.Length, bIn.Length, null);
-            _avgBackward(_shape.For((long)channels * n * g.InSize), bOut, bIn, g, n, channels, linearChannels);
+            _avgBackward(Launch((long)channels * n * g.InSize), bOut, bIn, g, n, channels, linearChannels);
         }
     }
 

@@ -10,6 +10,9 @@ internal static class LayerTable
     public static Layer Create(LayerSpec spec, int index, int firstParameter, TensorShape input) => spec.Kind switch
     {
         LayerKind.Linear => new LinearLayer(spec, index, firstParameter, input),
+        LayerKind.Conv2d => new Conv2dLayer(spec, index, firstParameter, input),
+        LayerKind.MaxPool2d or LayerKind.AvgPool2d => new Pool2dLayer(spec, index, firstParameter, input),
+        LayerKind.Flatten => new FlattenLayer(spec, index, firstParameter, input),
         _ => new ActivationLayer(spec, index, firstParameter, input),
     };
 }

@@ -21,4 +21,13 @@ public enum LayerKind
     Softplus,
     /// <summary>a (unchanged).</summary>
     Identity,
+    // Image layers come after the activations: kernels take an activation's kind as an int.
+    /// <summary>PyTorch's Conv2d (cross-correlation, zero padding, dilation 1, groups 1) on C x H x W values.</summary>
+    Conv2d,
+    /// <summary>PyTorch's MaxPool2d (floor mode, padding counts as -inf).</summary>
+    MaxPool2d,
+    /// <summary>PyTorch's AvgPool2d (floor mode, padded zeros counted).</summary>
+    AvgPool2d,
+    /// <summary>C x H x W -> (C*H*W) in NCHW order: a reshape.</summary>
+    Flatten,
 }

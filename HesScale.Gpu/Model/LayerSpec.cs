@@ -1,8 +1,8 @@
 namespace HesScale.Gpu;
 
 /// <summary>
-/// One layer of a multilayer perceptron. Linear layers carry their sizes; activations
-/// take their width from the layer before them.
+/// One layer of a network. Linear layers carry their sizes, conv2d its channels and window, pools their
+/// window; activations and flatten take their shape from the layer before them.
 /// </summary>
 public sealed record LayerSpec
 {
@@ -17,17 +17,81 @@ public sealed record LayerSpec
     /// <summary>Negative slope of LeakyReLU.</summary>
     public float Slope { get; }
 
-    private LayerSpec(LayerKind kind, int inSize, int outSize, bool bias, float slope)
+    /// <summary>Kernel height (conv2d and pools; 0 otherwise).</summary>
+    public int KernelH { get; }
+    /// <summary>Kernel width (conv2d and pools; 0 otherwise).</summary>
+    public int KernelW { get; }
+    /// <summary>Vertical stride (conv2d and pools; 0 otherwise).</summary>
+    public int StrideH { get; }
+    /// <summary>Horizontal stride (conv2d and pools; 0 otherwise).</summary>
+    public int StrideW { get; }
+    /// <summary>Zero padding at the top and bottom (conv2d and pools).</summary>
+    public int PadH { get; }
+    /// <summary>Zero padding at the left and right (conv2d and pools).</summary>
+    public int PadW { get; }
+
+    private LayerSpec(LayerKind kind, int inSize, int outSize, bool bias, float slope,
+        (int Kh, int Kw, int Sh, int Sw, int Ph, int Pw) window = default)
     {
         Kind = kind;
         In = inSize;
         Out = outSize;
         Bias = bias;
         Slope = slope;
+        (KernelH, KernelW, StrideH, StrideW, PadH, PadW) = window;
     }
 
-    /// <summary>Whether this is a Linear layer (it has parameters).</summary>
+    /// <summary>Whether this is a Linear layer.</summary>
     public bool IsLinear => Kind == LayerKind.Linear;
+
+    /// <summary>Whether this is an elementwise activation.</summary>
+    public bool IsActivation => Kind < LayerKind.Conv2d && Kind != LayerKind.Linear;
+
+    /// <summary>Whether this layer has a sliding window (conv2d, max_pool2d, avg_pool2d).</summary>
+    public bool IsWindowed => Kind is LayerKind.Conv2d or LayerKind.MaxPool2d or LayerKind.AvgPool2d;
+
+    /// <summary>
+    /// A conv2d from <paramref name="inChannels"/> to <paramref name="outChannels"/> channels with a
+    /// <paramref name="kernelH"/> x <paramref name="kernelW"/> kernel (stride and zero padding on both axes;
+    /// dilation 1, groups 1), with a bias unless <paramref name="bias"/> is false. In/Out hold the channels.
+    /// Whether it fits its input is checked by <see cref="NetworkSpec"/>.
+    /// </summary>
+    public static LayerSpec Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH = 1, int strideW = 1,
+        int padH = 0, int padW = 0, bool bias = true)
+    {
+        if (inChannels <= 0 || outChannels <= 0)
+            throw new ArgumentException($"conv2d: in_channels {inChannels} and out_channels {outChannels} must be positive.");
+        return new LayerSpec(LayerKind.Conv2d, inChannels, outChannels, bias, 0f, CheckWindow("conv2d", kernelH, kernelW, strideH, strideW, padH, padW));
+    }
+
+    /// <summary>A max pool (PyTorch's MaxPool2d: floor mode, padding at most half the kernel); stride defaults to the kernel.</summary>
+    public static LayerSpec MaxPool2d(int kernelH, int kernelW, int strideH = 0, int strideW = 0, int padH = 0, int padW = 0) =>
+        Pool(LayerKind.MaxPool2d, kernelH, kernelW, strideH, strideW, padH, padW);
+
+    /// <summary>An average pool (PyTorch's AvgPool2d with padded zeros counted); stride defaults to the kernel.</summary>
+    public static LayerSpec AvgPool2d(int kernelH, int kernelW, int strideH = 0, int strideW = 0, int padH = 0, int padW = 0) =>
+        Pool(LayerKind.AvgPool2d, kernelH, kernelW, strideH, strideW, padH, padW);
+
+    /// <summary>Flattens C x H x W values to a vector of C*H*W (NCHW order).</summary>
+    public static LayerSpec Flatten() => new(LayerKind.Flatten, 0, 0, false, 0f);
+
+    private static LayerSpec Pool(LayerKind kind, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        string name = NameOf(kind);
+        // PyTorch's pools default the stride to the kernel; an explicit 0 elsewhere is an error.
+        var window = CheckWindow(name, kh, kw, sh == 0 && sw == 0 ? kh : sh, sh == 0 && sw == 0 ? kw : sw, ph, pw);
+        if (2 * ph > kh || 2 * pw > kw)
+            throw new ArgumentException($"{name}: padding {ph}x{pw} is more than half the kernel {kh}x{kw}.");
+        return new LayerSpec(kind, 0, 0, false, 0f, window);
+    }
+
+    private static (int, int, int, int, int, int) CheckWindow(string name, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        if (kh <= 0 || kw <= 0) throw new ArgumentException($"{name}: kernel {kh}x{kw} must be positive.");
+        if (sh <= 0 || sw <= 0) throw new ArgumentException($"{name}: stride {sh}x{sw} must be positive.");
+        if (ph < 0 || pw < 0) throw new ArgumentException($"{name}: padding {ph}x{pw} must not be negative.");
+        return (kh, kw, sh, sw, ph, pw);
+    }
 
     /// <summary>A Linear layer from <paramref name="inSize"/> to <paramref name="outSize"/> features, with a bias unless <paramref name="bias"/> is false.</summary>
     public static LayerSpec Linear(int inSize, int outSize, bool bias = true)
@@ -41,6 +105,7 @@ public sealed record LayerSpec
     public static LayerSpec Activation(LayerKind kind, float slope = 0.01f)
     {
         if (kind == LayerKind.Linear) throw new ArgumentException("Use LayerSpec.Linear for linear layers.", nameof(kind));
+        if (kind >= LayerKind.Conv2d) throw new ArgumentException($"{kind} is not an activation: use LayerSpec.{kind}.", nameof(kind));
         if (!float.IsFinite(slope)) throw new ArgumentOutOfRangeException(nameof(slope), slope, "LeakyReLU slope must be finite.");
         return new LayerSpec(kind, 0, 0, false, kind == LayerKind.LeakyReLU ? slope : 0f);
     }
@@ -74,6 +139,10 @@ public sealed record LayerSpec
         LayerKind.SELU => "selu",
         LayerKind.Softplus => "softplus",
         LayerKind.Identity => "identity",
+        LayerKind.Conv2d => "conv2d",
+        LayerKind.MaxPool2d => "max_pool2d",
+        LayerKind.AvgPool2d => "avg_pool2d",
+        LayerKind.Flatten => "flatten",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown layer kind."),
     };
 
@@ -92,8 +161,16 @@ public sealed record LayerSpec
         return false;
     }
 
-    /// <summary>The layer as text, e.g. <c>Linear(3, 5)</c> or <c>Tanh</c>.</summary>
-    public override string ToString() => IsLinear
-        ? $"Linear({In}, {Out}{(Bias ? "" : ", bias=false")})"
-        : Kind == LayerKind.LeakyReLU ? $"LeakyReLU({Slope})" : Kind.ToString();
+    /// <summary>The layer as text, e.g. <c>Linear(3, 5)</c>, <c>Conv2d(1, 16, kernel 5x5, stride 1x1, padding 0x0)</c> or <c>Tanh</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        LayerKind.Linear => $"Linear({In}, {Out}{(Bias ? "" : ", bias=false")})",
+        LayerKind.LeakyReLU => $"LeakyReLU({Slope})",
+        LayerKind.Conv2d => $"Conv2d({In}, {Out}, {WindowText}{(Bias ? "" : ", bias=false")})",
+        LayerKind.MaxPool2d or LayerKind.AvgPool2d => $"{Kind}({WindowText})",
+        _ => Kind.ToString(),
+    };
+
+    /// <summary>"kernel 3x3, stride 2x2, padding 1x1".</summary>
+    internal string WindowText => $"kernel {KernelH}x{KernelW}, stride {StrideH}x{StrideW}, padding {PadH}x{PadW}";
 }

@@ -28,6 +28,32 @@ public sealed class CostCommandTests
     }
 
     [TestMethod]
+    public void Conv_configs_are_the_issue_networks()
+    {
+        var (small, b1) = CostCommand.Config("cnn-small");
+        Assert.AreEqual((new TensorShape(1, 28, 28), 1), (small.InputShape, b1));
+        // conv 5x5 16 (24x24) - pool 2 (12x12) - conv 3x3 32 (10x10) - pool 2 (5x5) - flatten 800 - linear 10.
+        Assert.AreEqual(16 * 25 + 16 + 32 * 16 * 9 + 32 + 800 * 10 + 10, small.ParameterCount);
+        Assert.AreEqual(128, CostCommand.Config("cnn-small-128").Batch);
+        var (c3d, b128) = CostCommand.Config("3c3d");
+        Assert.AreEqual((new TensorShape(3, 32, 32), 128, 10), (c3d.InputShape, b128, c3d.OutputSize));
+        Assert.AreEqual(1152, c3d.InputWidth(10), "3x3x128 features before the first Linear");
+        Assert.AreEqual(64 * 75 + 64 + 96 * 64 * 9 + 96 + 128 * 96 * 9 + 128 + 1152 * 512 + 512 + 512 * 256 + 256 + 256 * 10 + 10, c3d.ParameterCount);
+    }
+
+    [TestMethod]
+    public void Conv_config_runs_every_default_method()
+    {
+        // A smoke run (one repetition each): the conv layers through the command's passes and optimizers; no timing is judged.
+        using var run = new CliRun();
+        var (code, output, err) = Run("--configs", "cnn-small", "--reps", "1", "--device", "cpu", "--out", run.Root);
+        Assert.AreEqual(0, code, err);
+        var lines = File.ReadAllLines(run.PathOf("cost.csv"));
+        Assert.HasCount(1 + CostCommand.DefaultMethods.Length, lines);
+        Assert.IsTrue(lines.Skip(1).All(l => l.Contains(",cnn-small,", StringComparison.Ordinal)), output);
+    }
+
+    [TestMethod]
     public void Writes_csv_with_the_documented_columns()
     {
         using var run = new CliRun();

@@ -54,6 +54,38 @@ public sealed class DiagCommandTests
             CollectionAssert.AreEquivalent(new[] { "gradient", "exact" }, p.Arrays.Keys.ToArray());
     }
 
+    [TestMethod]
+    public void Conv_golden_directory_matches_expected_with_nested_conv_weights()
+    {
+        using var run = new CliRun();
+        string outDir = run.PathOf("out");
+        string[] methods = ["gradient", "hesscale", "hesscale_gn", "exact", "ggn"];
+        int code = run.Diag("--case", Path.Combine(GoldenData.Directory, "conv"), "--methods", string.Join(",", methods), "--out", outDir, "--device", "cpu");
+
+        Assert.AreEqual(0, code, run.Stderr);
+        var names = Golden.ConvGoldenTests.ConvCaseNames;
+        CollectionAssert.AreEqual(names.Select(n => Path.GetFileName(n) + ".json").ToArray(), CliRun.FilesIn(outDir));
+        foreach (var name in names)
+        {
+            string path = Path.Combine(outDir, Path.GetFileName(name) + ".json");
+            // The expected-file shape: a conv weight nested [O][C][kh][kw] as in the golden files.
+            using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)))
+                Assert.AreEqual(System.Text.Json.JsonValueKind.Number, json.RootElement.GetProperty("parameters")[0].GetProperty("gradient")[0][0][0][0].ValueKind, name);
+            var written = ExpectedFile.Load(path);
+            var c = GoldenData.LoadCase(name);
+            var expected = GoldenData.LoadExpected(name);
+            GoldenData.AssertLossClose(expected.Loss, written.Loss, GoldenData.FloatTolerance, name);
+            foreach (var info in c.Spec.Parameters)
+            {
+                var want = GoldenData.Entry(expected, info, name);
+                var got = GoldenData.Entry(written, info, name);
+                Assert.AreEqual((want.Rows, want.Cols), (got.Rows, got.Cols), $"{name} parameter {info.Index}: shape");
+                foreach (var method in methods)
+                    GoldenData.AssertClose(want.Get(method)!, got.Get(method) ?? throw new AssertFailedException($"{name} {info.Index} {method}: not written"), GoldenData.FloatTolerance, $"{name} layer {info.LayerIndex} {info.Name} {method}");
+            }
+        }
+    }
+
     private static void AssertMatchesExpected(string name, ExpectedFile written)
     {
         var c = GoldenData.LoadCase(name);

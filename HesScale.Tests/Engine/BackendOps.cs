@@ -47,7 +47,7 @@ internal static class BackendOps
     public static string Activation(string operation) => $"{nameof(ActivationOps)}.{operation}";
 
     private static IEnumerable<LayerSpec> Activations() =>
-        Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Linear).Select(k => LayerSpec.Activation(k));
+        Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Linear && k < LayerKind.Conv2d).Select(k => LayerSpec.Activation(k));
 
     public static IEnumerable<BackendOp> All()
     {

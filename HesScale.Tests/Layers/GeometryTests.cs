@@ -48,17 +48,20 @@ public sealed class GeometryTests
     [TestMethod]
     public void Accelerator_ops_refuse_views_of_the_wrong_length_before_launching()
     {
-        var accelerator = Engine.Devices.Simulator.Accelerator!;
+        var backend = (HesScale.Gpu.Devices.IlgpuBackend)Engine.Devices.Simulator.Backend;
+        var accelerator = backend.Accelerator;
         var g = new Conv2dGeometry((3, 4, 5), 3, 2, Window2d.Square(3, 1, 1));
-        using var conv = new Conv2dOps.Ilgpu(accelerator);
+        long launches = backend.Launches;
+        using var conv = new Conv2dOps.Ilgpu(accelerator, backend.LaunchShape);
         using var x = accelerator.Allocate1D<float>(2 * 60);
         using var w = accelerator.Allocate1D<float>(g.WeightLength);
         using var y = accelerator.Allocate1D<float>(2 * g.OutSize + 1);
         Refused(() => conv.Forward(g, x.View, w.View, default, y.View, 2), "conv2d", "output has 81 values", "Cout*OH*OW = 2*4*5 = 40");
         Refused(() => conv.PatchFactor(g, x.View, y.View, 2, true), "patch factor has 81 values", "K' x K' = 28 x 28");
-        var pool = new Pool2dOps.Ilgpu(accelerator);
+        var pool = new Pool2dOps.Ilgpu(accelerator, backend.LaunchShape);
         var pg = new Pool2dGeometry(false, (3, 4, 5), Window2d.Square(2, 2));
         Refused(() => pool.AvgBackward(pg, y.View, x.View, 2, 2, 3), "avg_pool2d", "2 channels with 3 linear ones");
+        Assert.AreEqual(launches, backend.Launches, "nothing was launched");
     }
 
     [TestMethod]

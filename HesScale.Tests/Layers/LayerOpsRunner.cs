@@ -32,9 +32,11 @@ internal sealed class LayerOpsRunner : IDisposable
                 _poolHost = new Pool2dOps.Native(3);
                 break;
             case "simulator":
-                _accelerator = Devices.Simulator.Accelerator!;
-                _convDevice = new Conv2dOps.Ilgpu(_accelerator);
-                _poolDevice = new Pool2dOps.Ilgpu(_accelerator);
+                // The backend's launch shape, as the layers use the ops (IlgpuBackend.LaunchShape).
+                var simulator = (HesScale.Gpu.Devices.IlgpuBackend)Devices.Simulator.Backend;
+                _accelerator = simulator.Accelerator;
+                _convDevice = new Conv2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
+                _poolDevice = new Pool2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
                 break;
             default: throw new ArgumentException($"unknown backend {backend}");
         }
