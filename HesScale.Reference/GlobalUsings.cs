@@ -1,2 +1,4 @@
-// One shape type for the library and the reference (HesScale.Gpu.TensorShape).
-global using TensorShape = HesScale.Gpu.TensorShape;
+// One shape type for the library and the reference (HesScale.Gpu.Model.TensorShape).
+global using TensorShape = HesScale.Gpu.Model.TensorShape;
+global using HesScale.Gpu.Model;
+global using HesScale.Gpu.Engine;

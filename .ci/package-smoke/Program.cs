@@ -2,7 +2,9 @@
 // failed check. Known-good properties, not stored numbers: the gradient is the loss's central
 // difference, and at the last Linear layer HesScale is the exact Hessian diagonal (the MSE loss is
 // quadratic in those weights, so the gradient's central difference gives it).
-using HesScale.Gpu;
+using HesScale.Gpu.Devices;
+using HesScale.Gpu.Engine;
+using HesScale.Gpu.Model;
 using HesScale.Gpu.Data;
 
 const int n = 3, inputs = 4, hidden = 5, outputs = 2;

@@ -7,7 +7,7 @@ using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Devices;
 
 /// <summary>
 /// A device that runs network passes: an ILGPU accelerator (CUDA, OpenCL, the CPU simulator)

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Devices;
 
 /// <summary>Where kernels run.</summary>
 public enum DeviceKind

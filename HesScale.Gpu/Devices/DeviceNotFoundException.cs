@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Devices;
 
 /// <summary>The requested device kind is not present; the message lists the devices that are.</summary>
 public sealed class DeviceNotFoundException : InvalidOperationException

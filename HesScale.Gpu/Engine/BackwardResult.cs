@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Engine;
 
 /// <summary>
 /// What one <c>Network.Backward</c> or <c>CurvatureEstimator.Estimate</c> call computed: the loss,

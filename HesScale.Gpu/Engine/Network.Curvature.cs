@@ -1,7 +1,7 @@
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Layers;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Engine;
 
 /// <summary>Read access to the last pass's device values for <see cref="Curvature.CurvatureEstimator"/>.</summary>
 public sealed partial class Network

@@ -3,7 +3,7 @@ using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
 using ILGPU;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Engine;
 
 /// <summary>
 /// Device-resident passes for GPU-bound applications: inputs and targets are ILGPU views on this

@@ -2,7 +2,7 @@ using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
 using HesScale.Gpu.Layers;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Engine;
 
 /// <summary>
 /// A multilayer perceptron living on a <see cref="ComputeDevice"/>: its parameters, and workspaces

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Engine;
 
 /// <summary>A pass produced NaN or infinity (diverged parameters); raised instead of returning a silent NaN.</summary>
 public sealed class NonFiniteValueException : ArithmeticException

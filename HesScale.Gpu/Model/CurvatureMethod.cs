@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using HesScale.Gpu.Kernels;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>Which pass computes a method: the fused <c>Network.Backward</c> traversal or an estimator pass.</summary>
 public enum MethodPass

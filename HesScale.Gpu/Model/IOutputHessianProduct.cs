@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>
 /// An <see cref="IOutputLoss"/> whose full output Hessian d2L/dy2 (per sample K x K, not only its

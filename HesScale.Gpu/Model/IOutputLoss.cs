@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>
 /// A loss evaluated on the host from the network outputs (N x K), for objectives that

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>The layer types a <see cref="NetworkSpec"/> can hold.</summary>
 public enum LayerKind

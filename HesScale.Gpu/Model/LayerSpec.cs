@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>
 /// One layer of a network. Linear layers carry their sizes, conv2d its channels and window, pools their

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>The losses the fused backward pass computes on the device.</summary>
 public enum LossKind

@@ -1,6 +1,6 @@
 using HesScale.Gpu.Layers;
 
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>One weight or bias tensor of a network, in layer order.</summary>
 /// <param name="Index">Position in <see cref="NetworkSpec.Parameters"/>.</param>

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>Loss targets for a batch: class indices (cross-entropy) or N x K values (MSE).</summary>
 public sealed class Targets

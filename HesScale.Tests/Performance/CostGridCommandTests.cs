@@ -75,7 +75,7 @@ public sealed class CostGridCommandTests
         var settings = CostGridCommand.ParseSettings((string[])["--widths", "9, 17", "--depths", "0", "--activation", "relu", "--passes", "bl89,forward", "--min-time-ms", "12.5"]);
         CollectionAssert.AreEqual(new[] { 9, 17 }, settings.Widths.ToArray());
         CollectionAssert.AreEqual(new[] { 0 }, settings.Depths.ToArray());
-        Assert.AreEqual(HesScale.Gpu.LayerKind.ReLU, settings.Activation);
+        Assert.AreEqual(HesScale.Gpu.Model.LayerKind.ReLU, settings.Activation);
         CollectionAssert.AreEqual(new[] { "bl89", "forward" }, settings.Passes.Select(p => p.Name).ToArray());
         Assert.AreEqual(12.5, settings.Budget.MinTimeMs);
         Assert.AreEqual(new CostSettings().Budget.WarmupMs, settings.Budget.WarmupMs);

@@ -230,7 +230,7 @@ public sealed class RlCommandTests
         {
             Optimizer = "adam", Hidden = 7, OptimizerSettings = new Gpu.Optimizers.OptimizerSettings { LearningRate = 1e30f },
         };
-        using var device = Gpu.ComputeDevice.Create(Gpu.DeviceKind.Cpu);
+        using var device = Gpu.Devices.ComputeDevice.Create(Gpu.Devices.DeviceKind.Cpu);
         var result = RlRun.Execute(settings, device, 4000);
         Assert.IsTrue(result.Diverged, $"expected a divergence, got mean return {result.MeanOverRun}");
         Assert.IsFalse(string.IsNullOrEmpty(result.Failure));

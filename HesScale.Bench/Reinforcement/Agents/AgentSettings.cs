@@ -71,8 +71,8 @@ public sealed record AgentSettings
 
     /// <summary>The variance transform the losses use.</summary>
     public VarianceTransform Variance => VarianceTransform == VarianceKind.Exp
-        ? Gpu.Reinforcement.VarianceTransform.Exp(MinVariance)
-        : Gpu.Reinforcement.VarianceTransform.Softplus(MinVariance);
+        ? Gpu.Reinforcement.Losses.VarianceTransform.Exp(MinVariance)
+        : Gpu.Reinforcement.Losses.VarianceTransform.Softplus(MinVariance);
 
     /// <summary>Preset names accepted by <see cref="Preset"/>.</summary>
     public static readonly IReadOnlyList<string> Presets = ["classic", "official"];

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// Gaussian negative log-likelihood for the mean network, weighted by advantages: outputs mu (N x D),

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// Sign of the output-Hessian diagonal the Gaussian policy losses hand to HesScale. The gradient is

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>Shape and value checks shared by the RL losses.</summary>
 internal static class LossChecks

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// The critic's loss on values v (N x 1) against returns R (N): L = (1/N) sum_n (v_n - R_n)^2,

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// A2C's discrete policy loss, advantage-weighted cross-entropy on logits z (N x K):

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// Shared pieces of the policy losses: a stable softmax, the variance head's positivity transform

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// PPO's clipped surrogate for a categorical policy on logits z (N x K), as a loss to minimise:

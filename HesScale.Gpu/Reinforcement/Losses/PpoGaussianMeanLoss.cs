@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// PPO's clipped surrogate for a diagonal Gaussian policy, differentiated through the mean network's

@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>
 /// How log p of one output element depends on that output y through a Gaussian parameter u = u(y)

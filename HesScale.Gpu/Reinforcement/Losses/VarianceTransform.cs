@@ -1,4 +1,4 @@
-namespace HesScale.Gpu.Reinforcement;
+namespace HesScale.Gpu.Reinforcement.Losses;
 
 /// <summary>How the variance network's raw output z becomes the Gaussian policy's variance.</summary>
 public enum VarianceKind

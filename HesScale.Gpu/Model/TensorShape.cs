@@ -1,4 +1,4 @@
-namespace HesScale.Gpu;
+namespace HesScale.Gpu.Model;
 
 /// <summary>
 /// The shape of one sample's values between layers: C x H x W, stored in NCHW order (index
