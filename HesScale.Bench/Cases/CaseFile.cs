@@ -269,6 +269,9 @@ public static class CaseFile
         {
             if (depth == dims.Length - 1)
             {
+                // Compare the row's length before allocating it: a tiny file may declare a huge tensor.
+                int rowLength = f.ArrayLength(item, at);
+                if (rowLength != dims[depth]) throw f.Error(at, $"expected {dims[depth]} entries (shape [{string.Join("][", dims)}]), got {rowLength}");
                 var row = new double[dims[depth]];
                 f.Numbers(item, at, dims[depth], row, 0);
                 result.AddRange(row);

@@ -289,6 +289,12 @@ public sealed class CurvatureEstimator : IDisposable
         return result.Loss;
     }
 
+    // Column stacks hold columns x batch x width values: exact's residual columns grow by each
+    // activation's width (C*H*W on conv nets), so the sizes are computed in long and refused in one line.
+    private int Capacity(long length, int n) => length <= int.MaxValue / 2 ? (int)length
+        : throw new ArgumentOutOfRangeException(nameof(n), n,
+            $"This estimate needs a column stack of {length} values (columns x batch {n} x layer width), beyond one buffer; use a smaller batch or fewer samples, or a cheaper method.");
+
     /// <summary>
     /// Backpropagates R signed factor columns per sample from the output (R = K exact factors or
     /// R = k samples), adding the activations' residual columns when <paramref name="residual"/>;
@@ -300,21 +306,22 @@ public sealed class CurvatureEstimator : IDisposable
         int last = layers.Count - 1, k = _spec.OutputSize;
 
         // Capacities: columns grow at each layer that adds residual columns when residuals are kept.
-        int c = columns, stackLength = c * n * k, maxWidth = k;
+        long cols = columns, stack = cols * n * k;
+        int maxWidth = k;
         for (int l = last; l >= 0; l--)
         {
-            if (residual) c += layers[l].ResidualColumns;
-            stackLength = Math.Max(stackLength, c * n * layers[l].In);
+            if (residual) cols += layers[l].ResidualColumns;
+            stack = Math.Max(stack, cols * n * layers[l].In);
             maxWidth = Math.Max(maxWidth, layers[l].Out);
         }
-        var current = Ensure(ref _stackA, stackLength);
-        var other = Ensure(ref _stackB, stackLength);
-        var signs = Ensure(ref _signs, c * n);
+        var current = Ensure(ref _stackA, Capacity(stack, n));
+        var other = Ensure(ref _stackB, Capacity(stack, n));
+        var signs = Ensure(ref _signs, Capacity(cols * n, n));
         var energy = Ensure(ref _energy, n * maxWidth);
 
         _backend.OutputFactors(loss, _network.LayerValues(last), current, signs, n, k, columns, mode, seed, stream);
         var pass = new ColumnPass(signs, energy, n, residual, kfac, scale);
-        c = columns;
+        int c = columns;
         for (int l = last; l >= 0; l--)
         {
             var layer = layers[l];
@@ -339,13 +346,13 @@ public sealed class CurvatureEstimator : IDisposable
         for (int l = 0; l <= last; l++)
         {
             var layer = layers[l];
-            var rv = Ensure(ref _rValues[l], columns * n * layer.Out);
+            var rv = Ensure(ref _rValues[l], Capacity((long)columns * n * layer.Out, n));
             layer.RForward(_backend, _network.LayerInput(l), l == 0 ? null : _rValues[l - 1], rv,
                 _network.LayerParameters(layer), Network.TensorsOf(directions, layer), columns, n);
         }
 
-        var current = Ensure(ref _stackA, columns * n * maxWidth);
-        var other = Ensure(ref _stackB, columns * n * maxWidth);
+        var current = Ensure(ref _stackA, Capacity((long)columns * n * maxWidth, n));
+        var other = Ensure(ref _stackB, Capacity((long)columns * n * maxWidth, n));
         rLoss(_rValues[last]!, current);
         for (int l = last; l >= 0; l--)
         {

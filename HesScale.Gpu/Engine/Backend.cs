@@ -66,6 +66,7 @@ internal abstract partial class Backend : IDisposable
             table = _layerOps;
             if (slot < table.Length && table[slot] is T raced) return raced;
             var created = create(this);
+            table = _layerOps; // create may have published other ops (the lock is re-entrant)
             var grown = new object?[Math.Max(table.Length, slot + 1)];
             Array.Copy(table, grown, table.Length);
             grown[slot] = created;

@@ -28,6 +28,8 @@ internal readonly struct Conv2dGeometry
         (KernelH, KernelW, StrideH, StrideW, PadH, PadW) = (window.KernelH, window.KernelW, window.StrideH, window.StrideW, window.PadH, window.PadW);
         if ((long)outChannels * OutH * OutW > int.MaxValue / 2 || (long)inChannels * Height * Width > int.MaxValue / 2)
             throw new ArgumentException($"conv2d: {this} is beyond int indexing.");
+        if ((long)outChannels * inChannels * KernelH * KernelW > int.MaxValue / 2)
+            throw new ArgumentException($"conv2d: the weight of {this} ({outChannels} x {inChannels} x {KernelH} x {KernelW}) is beyond int indexing.");
     }
 
     /// <summary>Cin*H*W, one input row.</summary>

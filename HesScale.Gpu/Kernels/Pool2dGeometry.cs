@@ -28,7 +28,7 @@ internal readonly struct Pool2dGeometry
             throw new ArgumentException($"{layer}: padding {window.PadH}x{window.PadW} is more than half the kernel {window.KernelH}x{window.KernelW}.");
         (Channels, Height, Width) = input;
         (KernelH, KernelW, StrideH, StrideW, PadH, PadW) = (window.KernelH, window.KernelW, window.StrideH, window.StrideW, window.PadH, window.PadW);
-        if ((long)Channels * Height * Width > int.MaxValue / 2)
+        if ((long)Channels * Height * Width > int.MaxValue / 2 || (long)KernelH * KernelW > int.MaxValue / 2)
             throw new ArgumentException($"{layer}: {this} is beyond int indexing.");
     }
 

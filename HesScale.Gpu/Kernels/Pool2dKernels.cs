@@ -37,7 +37,7 @@ internal static class Pool2dKernels
                     if (q < 0 || q >= g.Width) continue;
                     int at = c * plane + r * g.Width + q;
                     float xv = x[xBase + at];
-                    if (best < 0 || xv > max)
+                    if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) // a NaN tap wins, as in PyTorch
                     {
                         max = xv;
                         best = at;

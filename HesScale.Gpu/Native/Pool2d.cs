@@ -41,7 +41,7 @@ internal static class Pool2d
                                 if (q < 0 || q >= g.Width) continue;
                                 int at = c * plane + r * g.Width + q;
                                 float xv = x[xBase + at];
-                                if (best < 0 || xv > max) (max, best) = (xv, at);
+                                if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) (max, best) = (xv, at); // a NaN tap wins, as in PyTorch
                             }
                         }
                         y[outAt] = max;

@@ -25,6 +25,7 @@ public sealed class GeometryTests
         Refused(() => _ = new Conv2dGeometry((2, 4, 5), 3, 8, Window2d.Square(3)), "conv2d", "in_channels is 3", "2x4x5", "2 channels");
         Refused(() => _ = new Conv2dGeometry((3, 4, 5), 3, 0, Window2d.Square(3)), "conv2d", "out_channels 0");
         Refused(() => _ = new Conv2dGeometry((3, 4, 5), 3, 2, Window2d.Square(3, 1, -1)), "conv2d", "padding -1x-1");
+        Refused(() => _ = new Conv2dGeometry((1, 28, 28), 1, 4_000_000, Window2d.Square(28)), "conv2d", "weight", "4000000 x 1 x 28 x 28");
         // the same window fits once padded
         Assert.AreEqual((1, 5), (new Conv2dGeometry((3, 4, 5), 3, 8, new Window2d(5, 3, 2, 1, 1, 1)).OutH, new Conv2dGeometry((3, 4, 5), 3, 8, new Window2d(5, 3, 2, 1, 1, 1)).OutW));
     }

@@ -66,6 +66,25 @@ public sealed class Pool2dOpsTests
     [TestMethod]
     [DataRow("simulator")]
     [DataRow("native")]
+    public void Max_pool_propagates_NaN_as_PyTorch_does(string backend)
+    {
+        // A diverged input must not hide behind a finite maximum: any NaN in a window makes its output NaN.
+        using var runner = new LayerOpsRunner(backend);
+        var (g, _, _, n) = Geometry([2, 5, 4, 2, 2, 2, 2, 0, 0, 1], max: true);
+        var rng = new Random(7);
+        float[] x = Uniform(rng, n * g.InSize);
+        x[1] = float.NaN;                                    // channel 0, row 0, column 1: window (0, 0), not its first tap
+        x[35] = float.NaN;                                   // channel 1, row 3, column 3: the last window, its last tap (row 4 is dropped: floor mode)
+        var (y, arg) = runner.MaxForward(g, x, n);
+        Assert.IsTrue(float.IsNaN(y[0]), $"window (0,0) holds a NaN: {y[0]} ({backend})");
+        Assert.AreEqual(1, arg[0], "the arg-max points at the NaN");
+        Assert.IsTrue(float.IsNaN(y[g.OutSize - 1]), $"the last window holds a NaN: {y[g.OutSize - 1]} ({backend})");
+        Assert.AreEqual(2, y.Count(float.IsNaN), "only the two windows with a NaN are NaN");
+    }
+
+    [TestMethod]
+    [DataRow("simulator")]
+    [DataRow("native")]
     [DataRow("native-threads")]
     public void Average_pool_matches_the_double_reference(string backend)
     {
