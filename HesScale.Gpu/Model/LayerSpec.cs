@@ -8,9 +8,9 @@ public sealed record LayerSpec
 {
     /// <summary>The layer type.</summary>
     public LayerKind Kind { get; }
-    /// <summary>Input width (Linear only; 0 for activations).</summary>
+    /// <summary>Linear: input width; Conv2d: input channels (not a width: see <see cref="NetworkSpec.InputSize"/>); 0 for activations, pools and flatten.</summary>
     public int In { get; }
-    /// <summary>Output width (Linear only; 0 for activations).</summary>
+    /// <summary>Linear: output width; Conv2d: output channels; 0 for activations, pools and flatten.</summary>
     public int Out { get; }
     /// <summary>Whether a Linear layer has a bias vector.</summary>
     public bool Bias { get; }
