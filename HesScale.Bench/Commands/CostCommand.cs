@@ -2,6 +2,7 @@ using System.Globalization;
 using HesScale.Bench.Plotting;
 using HesScale.Bench.Perf;
 using HesScale.Bench.Sweeps;
+using HesScale.Bench.Training;
 using HesScale.Gpu;
 using HesScale.Gpu.Files;
 using HesScale.Gpu.Curvature;
@@ -69,26 +70,11 @@ public static class CostCommand
         };
     }
 
-    /// <summary>28x28x1: conv 5x5 16 - relu - maxpool 2 - conv 3x3 32 - relu - maxpool 2 - flatten - linear 10 (800 -> 10).</summary>
-    public static NetworkSpec CnnSmall => new(new TensorShape(1, 28, 28),
-    [
-        LayerSpec.Conv2d(1, 16, 5, 5), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2, 2),
-        LayerSpec.Conv2d(16, 32, 3, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2, 2),
-        LayerSpec.Flatten(), LayerSpec.Linear(32 * 5 * 5, 10),
-    ]);
+    /// <summary>cnn-small on 28x28x1, 10 classes (<see cref="Models.CnnSmall"/>).</summary>
+    public static NetworkSpec CnnSmall => Models.CnnSmall(new TensorShape(1, 28, 28), 10);
 
-    /// <summary>
-    /// DeepOBS's CIFAR-10 3C3D on 32x32x3: conv 64 5x5 valid - relu - maxpool 3/2 - conv 96 3x3 valid - relu - maxpool 3/2 -
-    /// conv 128 3x3 same - relu - maxpool 3/2 - linear 512 - relu - linear 256 - relu - linear 10. TensorFlow's 'same'
-    /// pools pad one side; padding 1 on both gives the same sizes (28 -> 14, 12 -> 6, 6 -> 3: 3*3*128 = 1152 features).
-    /// </summary>
-    public static NetworkSpec ThreeC3D => new(new TensorShape(3, 32, 32),
-    [
-        LayerSpec.Conv2d(3, 64, 5, 5), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
-        LayerSpec.Conv2d(64, 96, 3, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
-        LayerSpec.Conv2d(96, 128, 3, 3, padH: 1, padW: 1), LayerSpec.ReLU(), LayerSpec.MaxPool2d(3, 3, 2, 2, 1, 1),
-        LayerSpec.Flatten(), LayerSpec.Linear(1152, 512), LayerSpec.ReLU(), LayerSpec.Linear(512, 256), LayerSpec.ReLU(), LayerSpec.Linear(256, 10),
-    ]);
+    /// <summary>3C3D on 32x32x3, 10 classes (<see cref="Models.ThreeC3D"/>).</summary>
+    public static NetworkSpec ThreeC3D => Models.ThreeC3D(new TensorShape(3, 32, 32), 10);
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
 

@@ -18,7 +18,7 @@ public static class TrainCommand
 {
     public const string Usage =
         "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
-        "                      [--data digits|mnist:DIR|fashion[:DIR]|cifar10:DIR] [--hidden 64,64,64] [--activation tanh]\n" +
+        "                      [--data digits|mnist:DIR|fashion[:DIR]|cifar10:DIR] [--model mlp|cnn-small|3c3d] [--hidden 64,64,64] [--activation tanh]\n" +
         "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
         "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
@@ -28,6 +28,8 @@ public static class TrainCommand
         "  --epochs      epochs per run (default 10); --seeds: runs with seeds 0..S-1 (default 1); --batch: mini-batch (default 32)\n" +
         "  --data        digits (embedded, default), fashion (" + TrainData.FashionMnistPackageDirectory + ", Debian package dataset-fashion-mnist),\n" +
         "                or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
+        "  --model       mlp (--hidden widths with --activation; default), cnn-small or 3c3d (DeepOBS; 32x32x3, or the same\n" +
+        "                layers on 28x28x1): image networks read each row as C x H x W\n" +
         "  --checkpoint  (single run) write a checkpoint to FILE after every epoch (atomic)\n" +
         "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
         "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +
@@ -59,7 +61,7 @@ public static class TrainCommand
     {
         return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "hidden", "activation",
+            var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "model", "hidden", "activation",
                 "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads", "shard");
             return Execute(o, stdout, stderr, sweepInput);
         });
@@ -81,6 +83,8 @@ public static class TrainCommand
         int seeds = Int(o.Get("seeds") ?? "1", "seeds", 1);
         int batch = Int(o.Get("batch") ?? "32", "batch", 1);
         var hidden = (o.Get("hidden") ?? "64,64,64").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => Int(v, "hidden", 1)).ToArray();
+        string model = o.Get("model") ?? "mlp";
+        if (!Models.Names.Contains(model)) throw new UsageException($"unknown model '{model}' (known: {string.Join(", ", Models.Names)}).");
         string activationName = o.Get("activation") ?? "tanh";
         if (!LayerSpec.TryParseKind(activationName, out var activation) || activation == LayerKind.Linear)
             throw new UsageException($"unknown activation '{activationName}'.");
@@ -110,16 +114,9 @@ public static class TrainCommand
         using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command, checkCores: sweepInput is null));
         stdout.WriteLine($"device: {device.Name}");
         var (train, test) = TrainData.Load(dataSpec);
-        var layers = new List<LayerSpec>();
-        int width = train.FeatureCount;
-        foreach (int h in hidden)
-        {
-            layers.Add(LayerSpec.Linear(width, h));
-            layers.Add(LayerSpec.Activation(activation));
-            width = h;
-        }
-        layers.Add(LayerSpec.Linear(width, train.Classes));
-        var spec = new NetworkSpec(layers);
+        NetworkSpec spec;
+        try { spec = Models.Build(model, train, hidden, activation); }
+        catch (ArgumentException e) { throw new UsageException($"--model {model}: {e.Message}"); }
         stdout.WriteLine($"data: {dataSpec} ({train.Count} train, {test.Count} test, {train.FeatureCount} features, {train.Classes} classes); network {Architecture.Describe(spec)}");
         stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
 
