@@ -74,16 +74,10 @@ internal static class Conv2dKernels
             float acc = 0f;
             for (int u = 0; u < g.KernelH; u++)
             {
-                int ti = r + g.PadH - u;
-                if (ti < 0 || ti % g.StrideH != 0) continue;
-                int i = ti / g.StrideH;
-                if (i >= g.OutH) continue;
+                if (!Window2d.OutputOf(r, g.PadH, u, g.StrideH, g.OutH, out int i)) continue;
                 for (int v = 0; v < g.KernelW; v++)
                 {
-                    int tj = q + g.PadW - v;
-                    if (tj < 0 || tj % g.StrideW != 0) continue;
-                    int j = tj / g.StrideW;
-                    if (j >= g.OutW) continue;
+                    if (!Window2d.OutputOf(q, g.PadW, v, g.StrideW, g.OutW, out int j)) continue;
                     int wAt = c * kernel + u * g.KernelW + v, bAt = bBase + i * g.OutW + j;
                     for (int o = 0; o < g.OutChannels; o++)
                     {

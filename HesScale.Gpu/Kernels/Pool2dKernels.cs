@@ -69,16 +69,11 @@ internal static class Pool2dKernels
             float acc = 0f;
             for (int u = 0; u < g.KernelH; u++)
             {
-                int ti = r + g.PadH - u;
-                if (ti < 0 || ti % g.StrideH != 0) continue;
-                int i = ti / g.StrideH;
-                if (i >= g.OutH) continue;
+                if (!Window2d.OutputOf(r, g.PadH, u, g.StrideH, g.OutH, out int i)) continue;
                 for (int v = 0; v < g.KernelW; v++)
                 {
-                    int tj = q + g.PadW - v;
-                    if (tj < 0 || tj % g.StrideW != 0) continue;
-                    int j = tj / g.StrideW;
-                    if (j < g.OutW && arg[aBase + i * g.OutW + j] == at) acc += bOut[bBase + i * g.OutW + j];
+                    if (!Window2d.OutputOf(q, g.PadW, v, g.StrideW, g.OutW, out int j)) continue;
+                    if (arg[aBase + i * g.OutW + j] == at) acc += bOut[bBase + i * g.OutW + j];
                 }
             }
             bIn[idx] = acc;
@@ -134,16 +129,11 @@ internal static class Pool2dKernels
             float acc = 0f;
             for (int u = 0; u < g.KernelH; u++)
             {
-                int ti = r + g.PadH - u;
-                if (ti < 0 || ti % g.StrideH != 0) continue;
-                int i = ti / g.StrideH;
-                if (i >= g.OutH) continue;
+                if (!Window2d.OutputOf(r, g.PadH, u, g.StrideH, g.OutH, out int i)) continue;
                 for (int v = 0; v < g.KernelW; v++)
                 {
-                    int tj = q + g.PadW - v;
-                    if (tj < 0 || tj % g.StrideW != 0) continue;
-                    int j = tj / g.StrideW;
-                    if (j < g.OutW) acc += bOut[bBase + i * g.OutW + j];
+                    if (!Window2d.OutputOf(q, g.PadW, v, g.StrideW, g.OutW, out int j)) continue;
+                    acc += bOut[bBase + i * g.OutW + j];
                 }
             }
             bIn[idx] = row / n < linearChannels ? acc * scale : acc * scale * scale;

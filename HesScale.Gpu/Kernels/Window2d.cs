@@ -7,6 +7,18 @@ namespace HesScale.Gpu.Kernels;
 /// </summary>
 internal readonly record struct Window2d(int KernelH, int KernelW, int StrideH, int StrideW, int PadH, int PadW)
 {
+    /// <summary>
+    /// The gather form of a window along one axis, for the backward kernels (one thread per input index x): the
+    /// output index <paramref name="o"/> whose window puts tap <paramref name="tap"/> on x, when there is one
+    /// (x + pad - tap a non-negative multiple of the stride, and o below <paramref name="outSize"/>).
+    /// </summary>
+    public static bool OutputOf(int x, int pad, int tap, int stride, int outSize, out int o)
+    {
+        int t = x + pad - tap;
+        o = t / stride;
+        return t >= 0 && t % stride == 0 && o < outSize;
+    }
+
     /// <summary>A square window: kernel k x k, stride s, padding p on both axes.</summary>
     public static Window2d Square(int kernel, int stride = 1, int padding = 0) => new(kernel, kernel, stride, stride, padding, padding);
 
