@@ -20,7 +20,7 @@ public static class TrainCommand
         "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
         "                      [--data digits|mnist:DIR|fashion[:DIR]|cifar10:DIR] [--model mlp|cnn-small|3c3d] [--hidden 64,64,64] [--activation tanh]\n" +
         "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
-        "                      [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
+        "                      [--train-samples N] [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
         "                scaled_adahesscale, scaled_adahesscale_gn (default: all)\n" +
         "  --lr          one learning rate for every optimizer (default: each optimizer's best rate on the digits, docs/training.md)\n" +
@@ -30,6 +30,7 @@ public static class TrainCommand
         "                or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
         "  --model       mlp (--hidden widths with --activation; default), cnn-small or 3c3d (DeepOBS; 32x32x3, or the same\n" +
         "                layers on 28x28x1): image networks read each row as C x H x W\n" +
+        "  --train-samples  train on the first N training samples only (a scaled protocol; the test set stays whole)\n" +
         "  --checkpoint  (single run) write a checkpoint to FILE after every epoch (atomic)\n" +
         "  --resume      (single run) continue the run saved in FILE up to --epochs\n" +
         "  --out         output folder (default results/train/): train.csv, test_accuracy.png, train_loss.png\n" +
@@ -62,7 +63,7 @@ public static class TrainCommand
         return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
             var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "model", "hidden", "activation",
-                "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "checkpoint", "resume", "out", "device", "threads", "shard");
+                "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "train-samples", "checkpoint", "resume", "out", "device", "threads", "shard");
             return Execute(o, stdout, stderr, sweepInput);
         });
     }
@@ -113,7 +114,13 @@ public static class TrainCommand
 
         using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command, checkCores: sweepInput is null));
         stdout.WriteLine($"device: {device.Name}");
+        int? trainSamples = o.Get("train-samples") is { } limitText ? Int(limitText, "train-samples", 1) : null;
         var (train, test) = TrainData.Load(dataSpec);
+        if (trainSamples is { } limit)
+        {
+            if (limit > train.Count) throw new UsageException($"--train-samples {limit}: {dataSpec} has only {train.Count} training samples.");
+            train = train.Subset(Enumerable.Range(0, limit).ToArray());
+        }
         NetworkSpec spec;
         try { spec = Models.Build(model, train, hidden, activation); }
         catch (ArgumentException e) { throw new UsageException($"--model {model}: {e.Message}"); }
@@ -141,7 +148,7 @@ public static class TrainCommand
                 var saved = Checkpoint.Load(resume);
                 if (saved.OptimizerState?.Optimizer != run.Optimizer)
                     throw new CheckpointFormatException($"{resume}: the checkpoint is of optimizer '{saved.OptimizerState?.Optimizer}', the command line asks for '{run.Optimizer}'.");
-                foreach (var (key, value) in new[] { ("data", dataSpec), ("batch", batch.ToString(CultureInfo.InvariantCulture)) })
+                foreach (var (key, value) in new[] { ("data", dataSpec), ("batch", batch.ToString(CultureInfo.InvariantCulture)), ("train-samples", train.Count.ToString(CultureInfo.InvariantCulture)) })
                 {
                     if (saved.Metadata.TryGetValue(key, out var stored) && stored != value)
                         throw new CheckpointFormatException($"{resume}: the run was saved with --{key} {stored}, the command line gives {value}.");
@@ -183,6 +190,7 @@ public static class TrainCommand
                     {
                         ["data"] = dataSpec,
                         ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
+                        ["train-samples"] = train.Count.ToString(CultureInfo.InvariantCulture),
                         ["history"] = string.Join('\n', history.Select(h => TrainReport.CsvRow(run, h))),
                     };
                     Checkpoint.Capture(network, optimizer, trainer, meta).Save(checkpoint);

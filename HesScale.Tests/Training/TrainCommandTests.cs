@@ -92,4 +92,17 @@ public sealed class TrainCommandTests
         StringAssert.Contains(stderr, "nope");
         Directory.Delete(dir, true);
     }
+    [TestMethod]
+    public void Train_samples_keeps_the_first_samples_and_refuses_more_than_the_data_has()
+    {
+        string dir = TempFolder();
+        var (code, stdout, stderr) = Run("--optimizers", "adam", "--lr", "1e-3", "--epochs", "1", "--hidden", "7", "--batch", "16",
+            "--train-samples", "100", "--device", "cpu", "--out", dir);
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stdout, "(100 train, 359 test,");
+        (code, _, stderr) = Run("--optimizers", "adam", "--epochs", "1", "--train-samples", "100000", "--device", "cpu", "--out", dir);
+        Assert.AreEqual(2, code, stderr);
+        Assert.AreEqual("hesscale train: --train-samples 100000: digits has only 1438 training samples.", stderr.Split('\n')[0].TrimEnd());
+        Directory.Delete(dir, true);
+    }
 }
