@@ -23,7 +23,8 @@ public static class TrainCommand
         "                      [--train-samples N] [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
         "  --optimizers  any of sgd, adam, adahesscale, adahesscale_gn, bl89, adahessian, adaggnmc, scaled_adam,\n" +
         "                scaled_adahesscale, scaled_adahesscale_gn (default: all)\n" +
-        "  --lr          one learning rate for every optimizer (default: each optimizer's best rate on the digits, docs/training.md)\n" +
+        "  --lr          one learning rate for every optimizer, or name=rate,name=rate for each (default: each optimizer's best rate\n" +
+        "                on the digits, docs/training.md)\n" +
         "  --lrs         a sweep: every optimizer runs every rate; the best rate per optimizer is reported\n" +
         "  --epochs      epochs per run (default 10); --seeds: runs with seeds 0..S-1 (default 1); --batch: mini-batch (default 32)\n" +
         "  --data        digits (embedded, default), fashion (" + TrainData.FashionMnistPackageDirectory + ", Debian package dataset-fashion-mnist),\n" +
@@ -78,8 +79,9 @@ public static class TrainCommand
                 throw new UsageException($"unknown optimizer '{name}' (known: {string.Join(", ", Optimizer.Names)}).");
         }
         if (o.Get("lr") is not null && o.Get("lrs") is not null) throw new UsageException("give --lr or --lrs, not both.");
+        var perOptimizer = o.Get("lr") is { } lrText && lrText.Contains('=') ? PerOptimizerRates(lrText, optimizers) : null;
         float[]? lrs = o.Get("lrs") is { } list ? list.Split(',', StringSplitOptions.TrimEntries).Select(v => Float(v, "lrs")).ToArray()
-            : o.Get("lr") is { } one ? [Float(one, "lr")] : null;
+            : perOptimizer is null && o.Get("lr") is { } one ? [Float(one, "lr")] : null;
         int epochs = Int(o.Get("epochs") ?? "10", "epochs", 1);
         int seeds = Int(o.Get("seeds") ?? "1", "seeds", 1);
         int batch = Int(o.Get("batch") ?? "32", "batch", 1);
@@ -102,7 +104,7 @@ public static class TrainCommand
         };
         baseSettings.Validate();
         var runs = (from name in optimizers
-                    from lr in lrs ?? [DefaultLearningRates[name]]
+                    from lr in lrs ?? [perOptimizer?[name] ?? DefaultLearningRates[name]]
                     from seed in Enumerable.Range(0, seeds)
                     select new TrainRunSpec(name, lr, seed)).ToList();
         string? checkpoint = o.Get("checkpoint"), resume = o.Get("resume");
@@ -226,6 +228,22 @@ public static class TrainCommand
         }
         stdout.WriteLine($"wrote {csv}, {accuracyPng}, {lossPng}");
         return diverged.Count == results.Count ? 3 : 0;
+    }
+
+    /// <summary><c>--lr name=rate,name=rate</c>: each optimizer's own rate (the final runs of a protocol, after the sweep picked them); every listed optimizer needs one.</summary>
+    private static Dictionary<string, float> PerOptimizerRates(string text, string[] optimizers)
+    {
+        var rates = new Dictionary<string, float>();
+        foreach (string entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = entry.IndexOf('=');
+            string name = eq < 0 ? "" : entry[..eq].Trim();
+            if (eq < 0 || !optimizers.Contains(name))
+                throw new UsageException($"--lr {entry}: expected name=rate for one of --optimizers ({string.Join(", ", optimizers)}).");
+            if (!rates.TryAdd(name, Float(entry[(eq + 1)..].Trim(), "lr"))) throw new UsageException($"--lr gives {name} twice.");
+        }
+        if (optimizers.FirstOrDefault(n => !rates.ContainsKey(n)) is { } missing) throw new UsageException($"--lr names no rate for {missing}.");
+        return rates;
     }
 
     private static float Float(string text, string option) =>

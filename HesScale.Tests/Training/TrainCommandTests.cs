@@ -105,4 +105,22 @@ public sealed class TrainCommandTests
         Assert.AreEqual("hesscale train: --train-samples 100000: digits has only 1438 training samples.", stderr.Split('\n')[0].TrimEnd());
         Directory.Delete(dir, true);
     }
+    [TestMethod]
+    public void Lr_per_optimizer_gives_each_its_rate_and_names_what_is_wrong()
+    {
+        string dir = TempFolder();
+        var (code, _, stderr) = Run("--optimizers", "adam,sgd", "--lr", "sgd=0.05, adam=0.002", "--epochs", "1", "--hidden", "7",
+            "--train-samples", "64", "--device", "cpu", "--out", dir);
+        Assert.AreEqual(0, code, stderr);
+        var runs = File.ReadAllLines(Path.Combine(dir, "train.csv")).Skip(1).Select(l => string.Join(',', l.Split(',')[..2])).ToArray();
+        CollectionAssert.AreEqual(new[] { "adam,0.002", "sgd,0.05" }, runs);
+        foreach (var (lr, message) in new[] { ("adam=0.002", "--lr names no rate for sgd."), ("adam=0.002,sgd=1,adam=3", "--lr gives adam twice."),
+            ("adam=0.002,bl89=1", "--lr bl89=1: expected name=rate for one of --optimizers (adam, sgd)."), ("adam=x,sgd=1", "--lr expects numbers, got 'x'.") })
+        {
+            (code, _, stderr) = Run("--optimizers", "adam,sgd", "--lr", lr, "--epochs", "1", "--device", "cpu", "--out", dir);
+            Assert.AreEqual(2, code, stderr);
+            Assert.AreEqual("hesscale train: " + message, stderr.Split('\n')[0].TrimEnd());
+        }
+        Directory.Delete(dir, true);
+    }
 }
