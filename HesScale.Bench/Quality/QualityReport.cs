@@ -81,7 +81,8 @@ public static class QualityReport
                 lines.Where(e => e.Method != "exact").Select(e => (e.Method, e.Error, e.PerSeed)).ToList());
             files.Add(bars);
 
-            var layers = rows.Where(r => r.Phase == phase && r.Layer != "all").Select(r => r.Layer).Distinct().OrderBy(l => l, StringComparer.Ordinal).ToArray();
+            // Layers in the order the rows give them: from the input (conv1, conv2, fc1; or fc1..fc4).
+            var layers = rows.Where(r => r.Phase == phase && r.Layer != "all").Select(r => r.Layer).Distinct().ToArray();
             // One line per method (the 50-sample variants left out to keep ten distinct colours);
             // errors below 1e-6 are float rounding of an exact layer and are drawn at 1e-6.
             var series = lines.Where(e => e.Method is not ("exact" or "ggn_mc_50" or "hutchinson_50" or "kfac_50")).Select(e =>
