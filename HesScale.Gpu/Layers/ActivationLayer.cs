@@ -21,7 +21,7 @@ internal sealed class ActivationLayer(LayerSpec spec, int index, int firstParame
 
     // An exact column pass adds one residual column s''(a) g per value; where s'' is 0 everywhere (ReLU) they would
     // all be zero columns, and on conv nets there are C*H*W of them (cnn-small on 28x28: 3200 + 9216 beside the
-    // 10 output columns, ~130x exact's cost at batch 1), so none are added there and exact costs what the GGN does.
+    // 10 output columns), so none are added there and exact costs what the GGN does.
     private bool Curved => !Kernels.ActivationMath.SecondDerivativeIsZero(Spec.Kind);
 
     public override int ResidualColumns => Curved ? Out : 0;
