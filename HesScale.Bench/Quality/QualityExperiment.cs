@@ -56,20 +56,6 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
     /// <summary>Test-set accuracy of each seed's network after training (filled by <see cref="Run"/>).</summary>
     public List<double> TestAccuracies { get; } = [];
 
-    private static double Accuracy(Network network, Dataset test)
-    {
-        var outputs = network.Forward(test.Features, test.Count);
-        int correct = 0;
-        for (int s = 0; s < test.Count; s++)
-        {
-            var row = outputs.AsSpan(s * test.Classes, test.Classes);
-            int best = 0;
-            for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-            if (best == test.Labels[s]) correct++;
-        }
-        return (double)correct / test.Count;
-    }
-
     private (Dataset Train, Dataset Test)? _data;
 
     /// <summary>The (train, test) split of <see cref="QualityOptions.Data"/>, loaded once (the command reads it first, so bad data fails before any seed runs).</summary>
@@ -114,7 +100,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
 
             rows.AddRange(Measure(estimator, spec, train, picks, "initial", seed, s => Tick($"seed {seed + 1}/{options.Seeds} initial {s + 1}/{picks.Length}")));
             Train(network, train, rng, steps => Tick($"seed {seed + 1}/{options.Seeds} training {steps}/{options.TrainSteps}", 1));
-            TestAccuracies.Add(Accuracy(network, test));
+            TestAccuracies.Add(Training.Trainer.Accuracy(network, test, new Training.TrainingOptions().EvaluationBatch));
             rows.AddRange(Measure(estimator, spec, train, picks, "trained", seed, s => Tick($"seed {seed + 1}/{options.Seeds} trained {s + 1}/{picks.Length}")));
         }
         progress.Write("\r" + new string(' ', 90) + "\r");
