@@ -22,7 +22,7 @@ public static class QualityCommand
         "  --train-steps  Adam steps (default 2000)        --full     the paper's 40 seeds x 100 samples\n" +
         "  --model        mlp (default) or cnn: conv 5x5 16 - relu - maxpool 2 - conv 3x3 32 - relu - maxpool 2 - linear, on the data's\n" +
         "                 images (1 x n x n for n^2 features, 3x32x32; at least 12x12, so not the 8x8 digits)\n" +
-        "  --activation   the MLP's: tanh (default) or relu  --out      output folder (default results/quality)\n" +
+        "  --activation   MLP: tanh (default) or relu      --out      output folder (default results/quality)\n" +
         "  --data         digits (default), fashion (Debian package dataset-fashion-mnist), fashion:DIR or mnist:DIR (IDX files)\n" +
         "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
         "  --threads      CPU threads for the cpu devices (0 = all)\n" +
