@@ -43,7 +43,7 @@ public static class QualityCharts
         Plotting.Charts.SavePng(plot, path);
     }
 
-    /// <summary>Mean L1 error per Linear layer, one line per method, log axis; the legend sits outside the plot.</summary>
+    /// <summary>Mean L1 error per layer with parameters (from the input), one line per method, log axis; the legend sits outside the plot.</summary>
     public static void LayerLines(string path, string title, IReadOnlyList<string> layers, IReadOnlyList<(string Name, double[] Values)> series)
     {
         var plot = new Plot();
@@ -64,7 +64,7 @@ public static class QualityCharts
             LabelFormatter = v => $"1e{v:0}",
         };
         plot.Title(title);
-        plot.XLabel("Linear layer (fc1 = input side)");
+        plot.XLabel("layer with parameters (input side first)");
         plot.YLabel("mean L1 error");
         plot.ShowLegend(Edge.Right);
         Plotting.Charts.SavePng(plot, path);

@@ -11,13 +11,16 @@ public sealed record QualityRow(string Phase, int Seed, string Method, string La
 
 /// <summary>
 /// The approximation-quality protocol of the paper on the embedded digits (or --data): an MLP
-/// features-64-64-64-10 (tanh or relu), per seed fresh parameters; errors at batch size 1 on S training samples before
-/// training and after T Adam steps (batch 32). Error of a method on a parameter tensor:
-/// sum |estimate - exact|; per Linear layer (weight + bias) and in total, averaged over the samples.
+/// features-64-64-64-10 (tanh or relu) or cnn-small on the data's images, per seed fresh parameters; errors at batch
+/// size 1 on S training samples before training and after T Adam steps (batch 32). Error of a method on a parameter
+/// tensor: sum |estimate - exact|; per layer with parameters (weight + bias) and in total, averaged over the samples.
 /// </summary>
 public sealed class QualityExperiment(ComputeDevice device, QualityOptions options, TextWriter progress)
 {
     public const int Hidden = 64;
+
+    /// <summary>The networks <c>quality --model</c> knows.</summary>
+    public static readonly string[] Models = ["mlp", "cnn"];
 
     public static NetworkSpec Spec(string activation, int features = Digits.Features, int classes = Digits.Classes)
     {
@@ -34,25 +37,24 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
             LayerSpec.Linear(Hidden, classes));
     }
 
+    private NetworkSpec? _spec;
+
+    /// <summary>
+    /// The network of <see cref="QualityOptions.Model"/> on <see cref="Data"/>, built once; a CNN on data that is not
+    /// an image, or whose layers do not fit it, is an <see cref="ArgumentException"/> naming the layer and the numbers.
+    /// </summary>
+    public NetworkSpec NetworkSpec => _spec ??= options.Model switch
+    {
+        "mlp" => Spec(options.Activation, Data.Train.FeatureCount, Data.Train.Classes),
+        "cnn" => Training.Models.CnnSmall(Training.Models.ImageShape(Data.Train), Data.Train.Classes),
+        _ => throw new ArgumentException($"--model expects {string.Join(" or ", Models)}, got '{options.Model}'."),
+    };
+
     /// <summary>Wall time of each method's estimates (estimate and download), summed over the run, and their count.</summary>
     public Dictionary<string, (TimeSpan Time, int Count)> MethodTimes { get; } = [];
 
     /// <summary>Test-set accuracy of each seed's network after training (filled by <see cref="Run"/>).</summary>
     public List<double> TestAccuracies { get; } = [];
-
-    private static double Accuracy(Network network, Dataset test)
-    {
-        var outputs = network.Forward(test.Features, test.Count);
-        int correct = 0;
-        for (int s = 0; s < test.Count; s++)
-        {
-            var row = outputs.AsSpan(s * test.Classes, test.Classes);
-            int best = 0;
-            for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-            if (best == test.Labels[s]) correct++;
-        }
-        return (double)correct / test.Count;
-    }
 
     private (Dataset Train, Dataset Test)? _data;
 
@@ -77,7 +79,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
     public List<QualityRow> RunSeed(int seed)
     {
         var (train, test) = Data;
-        var spec = Spec(options.Activation, train.FeatureCount, train.Classes);
+        var spec = NetworkSpec;
         var rows = new List<QualityRow>();
         int totalUnits = options.Seeds * (2 * options.Samples + options.TrainSteps / 50 + 1);
         void Tick(string what, int units = 1)
@@ -98,7 +100,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
 
             rows.AddRange(Measure(estimator, spec, train, picks, "initial", seed, s => Tick($"seed {seed + 1}/{options.Seeds} initial {s + 1}/{picks.Length}")));
             Train(network, train, rng, steps => Tick($"seed {seed + 1}/{options.Seeds} training {steps}/{options.TrainSteps}", 1));
-            TestAccuracies.Add(Accuracy(network, test));
+            TestAccuracies.Add(Training.Trainer.Accuracy(network, test, new Training.TrainingOptions().EvaluationBatch));
             rows.AddRange(Measure(estimator, spec, train, picks, "trained", seed, s => Tick($"seed {seed + 1}/{options.Seeds} trained {s + 1}/{picks.Length}")));
         }
         progress.Write("\r" + new string(' ', 90) + "\r");
@@ -107,7 +109,10 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
 
     private IEnumerable<QualityRow> Measure(CurvatureEstimator estimator, NetworkSpec spec, Dataset data, int[] picks, string phase, int seed, Action<int> tick)
     {
-        int layers = spec.Parameters.Max(p => LayerNumber(spec, p)) + 1;
+        var names = LayerNames(spec);
+        var layerNames = names.Distinct().ToArray(); // input side first
+        var layerOf = spec.Parameters.Select(p => Array.IndexOf(layerNames, names[p.Index])).ToArray();
+        int layers = layerNames.Length;
         var methods = QualityMethod.All;
         var sums = new double[methods.Count, layers];
         for (int s = 0; s < picks.Length; s++)
@@ -140,7 +145,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
                     var est = estimate[p.Index];
                     var ex = exact[p.Index];
                     for (int i = 0; i < est.Length; i++) l1 += Math.Abs((double)est[i] - ex[i]);
-                    sums[m, LayerNumber(spec, p)] += l1;
+                    sums[m, layerOf[p.Index]] += l1;
                 }
             }
             tick(s);
@@ -152,7 +157,7 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
             {
                 double mean = sums[m, l] / picks.Length;
                 total += mean;
-                yield return new QualityRow(phase, seed, methods[m].Id, LayerName(l), mean);
+                yield return new QualityRow(phase, seed, methods[m].Id, layerNames[l], mean);
             }
             yield return new QualityRow(phase, seed, methods[m].Id, "all", total);
         }
@@ -179,9 +184,23 @@ public sealed class QualityExperiment(ComputeDevice device, QualityOptions optio
         tick(options.TrainSteps);
     }
 
-    /// <summary>Index of the Linear layer (0-based among Linear layers) holding parameter <paramref name="p"/>.</summary>
-    public static int LayerNumber(NetworkSpec spec, ParameterInfo p) => spec.Layers.Take(p.LayerIndex).Count(l => l.IsLinear);
-
-    /// <summary>"fc1", "fc2", ...: the Linear layers from the input.</summary>
-    public static string LayerName(int number) => $"fc{number + 1}";
+    /// <summary>
+    /// Per parameter tensor: the name of its layer, numbered from the input per kind: "conv1", "conv2", ... for Conv2d
+    /// and "fc1", "fc2", ... for Linear (the MLP: fc1..fc4; cnn-small: conv1, conv2, fc1).
+    /// </summary>
+    public static string[] LayerNames(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Parameters.Select(p =>
+        {
+            var kind = spec.Layers[p.LayerIndex].Kind;
+            int number = spec.Layers.Take(p.LayerIndex + 1).Count(l => l.Kind == kind);
+            return kind switch
+            {
+                LayerKind.Linear => $"fc{number}",
+                LayerKind.Conv2d => $"conv{number}",
+                _ => throw new ArgumentException($"layer {p.LayerIndex} ({spec.Layers[p.LayerIndex]}) holds parameters but has no quality name.", nameof(spec)),
+            };
+        }).ToArray();
+    }
 }

@@ -76,12 +76,16 @@ public static class QualityReport
             var lines = normalized.Where(e => e.Phase == phase).ToList();
             if (lines.Count == 0) continue;
             string bars = Path.Combine(outDir, $"quality_{phase}.png");
-            // exact is 0 by definition (the reference); log axis because the errors span decades.
-            QualityCharts.LogBarsWithDots(bars, $"{title}, {phase}: L1 error / HesScale's (log axis, dots: seeds)", "normalized L1 error",
-                lines.Where(e => e.Method != "exact").Select(e => (e.Method, e.Error, e.PerSeed)).ToList());
+            // exact is 0 by definition (the reference); log axis because the errors span decades, so another method with
+            // error 0 (ggn on a ReLU net, where the Hessian is the GGN) has no bar and is named in the title instead.
+            var exactToo = lines.Where(e => e.Method != "exact" && e.Error == 0).Select(e => e.Method).ToList();
+            string zeroNote = exactToo.Count == 0 ? "" : $"; error 0: {string.Join(", ", exactToo)}";
+            QualityCharts.LogBarsWithDots(bars, $"{title}, {phase}: L1 error / HesScale's (log axis, dots: seeds{zeroNote})", "normalized L1 error",
+                lines.Where(e => e.Method != "exact" && e.Error > 0).Select(e => (e.Method, e.Error, e.PerSeed)).ToList());
             files.Add(bars);
 
-            var layers = rows.Where(r => r.Phase == phase && r.Layer != "all").Select(r => r.Layer).Distinct().OrderBy(l => l, StringComparer.Ordinal).ToArray();
+            // Layers in the order the rows give them: from the input (conv1, conv2, fc1; or fc1..fc4).
+            var layers = rows.Where(r => r.Phase == phase && r.Layer != "all").Select(r => r.Layer).Distinct().ToArray();
             // One line per method (the 50-sample variants left out to keep ten distinct colours);
             // errors below 1e-6 are float rounding of an exact layer and are drawn at 1e-6.
             var series = lines.Where(e => e.Method is not ("exact" or "ggn_mc_50" or "hutchinson_50" or "kfac_50")).Select(e =>

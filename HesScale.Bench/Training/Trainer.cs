@@ -164,16 +164,25 @@ public sealed class Trainer : IResumable, IDisposable
     }
 
     /// <summary>Fraction of <paramref name="data"/> whose arg-max output is the label.</summary>
-    public double Accuracy(Dataset data)
+    public double Accuracy(Dataset data) => Accuracy(_network, data, _options.EvaluationBatch);
+
+    /// <summary>
+    /// Fraction of <paramref name="data"/> whose arg-max output of <paramref name="network"/> is the label, forward in
+    /// batches of <paramref name="batch"/> (the network's workspace grows to the largest batch it has seen: a conv net's
+    /// activations for all 10,000 test images at once are gigabytes).
+    /// </summary>
+    public static double Accuracy(Network network, Dataset data, int batch)
     {
+        ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
-        CheckShapes(_network, data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        CheckShapes(network, data, nameof(data));
         if (data.Count == 0) return double.NaN;
         int k = data.Classes, correct = 0;
-        for (int start = 0; start < data.Count; start += _options.EvaluationBatch)
+        for (int start = 0; start < data.Count; start += batch)
         {
-            int n = Math.Min(_options.EvaluationBatch, data.Count - start);
-            var outputs = _network.Forward(data.Features.AsSpan(start * data.FeatureCount, n * data.FeatureCount), n);
+            int n = Math.Min(batch, data.Count - start);
+            var outputs = network.Forward(data.Features.AsSpan(start * data.FeatureCount, n * data.FeatureCount), n);
             for (int s = 0; s < n; s++)
             {
                 int best = 0;

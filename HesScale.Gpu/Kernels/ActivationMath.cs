@@ -13,6 +13,9 @@ internal static class ActivationMath
     private const float SeluScale = 1.0507009873554804934193349852946f;
     private const float SeluAlpha = 1.6732632423543772848170429916717f;
 
+    /// <summary>Whether s'' is 0 everywhere (ReLU, leaky ReLU, identity; <see cref="Derivatives"/> sets d2 = 0 for every a).</summary>
+    public static bool SecondDerivativeIsZero(LayerKind kind) => kind is LayerKind.ReLU or LayerKind.LeakyReLU or LayerKind.Identity;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float a) => 1f / (1f + XMath.Exp(-a));
 

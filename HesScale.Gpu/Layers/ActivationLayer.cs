@@ -19,7 +19,12 @@ internal sealed class ActivationLayer(LayerSpec spec, int index, int firstParame
         ? string.Create(CultureInfo.InvariantCulture, $"{LayerSpec.NameOf(Spec.Kind)}({Spec.Slope:R})")
         : LayerSpec.NameOf(Spec.Kind);
 
-    public override int ResidualColumns => Out;
+    // An exact column pass adds one residual column s''(a) g per value; where s'' is 0 everywhere (ReLU) they would
+    // all be zero columns, and on conv nets there are C*H*W of them (cnn-small on 28x28: 3200 + 9216 beside the
+    // 10 output columns), so none are added there and exact costs what the GGN does.
+    private bool Curved => !Kernels.ActivationMath.SecondDerivativeIsZero(Spec.Kind);
+
+    public override int ResidualColumns => Curved ? Out : 0;
 
     public override string ShapeText(int n, bool forward) => $"N={n} {LayerSpec.NameOf(Spec.Kind)} {Out}";
 
@@ -37,8 +42,9 @@ internal sealed class ActivationLayer(LayerSpec spec, int index, int firstParame
         ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> diagonal, int columns, bool first)
     {
         if (first) return columns;
-        ActivationOps.Of(b).ColumnsThrough(Spec, x, g, s, sIn, pass.Signs, columns, pass.Residual, pass.N, Out);
-        return pass.Residual ? columns + Out : columns;
+        bool residual = pass.Residual && Curved;
+        ActivationOps.Of(b).ColumnsThrough(Spec, x, g, s, sIn, pass.Signs, columns, residual, pass.N, Out);
+        return residual ? columns + Out : columns;
     }
 
     public override void RForward(Backend b, DeviceBuffer x, DeviceBuffer? rx, DeviceBuffer ry, ReadOnlySpan<DeviceBuffer> p, ReadOnlySpan<DeviceBuffer> v, int columns, int n)
