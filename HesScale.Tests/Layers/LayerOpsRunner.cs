@@ -7,7 +7,8 @@ namespace HesScale.Tests.Layers;
 
 /// <summary>
 /// Runs the conv/pool ops of one backend on host arrays: "native" (256-bit panel tiles), "native-wide"
-/// (512-bit tiles), "native-threads" (3 threads where the work is large enough to split) or "simulator" (the ILGPU CPU accelerator: upload, launch, download). Output buffers start
+/// (512-bit tiles), "native-threads" (3 threads where the work is large enough to split), "simulator" (the ILGPU CPU accelerator: upload, launch, download) or
+/// "tiled-simulator" (groups of 4 x 4 threads, every conv product through <see cref="TiledConv2dKernels"/>). Output buffers start
 /// filled with 999 so that an element an op forgets to write differs from the reference.
 /// </summary>
 internal sealed class LayerOpsRunner : IDisposable
@@ -37,6 +38,13 @@ internal sealed class LayerOpsRunner : IDisposable
                 _accelerator = simulator.Accelerator;
                 _convDevice = new Conv2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
                 _poolDevice = new Pool2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
+                break;
+            case "tiled-simulator":
+                // Groups of 4 x 4 threads (tile 4) and every conv product through the tiled kernels, whatever its size.
+                var tiled = (HesScale.Gpu.Devices.IlgpuBackend)Devices.TiledSimulator.Backend;
+                _accelerator = tiled.Accelerator;
+                _convDevice = new Conv2dOps.Ilgpu(_accelerator, tiled.LaunchShape, tiled.Tile, tiled.TileShape, alwaysTiled: true);
+                _poolDevice = new Pool2dOps.Ilgpu(_accelerator, tiled.LaunchShape);
                 break;
             default: throw new ArgumentException($"unknown backend {backend}");
         }
