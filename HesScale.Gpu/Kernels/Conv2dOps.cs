@@ -102,19 +102,33 @@ internal static class Conv2dOps
         }
     }
 
+    /// <summary>How <see cref="Ilgpu"/> tiles its products.</summary>
+    /// <param name="Tile">The tile edge the accelerator's groups allow (<c>IlgpuBackend.Tile</c>); below 2 only the direct kernels run.</param>
+    /// <param name="Groups">The backend's launch shape for a number of groups (<c>IlgpuBackend.GroupShape</c>, which counts launches).</param>
+    /// <param name="MaxGroups">The most groups a launch gets (<c>IlgpuBackend.MaxGroups</c>): the split-K rule fills them.</param>
+    /// <param name="Always">Take the tiled kernels whatever the sizes (tests: tiny shapes through the tiles).</param>
+    /// <param name="Slices">Split-K slices of the weight product; 0 picks them (<see cref="Ilgpu.SlicesFor"/>), tests force them.</param>
+    public sealed record Tiling(int Tile, Func<int, KernelConfig> Groups, int MaxGroups, bool Always = false, int Slices = 0);
+
     /// <summary>
     /// The kernels of <see cref="Conv2dKernels"/> (direct) and <see cref="TiledConv2dKernels"/> (implicit GEMM in
     /// shared-memory tiles) on one accelerator, compiled once here and launched with the owning backend's shapes.
     /// A product takes the tiled kernel when <see cref="UsesTiles"/> says so (each of its three GEMM dimensions
-    /// fills a tile), the direct one otherwise. Owns a one-float stand-in for an absent bias (disposed with it).
+    /// fills a tile), the direct one otherwise; a tiled weight product is split along its reduction when it has too
+    /// few blocks to fill the device (<see cref="SlicesFor"/>). Owns a one-float stand-in for an absent bias and the
+    /// split's partial sums (disposed with it).
     /// </summary>
     public sealed class Ilgpu : IConv2dOps<ArrayView<float>>, IDisposable
     {
+        /// <summary>Most split-K slices of one weight product (bounds the partial sums to 64 copies of dW).</summary>
+        public const int MaxSlices = 64;
+
+        private readonly Accelerator _accelerator;
         private readonly Func<int, KernelConfig> _launch;
-        private readonly Func<int, int, int, KernelConfig>? _tileLaunch;
+        private readonly Tiling? _tiling;
         private readonly int _tile;
-        private readonly bool _alwaysTiled;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _none;
+        private MemoryBuffer1D<float, Stride1D.Dense>? _partial;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardInput;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int> _backwardWeight;
@@ -122,31 +136,30 @@ internal static class Conv2dOps
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>? _tiledForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>? _tiledBackwardInput;
-        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>? _tiledBackwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int, int>? _tiledBackwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>? _sumSlices;
 
         /// <param name="accelerator">Where the kernels are loaded.</param>
         /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
-        /// <param name="tile">The tile edge the accelerator's groups allow (<c>IlgpuBackend.Tile</c>); below 2 only the direct kernels run.</param>
-        /// <param name="tileLaunch">The backend's shape for a (rows, cols) product in tile x tile blocks (<c>IlgpuBackend.TileShape</c>); needed when <paramref name="tile"/> >= 2.</param>
-        /// <param name="alwaysTiled">Take the tiled kernels whatever the sizes (tests: tiny shapes through the tiles).</param>
-        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch, int tile = 1, Func<int, int, int, KernelConfig>? tileLaunch = null, bool alwaysTiled = false)
+        /// <param name="tiling">How to tile (null: the direct kernels only).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch, Tiling? tiling = null)
         {
-            if (tile >= 2 && tileLaunch is null) throw new ArgumentException("conv2d: tiles need the backend's tile launch shape.", nameof(tileLaunch));
-            if (alwaysTiled && tile < 2) throw new ArgumentException($"conv2d: tiles of {tile} cannot be forced (groups too small).", nameof(alwaysTiled));
+            if (tiling is { Always: true, Tile: < 2 }) throw new ArgumentException($"conv2d: tiles of {tiling.Tile} cannot be forced (groups too small).", nameof(tiling));
+            _accelerator = accelerator;
             _launch = launch;
-            _tile = Math.Min(tile, TiledLinearKernels.MaxTile);
-            _tileLaunch = tileLaunch;
-            _alwaysTiled = alwaysTiled;
+            _tiling = tiling is { Tile: >= 2 } ? tiling : null;
+            _tile = _tiling is null ? 1 : Math.Min(_tiling.Tile, TiledLinearKernels.MaxTile);
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
             _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardInput);
             _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(Conv2dKernels.BackwardWeight);
             _patchFactor = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.PatchFactor);
             _kfcWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.KfcWeight);
-            if (_tile >= 2)
+            if (_tiling is not null)
             {
                 _tiledForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(TiledConv2dKernels.Forward);
                 _tiledBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(TiledConv2dKernels.BackwardInput);
-                _tiledBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeight);
+                _tiledBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeight);
+                _sumSlices = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(TiledConv2dKernels.SumSlices);
             }
             _none = accelerator.Allocate1D<float>(1);
         }
@@ -157,12 +170,41 @@ internal static class Conv2dOps
         /// multiply padding, where the direct kernel gives every thread an output). Forward: (Cout, K, N*P);
         /// backward input: (Cin, Cout*kh*kw, C*N*H*W); backward weight: (C*Cout, N*P, K + bias); K = Cin*kh*kw.
         /// </summary>
-        public bool UsesTiles(long rows, long reduce, long cols) => _alwaysTiled || (_tile >= 2 && rows >= _tile && reduce >= _tile && cols >= _tile);
+        public bool UsesTiles(long rows, long reduce, long cols) =>
+            _tiling is not null && (_tiling.Always || (rows >= _tile && reduce >= _tile && cols >= _tile));
+
+        /// <summary>
+        /// Split-K slices of a tiled weight product of <paramref name="blocks"/> tile blocks and a reduction of
+        /// <paramref name="reduce"/> (N*P): enough for blocks x slices to reach the grid's groups, each slice at least
+        /// 4 tiles of the reduction, at most <see cref="MaxSlices"/>; 1 (no split, no second launch) when the blocks
+        /// alone fill the grid. The simulator's grid is one group, so it never splits unless a test forces it.
+        /// </summary>
+        public int SlicesFor(int blocks, long reduce)
+        {
+            if (_tiling is null) return 1;
+            if (_tiling.Slices > 0) return _tiling.Slices;
+            long byGrid = _tiling.MaxGroups / Math.Max(1, blocks), byWork = reduce / (4L * _tile);
+            return (int)Math.Max(1, Math.Min(MaxSlices, Math.Min(byGrid, byWork)));
+        }
+
+        private static int Blocks(long rows, long cols, int tile) => checked((int)(((rows + tile - 1) / tile) * ((cols + tile - 1) / tile)));
 
         private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
             : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
 
         private ArrayView<float> OrNone(ArrayView<float> view) => view.Length > 0 ? view : _none.View;
+
+        /// <summary>The split's partial sums, <paramref name="length"/> floats (grown, never shrunk; freed in <see cref="Dispose"/>).</summary>
+        private ArrayView<float> Partial(long length)
+        {
+            if (_partial is null || _partial.Length < length)
+            {
+                _partial?.Dispose();
+                _partial = null;
+                _partial = _accelerator.Allocate1D<float>(length);
+            }
+            return _partial.View.SubView(0, length);
+        }
 
         /// <summary>y = conv(x, W) (+ b), added to y when <paramref name="accumulate"/>; tiled or direct by <see cref="UsesTiles"/>.</summary>
         private void ForwardLaunch(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n, bool accumulate)
@@ -170,7 +212,7 @@ internal static class Conv2dOps
             int hasBias = b.Length > 0 ? 1 : 0, add = accumulate ? 1 : 0;
             long cols = (long)n * g.Positions;
             if (UsesTiles(g.OutChannels, g.PatchLength, cols))
-                _tiledForward!(_tileLaunch!(g.OutChannels, checked((int)cols), _tile), x, w, OrNone(b), y, g, n, hasBias, add, _tile);
+                _tiledForward!(_tiling!.Groups(Blocks(g.OutChannels, cols, _tile)), x, w, OrNone(b), y, g, n, hasBias, add, _tile);
             else
                 _forward(Launch((long)n * g.OutSize), x, w, OrNone(b), y, g, n, hasBias, add);
         }
@@ -181,20 +223,31 @@ internal static class Conv2dOps
             int add = accumulate ? 1 : 0;
             long cols = (long)channels * n * g.Height * g.Width; // (ch, s, r, q)
             if (UsesTiles(g.InChannels, (long)g.OutChannels * g.KernelH * g.KernelW, cols))
-                _tiledBackwardInput!(_tileLaunch!(g.InChannels, checked((int)cols), _tile), bOut, w, bIn, g, n, channels, linearChannels, add, _tile);
+                _tiledBackwardInput!(_tiling!.Groups(Blocks(g.InChannels, cols, _tile)), bOut, w, bIn, g, n, channels, linearChannels, add, _tile);
             else
                 _backwardInput(Launch((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, add);
         }
 
-        /// <summary>dW (and db unless empty) of the stack B with x (x^2 after <paramref name="linearChannels"/>), added to when <paramref name="accumulate"/>.</summary>
+        /// <summary>
+        /// dW (and db unless empty) of the stack B with x (x^2 after <paramref name="linearChannels"/>), added to when
+        /// <paramref name="accumulate"/>: the direct kernel, the tiled one, or the tiled one split along N*P and then
+        /// <see cref="TiledConv2dKernels.SumSlices"/> (two launches).
+        /// </summary>
         private void BackwardWeightLaunch(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n, int channels, int linearChannels, bool accumulate)
         {
             int hasBias = db.Length > 0 ? 1 : 0, add = accumulate ? 1 : 0;
-            int cols = g.PatchLength + hasBias;
-            if (UsesTiles((long)channels * g.OutChannels, (long)n * g.Positions, cols))
-                _tiledBackwardWeight!(_tileLaunch!(channels * g.OutChannels, cols, _tile), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add, _tile);
-            else
-                _backwardWeight(Launch((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add);
+            int rows = channels * g.OutChannels, cols = g.PatchLength + hasBias;
+            long reduce = (long)n * g.Positions;
+            if (!UsesTiles(rows, reduce, cols))
+            {
+                _backwardWeight(Launch((long)rows * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add);
+                return;
+            }
+            int blocks = Blocks(rows, cols, _tile);
+            int slices = SlicesFor(blocks, reduce);
+            ArrayView<float> partial = slices > 1 ? Partial((long)slices * rows * cols) : _none.View.AsContiguous();
+            _tiledBackwardWeight!(_tiling!.Groups(checked(blocks * slices)), bOut, x, dW, OrNone(db), partial, g, n, channels, linearChannels, hasBias, add, slices, _tile);
+            if (slices > 1) _sumSlices!(Launch((long)rows * cols), partial, dW, OrNone(db), rows, cols, g.PatchLength, slices, add);
         }
 
         public void Forward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n)
@@ -248,7 +301,11 @@ internal static class Conv2dOps
             _kfcWeight(Launch((long)g.OutChannels * (g.PatchLength + (db.Length > 0 ? 1 : 0))), q, x, dW, OrNone(db), g, n, db.Length > 0 ? 1 : 0);
         }
 
-        public void Dispose() => _none.Dispose();
+        public void Dispose()
+        {
+            _none.Dispose();
+            _partial?.Dispose();
+        }
     }
 
     /// <summary>Forward's lengths: x n input rows, W one weight, b empty or Cout, y n output rows.</summary>

@@ -159,10 +159,13 @@ internal static class TiledConv2dKernels
     /// (C*Cout, N*P) x (N*P, K + bias) product with rows (ch, o), columns k and the extra column k = K the bias
     /// (patch 1: db[ch, o] = sum of B). e = 1 for rows of linear channels, 2 after (patches staged raw, squared by
     /// those rows' threads). dW is (C, Cout, Cin, kh, kw), db is (C, Cout).
+    /// Split-K: the product is small (C*Cout x K) and its reduction long (N*P), so with <paramref name="slices"/> > 1
+    /// the reduction is cut into that many runs of whole tiles, a group per (block, run), and each run's sums go to
+    /// partial (slices, C*Cout, K + bias) for <see cref="SumSlices"/>; with 1 the sums go to dW and db directly.
     /// </summary>
     public static void BackwardWeight(
-        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db,
-        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int accumulate, int tile)
+        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, ArrayView<float> partial,
+        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int accumulate, int slices, int tile)
     {
         var bs = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile); // bs[row, m] = B[row0 + row, m0 + m]
         var ps = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile); // ps[m, k] = patch[k0 + k, m0 + m]
@@ -172,10 +175,12 @@ internal static class TiledConv2dKernels
         int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions, plane = g.Height * g.Width, inSize = g.InChannels * plane;
         int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
         int rows = channels * g.OutChannels, cols = patch + (hasBias != 0 ? 1 : 0), reduce = n * positions;
+        int run = ((reduce + slices - 1) / slices + tile - 1) / tile * tile; // reduction items per slice, whole tiles
         int colBlocks = (cols + tile - 1) / tile;
         int blocks = ((rows + tile - 1) / tile) * colBlocks;
-        for (int block = Grid.IdxX; block < blocks; block += Grid.DimX)
+        for (int item = Grid.IdxX; item < blocks * slices; item += Grid.DimX)
         {
+            int slice = item / blocks, block = item - slice * blocks;
             int row0 = block / colBlocks * tile, k0 = (block - block / colBlocks * colBlocks) * tile;
             int row = row0 + ty, k = k0 + tx;
             // The row this thread loads into bs and accumulates (channel, output channel), and its column's tap (c, u, v).
@@ -183,14 +188,15 @@ internal static class TiledConv2dKernels
             bool squared = ch >= linearChannels;
             int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
             int xTap = c * plane;
+            int mEnd = (slice + 1) * run < reduce ? (slice + 1) * run : reduce;
             float acc = 0f;
-            for (int m0 = 0; m0 < reduce; m0 += tile)
+            for (int m0 = slice * run; m0 < mEnd; m0 += tile)
             {
                 if (active)
                 {
                     int mb = m0 + tx;
                     float bv = 0f;
-                    if (row < rows && mb < reduce)
+                    if (row < rows && mb < mEnd)
                     {
                         int s = mb / positions, p = mb - s * positions;
                         bv = bOut[(ch * n + s) * outSize + o * positions + p];
@@ -198,7 +204,7 @@ internal static class TiledConv2dKernels
                     bs[ty * tile + tx] = bv;
                     int m = m0 + ty;
                     float value = 0f;
-                    if (m < reduce && k < cols)
+                    if (m < mEnd && k < cols)
                     {
                         if (k == patch)
                         {
@@ -234,7 +240,11 @@ internal static class TiledConv2dKernels
             }
             if (active && row < rows && k < cols)
             {
-                if (k == patch)
+                if (slices > 1)
+                {
+                    partial[(slice * rows + row) * cols + k] = acc;
+                }
+                else if (k == patch)
                 {
                     db[row] = accumulate != 0 ? db[row] + acc : acc;
                 }
@@ -243,6 +253,32 @@ internal static class TiledConv2dKernels
                     int at = row * patch + k;
                     dW[at] = accumulate != 0 ? dW[at] + acc : acc;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The second half of a split <see cref="BackwardWeight"/>: dW[row, k] (db[row] for k = K) = the sum over slices of
+    /// partial (slices, rows, cols), in slice order (deterministic, no atomics); added to when accumulate is 1.
+    /// One thread per (row, k); rows = C*Cout, cols = K + bias, <paramref name="patch"/> = K.
+    /// </summary>
+    public static void SumSlices(ArrayView<float> partial, ArrayView<float> dW, ArrayView<float> db, int rows, int cols, int patch, int slices, int accumulate)
+    {
+        int total = rows * cols;
+        int stride = Grid.DimX * Group.DimX;
+        for (int idx = Grid.GlobalIndex.X; idx < total; idx += stride)
+        {
+            float acc = 0f;
+            for (int slice = 0; slice < slices; slice++) acc += partial[slice * total + idx];
+            int row = idx / cols, k = idx - row * cols;
+            if (k == patch)
+            {
+                db[row] = accumulate != 0 ? db[row] + acc : acc;
+            }
+            else
+            {
+                int at = row * patch + k;
+                dW[at] = accumulate != 0 ? dW[at] + acc : acc;
             }
         }
     }

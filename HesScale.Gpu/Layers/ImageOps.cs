@@ -205,7 +205,8 @@ internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, float, int> _columnWeight;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int> _maxGather;
 
-    public IlgpuImageOps(IlgpuBackend backend) : this(backend, new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, backend.Tile, backend.TileShape)) { }
+    public IlgpuImageOps(IlgpuBackend backend) : this(backend, new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape,
+        new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups))) { }
 
     private IlgpuImageOps(IlgpuBackend backend, Conv2dOps.Ilgpu conv) : base(conv, new Pool2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape))
     {

@@ -29,9 +29,11 @@ public sealed class TiledConv2dTests
     ];
 
     [TestMethod]
-    public void Tiled_kernels_equal_the_direct_kernels_on_stacks_of_three_channels()
+    [DataRow("tiled-simulator")]
+    [DataRow("tiled-simulator-split")]
+    public void Tiled_kernels_equal_the_direct_kernels_on_stacks_of_three_channels(string variant)
     {
-        using var tiled = new LayerOpsRunner("tiled-simulator");
+        using var tiled = new LayerOpsRunner(variant);
         using var direct = new LayerOpsRunner("simulator");
         for (int k = 0; k < Shapes.Length; k++)
         {
@@ -39,7 +41,7 @@ public sealed class TiledConv2dTests
             int cin = s[0], n = s[10];
             bool bias = s[11] != 0;
             var g = new Conv2dGeometry((cin, s[1], s[2]), cin, s[3], new GpuWindow(s[4], s[5], s[6], s[7], s[8], s[9]));
-            string at = $"{g}, batch {n}";
+            string at = $"{variant}, {g}, batch {n}";
             var rng = new Random(700 + k);
             float[] x = Uniform(rng, n * g.InSize), w = Uniform(rng, g.WeightLength), b = bias ? Uniform(rng, g.OutChannels) : [];
             // Channel 0 the gradient, channels 1 and 2 curvature diagonals (non-negative, as HesScale's).
@@ -66,16 +68,51 @@ public sealed class TiledConv2dTests
     {
         var backend = (IlgpuBackend)Devices.TiledSimulator.Backend;
         Assert.AreEqual(4, backend.Tile, "the 4 x 4 simulator tiles by 4");
-        using var ops = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, backend.Tile, backend.TileShape);
+        using var ops = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups));
         Assert.IsTrue(ops.UsesTiles(4, 4, 4));
         Assert.IsFalse(ops.UsesTiles(3, 64, 64), "rows (Cout, Cin or C*Cout) below a tile");
         Assert.IsFalse(ops.UsesTiles(64, 3, 64), "reduction (K, Cout*kh*kw or N*P) below a tile");
         Assert.IsFalse(ops.UsesTiles(64, 64, 3), "columns (N*P, C*N*H*W or K + bias) below a tile");
         var simulator = (IlgpuBackend)Devices.Simulator.Backend;
-        using var untiled = new Conv2dOps.Ilgpu(simulator.Accelerator, simulator.LaunchShape, simulator.Tile, simulator.TileShape);
+        using var untiled = new Conv2dOps.Ilgpu(simulator.Accelerator, simulator.LaunchShape, new Conv2dOps.Tiling(simulator.Tile, simulator.GroupShape, simulator.MaxGroups));
         Assert.IsFalse(untiled.UsesTiles(64, 64, 64), $"groups of {simulator.Tile * simulator.Tile} threads have no tiles");
-        var refused = Assert.ThrowsExactly<ArgumentException>(() => new Conv2dOps.Ilgpu(simulator.Accelerator, simulator.LaunchShape, 1, null, alwaysTiled: true));
+        var refused = Assert.ThrowsExactly<ArgumentException>(() => new Conv2dOps.Ilgpu(simulator.Accelerator, simulator.LaunchShape,
+            new Conv2dOps.Tiling(1, simulator.GroupShape, 1, Always: true)));
         StringAssert.Contains(refused.Message, "cannot be forced");
+    }
+
+    [TestMethod]
+    public void The_weight_product_is_split_only_when_its_blocks_leave_the_grid_idle()
+    {
+        // The rule at a GPU's sizes (tile 16, an H200's 132 SMs x 16 groups), on the simulator's accelerator (the rule does not launch).
+        var backend = (IlgpuBackend)Devices.TiledSimulator.Backend;
+        using var gpu = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, new Conv2dOps.Tiling(16, backend.GroupShape, 132 * 16));
+        Assert.AreEqual(Conv2dOps.Ilgpu.MaxSlices, gpu.SlicesFor(4, 128 * 576), "cnn-small conv1 at batch 128, 2 channels: 4 blocks, N*P = 73,728");
+        Assert.AreEqual(2112 / 48, gpu.SlicesFor(48, 128 * 576), "48 blocks: as many slices as fill the grid");
+        Assert.AreEqual(1, gpu.SlicesFor(1212, 128 * 100), "blocks that fill the grid alone");
+        Assert.AreEqual(2, gpu.SlicesFor(4, 128), "each slice at least 4 tiles of the reduction (N*P = 128)");
+        Assert.AreEqual(1, gpu.SlicesFor(4, 63), "less than 4 tiles: no split");
+        Assert.AreEqual(1, ((IlgpuBackend)Devices.TiledSimulator.Backend).MaxGroups, "the simulator's one-group grid: no split unless forced");
+    }
+
+    [TestMethod]
+    public void A_split_weight_product_counts_its_second_launch()
+    {
+        var backend = (IlgpuBackend)Devices.TiledSimulator.Backend;
+        var g = new Conv2dGeometry((3, 5, 4), 3, 5, GpuWindow.Square(3, 1, 1));
+        using var split = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups, Slices: 3));
+        using var whole = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups));
+        var accelerator = backend.Accelerator;
+        using var bOut = accelerator.Allocate1D<float>(2 * 2 * g.OutSize);
+        using var x = accelerator.Allocate1D<float>(2 * g.InSize);
+        using var dW = accelerator.Allocate1D<float>(2 * g.WeightLength);
+        using var db = accelerator.Allocate1D<float>(2 * g.OutChannels);
+        Assert.IsTrue(whole.UsesTiles(2 * 5, 2 * 20, 28), "the weight product is tiled");
+        long before = backend.Launches;
+        whole.BackwardWeight(g, bOut.View, x.View, dW.View, db.View, 2, 2, 1);
+        Assert.AreEqual(before + 1, backend.Launches, "unsplit: one launch");
+        split.BackwardWeight(g, bOut.View, x.View, dW.View, db.View, 2, 2, 1);
+        Assert.AreEqual(before + 3, backend.Launches, "split: the slices, then their sum");
     }
 
     /// <summary>
@@ -93,7 +130,7 @@ public sealed class TiledConv2dTests
     {
         var spec = Spec();
         var backend = (IlgpuBackend)Devices.TiledSimulator.Backend;
-        using (var ops = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, backend.Tile, backend.TileShape))
+        using (var ops = new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape, new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups)))
         {
             // conv1: 5x7x6 -> 6x4x7 (K = 30, P = 28); conv2: 6x4x7 -> 5x4x7 (K = 6); 4 channels (gradient + 3 fused curvatures).
             Assert.IsTrue(ops.UsesTiles(6, 30, batch * 28) && ops.UsesTiles(4 * 6, batch * 28, 31), "conv1 forward and weight tiled");
