@@ -136,7 +136,8 @@ internal static class Conv2dOps
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>? _tiledForward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>? _tiledBackwardInput;
-        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int, int>? _tiledBackwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>? _tiledBackwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>? _tiledBackwardWeightSlices;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>? _sumSlices;
 
         /// <param name="accelerator">Where the kernels are loaded.</param>
@@ -158,7 +159,8 @@ internal static class Conv2dOps
             {
                 _tiledForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(TiledConv2dKernels.Forward);
                 _tiledBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(TiledConv2dKernels.BackwardInput);
-                _tiledBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeight);
+                _tiledBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeight);
+                _tiledBackwardWeightSlices = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeightSlices);
                 _sumSlices = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(TiledConv2dKernels.SumSlices);
             }
             _none = accelerator.Allocate1D<float>(1);
@@ -231,7 +233,7 @@ internal static class Conv2dOps
         /// <summary>
         /// dW (and db unless empty) of the stack B with x (x^2 after <paramref name="linearChannels"/>), added to when
         /// <paramref name="accumulate"/>: the direct kernel, the tiled one, or the tiled one split along N*P and then
-        /// <see cref="TiledConv2dKernels.SumSlices"/> (two launches).
+        /// <see cref="TiledConv2dKernels.SumSlices"/> (<see cref="TiledConv2dKernels.BackwardWeightSlices"/>: two launches).
         /// </summary>
         private void BackwardWeightLaunch(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n, int channels, int linearChannels, bool accumulate)
         {
@@ -245,9 +247,14 @@ internal static class Conv2dOps
             }
             int blocks = Blocks(rows, cols, _tile);
             int slices = SlicesFor(blocks, reduce);
-            ArrayView<float> partial = slices > 1 ? Partial((long)slices * rows * cols) : _none.View.AsContiguous();
-            _tiledBackwardWeight!(_tiling!.Groups(checked(blocks * slices)), bOut, x, dW, OrNone(db), partial, g, n, channels, linearChannels, hasBias, add, slices, _tile);
-            if (slices > 1) _sumSlices!(Launch((long)rows * cols), partial, dW, OrNone(db), rows, cols, g.PatchLength, slices, add);
+            if (slices == 1)
+            {
+                _tiledBackwardWeight!(_tiling!.Groups(blocks), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add, _tile);
+                return;
+            }
+            var partial = Partial((long)slices * rows * cols);
+            _tiledBackwardWeightSlices!(_tiling!.Groups(checked(blocks * slices)), bOut, x, partial, g, n, channels, linearChannels, hasBias, slices, _tile);
+            _sumSlices!(Launch((long)rows * cols), partial, dW, OrNone(db), rows, cols, g.PatchLength, slices, add);
         }
 
         public void Forward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n)

@@ -54,6 +54,7 @@ public static class KernelCatalog
         M(TiledConv2dKernels.Forward),
         M(TiledConv2dKernels.BackwardInput),
         M(TiledConv2dKernels.BackwardWeight),
+        M(TiledConv2dKernels.BackwardWeightSlices),
         M(TiledConv2dKernels.SumSlices),
         M(Pool2dKernels.MaxForward),
         M(Pool2dKernels.MaxBackward),

@@ -158,93 +158,28 @@ internal static class TiledConv2dKernels
     /// Parameter quantities of every channel: dW[ch, o, k] = sum_{(s, p)} B[ch, s, o, p] patch[k, (s, p)]^e, the
     /// (C*Cout, N*P) x (N*P, K + bias) product with rows (ch, o), columns k and the extra column k = K the bias
     /// (patch 1: db[ch, o] = sum of B). e = 1 for rows of linear channels, 2 after (patches staged raw, squared by
-    /// those rows' threads). dW is (C, Cout, Cin, kh, kw), db is (C, Cout).
-    /// Split-K: the product is small (C*Cout x K) and its reduction long (N*P), so with <paramref name="slices"/> > 1
-    /// the reduction is cut into that many runs of whole tiles, a group per (block, run), and each run's sums go to
-    /// partial (slices, C*Cout, K + bias) for <see cref="SumSlices"/>; with 1 the sums go to dW and db directly.
+    /// those rows' threads). dW is (C, Cout, Cin, kh, kw), db is (C, Cout). <see cref="BackwardWeightSlices"/> is the
+    /// same product split along N*P.
     /// </summary>
     public static void BackwardWeight(
-        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, ArrayView<float> partial,
-        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int accumulate, int slices, int tile)
+        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db,
+        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int accumulate, int tile)
     {
         var bs = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile); // bs[row, m] = B[row0 + row, m0 + m]
         var ps = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile); // ps[m, k] = patch[k0 + k, m0 + m]
         int t = Group.IdxX;
         int ty = t / tile, tx = t - ty * tile;
-        bool active = t < tile * tile;
-        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions, plane = g.Height * g.Width, inSize = g.InChannels * plane;
-        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
-        int rows = channels * g.OutChannels, cols = patch + (hasBias != 0 ? 1 : 0), reduce = n * positions;
-        int run = ((reduce + slices - 1) / slices + tile - 1) / tile * tile; // reduction items per slice, whole tiles
+        int patch = g.InChannels * g.KernelH * g.KernelW;
+        int rows = channels * g.OutChannels, cols = patch + (hasBias != 0 ? 1 : 0);
         int colBlocks = (cols + tile - 1) / tile;
         int blocks = ((rows + tile - 1) / tile) * colBlocks;
-        for (int item = Grid.IdxX; item < blocks * slices; item += Grid.DimX)
+        for (int block = Grid.IdxX; block < blocks; block += Grid.DimX)
         {
-            int slice = item / blocks, block = item - slice * blocks;
-            int row0 = block / colBlocks * tile, k0 = (block - block / colBlocks * colBlocks) * tile;
-            int row = row0 + ty, k = k0 + tx;
-            // The row this thread loads into bs and accumulates (channel, output channel), and its column's tap (c, u, v).
-            int ch = row / g.OutChannels, o = row - ch * g.OutChannels;
-            bool squared = ch >= linearChannels;
-            int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int xTap = c * plane;
-            int mEnd = (slice + 1) * run < reduce ? (slice + 1) * run : reduce;
-            float acc = 0f;
-            for (int m0 = slice * run; m0 < mEnd; m0 += tile)
+            int row = block / colBlocks * tile + ty, k = (block - block / colBlocks * colBlocks) * tile + tx;
+            float acc = WeightTile(bOut, x, bs, ps, g, n, linearChannels, row, k, rows, cols, 0, n * g.OutH * g.OutW, tile);
+            if (t < tile * tile && row < rows && k < cols)
             {
-                if (active)
-                {
-                    int mb = m0 + tx;
-                    float bv = 0f;
-                    if (row < rows && mb < mEnd)
-                    {
-                        int s = mb / positions, p = mb - s * positions;
-                        bv = bOut[(ch * n + s) * outSize + o * positions + p];
-                    }
-                    bs[ty * tile + tx] = bv;
-                    int m = m0 + ty;
-                    float value = 0f;
-                    if (m < mEnd && k < cols)
-                    {
-                        if (k == patch)
-                        {
-                            value = 1f;
-                        }
-                        else
-                        {
-                            int s = m / positions, p = m - s * positions;
-                            int i = p / g.OutW, j = p - i * g.OutW;
-                            int rr = i * g.StrideH + u - g.PadH, q = j * g.StrideW + v - g.PadW;
-                            if (rr >= 0 && rr < g.Height && q >= 0 && q < g.Width) value = x[s * inSize + xTap + rr * g.Width + q];
-                        }
-                    }
-                    ps[ty * tile + tx] = value;
-                }
-                Group.Barrier();
-                if (active)
-                {
-                    if (squared)
-                    {
-                        for (int mm = 0; mm < tile; mm++)
-                        {
-                            float pv = ps[mm * tile + tx];
-                            acc += bs[ty * tile + mm] * pv * pv;
-                        }
-                    }
-                    else
-                    {
-                        for (int mm = 0; mm < tile; mm++) acc += bs[ty * tile + mm] * ps[mm * tile + tx];
-                    }
-                }
-                Group.Barrier();
-            }
-            if (active && row < rows && k < cols)
-            {
-                if (slices > 1)
-                {
-                    partial[(slice * rows + row) * cols + k] = acc;
-                }
-                else if (k == patch)
+                if (k == patch)
                 {
                     db[row] = accumulate != 0 ? db[row] + acc : acc;
                 }
@@ -258,7 +193,107 @@ internal static class TiledConv2dKernels
     }
 
     /// <summary>
-    /// The second half of a split <see cref="BackwardWeight"/>: dW[row, k] (db[row] for k = K) = the sum over slices of
+    /// <see cref="BackwardWeight"/> split along its reduction (split-K): the product is small (C*Cout x K+1) and its
+    /// reduction long (N*P), so the reduction is cut into <paramref name="slices"/> runs of whole tiles, a group per
+    /// (block, run), and each run's sums go to partial (slices, C*Cout, K + bias) for <see cref="SumSlices"/>.
+    /// </summary>
+    public static void BackwardWeightSlices(
+        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> partial,
+        Conv2dGeometry g, int n, int channels, int linearChannels, int hasBias, int slices, int tile)
+    {
+        var bs = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile); // as in BackwardWeight
+        var ps = SharedMemory.Allocate<float>(TiledLinearKernels.MaxTile * TiledLinearKernels.MaxTile);
+        int t = Group.IdxX;
+        int ty = t / tile, tx = t - ty * tile;
+        int rows = channels * g.OutChannels, cols = g.InChannels * g.KernelH * g.KernelW + (hasBias != 0 ? 1 : 0);
+        int reduce = n * g.OutH * g.OutW;
+        int run = ((reduce + slices - 1) / slices + tile - 1) / tile * tile; // reduction items per slice, whole tiles
+        int colBlocks = (cols + tile - 1) / tile;
+        int blocks = ((rows + tile - 1) / tile) * colBlocks;
+        for (int item = Grid.IdxX; item < blocks * slices; item += Grid.DimX)
+        {
+            int slice = item / blocks, block = item - slice * blocks;
+            int row = block / colBlocks * tile + ty, k = (block - block / colBlocks * colBlocks) * tile + tx;
+            int mEnd = (slice + 1) * run < reduce ? (slice + 1) * run : reduce;
+            float acc = WeightTile(bOut, x, bs, ps, g, n, linearChannels, row, k, rows, cols, slice * run, mEnd, tile);
+            if (t < tile * tile && row < rows && k < cols) partial[(slice * rows + row) * cols + k] = acc;
+        }
+    }
+
+    /// <summary>
+    /// One thread's sum of the weight product over reduction items [<paramref name="mStart"/>, <paramref name="mEnd"/>)
+    /// (m = (s, p)), for its <paramref name="row"/> (ch, o) and column <paramref name="k"/> (c, u, v; K the bias),
+    /// staging tile x tile slices of B and the patches in <paramref name="bs"/> and <paramref name="ps"/>. Every thread
+    /// of the group calls it (it holds the group's barriers); threads outside the tile or the product return 0.
+    /// </summary>
+    private static float WeightTile(
+        ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> bs, ArrayView<float> ps,
+        Conv2dGeometry g, int n, int linearChannels, int row, int k, int rows, int cols, int mStart, int mEnd, int tile)
+    {
+        int t = Group.IdxX;
+        int ty = t / tile, tx = t - ty * tile;
+        bool active = t < tile * tile;
+        int positions = g.OutH * g.OutW, outSize = g.OutChannels * positions, plane = g.Height * g.Width, inSize = g.InChannels * plane;
+        int kernel = g.KernelH * g.KernelW, patch = g.InChannels * kernel;
+        // The row this thread loads into bs and accumulates (channel, output channel), and its column's tap (c, u, v).
+        int ch = row / g.OutChannels, o = row - ch * g.OutChannels;
+        bool squared = ch >= linearChannels;
+        int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
+        int xTap = c * plane;
+        float acc = 0f;
+        for (int m0 = mStart; m0 < mEnd; m0 += tile)
+        {
+            if (active)
+            {
+                int mb = m0 + tx;
+                float bv = 0f;
+                if (row < rows && mb < mEnd)
+                {
+                    int s = mb / positions, p = mb - s * positions;
+                    bv = bOut[(ch * n + s) * outSize + o * positions + p];
+                }
+                bs[ty * tile + tx] = bv;
+                int m = m0 + ty;
+                float value = 0f;
+                if (m < mEnd && k < cols)
+                {
+                    if (k == patch)
+                    {
+                        value = 1f;
+                    }
+                    else
+                    {
+                        int s = m / positions, p = m - s * positions;
+                        int i = p / g.OutW, j = p - i * g.OutW;
+                        int rr = i * g.StrideH + u - g.PadH, q = j * g.StrideW + v - g.PadW;
+                        if (rr >= 0 && rr < g.Height && q >= 0 && q < g.Width) value = x[s * inSize + xTap + rr * g.Width + q];
+                    }
+                }
+                ps[ty * tile + tx] = value;
+            }
+            Group.Barrier();
+            if (active)
+            {
+                if (squared)
+                {
+                    for (int mm = 0; mm < tile; mm++)
+                    {
+                        float pv = ps[mm * tile + tx];
+                        acc += bs[ty * tile + mm] * pv * pv;
+                    }
+                }
+                else
+                {
+                    for (int mm = 0; mm < tile; mm++) acc += bs[ty * tile + mm] * ps[mm * tile + tx];
+                }
+            }
+            Group.Barrier();
+        }
+        return acc;
+    }
+
+    /// <summary>
+    /// The second half of <see cref="BackwardWeightSlices"/>: dW[row, k] (db[row] for k = K) = the sum over slices of
     /// partial (slices, rows, cols), in slice order (deterministic, no atomics); added to when accumulate is 1.
     /// One thread per (row, k); rows = C*Cout, cols = K + bias, <paramref name="patch"/> = K.
     /// </summary>
