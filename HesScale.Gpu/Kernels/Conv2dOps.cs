@@ -120,7 +120,7 @@ internal static class Conv2dOps
     /// </summary>
     public sealed class Ilgpu : IConv2dOps<ArrayView<float>>, IDisposable
     {
-        /// <summary>Most split-K slices of one weight product (bounds the partial sums to 64 copies of dW).</summary>
+        /// <summary>Most split-K slices of one weight product.</summary>
         public const int MaxSlices = 64;
 
         private readonly Accelerator _accelerator;
@@ -196,7 +196,10 @@ internal static class Conv2dOps
 
         private ArrayView<float> OrNone(ArrayView<float> view) => view.Length > 0 ? view : _none.View;
 
-        /// <summary>The split's partial sums, <paramref name="length"/> floats (grown, never shrunk; freed in <see cref="Dispose"/>).</summary>
+        /// <summary>
+        /// The split's partial sums, <paramref name="length"/> floats (grown, never shrunk; freed in <see cref="Dispose"/>). Bounded by the
+        /// grid: slices &lt;= MaxGroups / blocks and rows x cols &lt;= blocks x tile^2, so at most MaxGroups x tile^2 floats (2.2 MB on an H200).
+        /// </summary>
         private ArrayView<float> Partial(long length)
         {
             if (_partial is null || _partial.Length < length)

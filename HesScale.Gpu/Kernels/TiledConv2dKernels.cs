@@ -3,7 +3,7 @@ using ILGPU;
 namespace HesScale.Gpu.Kernels;
 
 /// <summary>
-/// Shared-memory tiled versions of <see cref="Conv2dKernels"/> (forward, backward input, backward weight) as
+/// Shared-memory tiled versions of <see cref="Conv2dKernels"/> (forward, backward input, backward weight whole or split-K) as
 /// implicit GEMMs: the patch matrix (im2col) is never stored; each load of a tile computes the input pixel (or
 /// output gradient) an entry stands for and reads 0 in the padding. A group of tile x tile threads computes a
 /// tile x tile block of the product, staging tile-wide K-slices of both operands in shared memory as
