@@ -8,8 +8,9 @@
 #   bash HesScale.Bench/gpu-check.sh [publish/hesscale.tar.xz]
 # Writes everything under $OUT (default results/gpu-check). GPU_CHECK_DEVICE overrides the
 # device (default cuda) so the script's logic can be proven on a CPU: GPU_CHECK_DEVICE=cpu.
-# Budget: under 4 minutes. Each step has its own timeout and they add up to 235 s (selfcheck 50,
-# diag 20, profile 20, ptx 30, cost 60, wide cost 20, sequential cost 25, device-sample 10); a step that runs out
+# Budget: under 4 minutes. Each step has its own timeout and they add up to 235 s (selfcheck 45,
+# conv selfcheck 15, diag 20, profile 15, conv profile 15, ptx 30, cost 45, wide cost 20, sequential cost 20,
+# device-sample 10); a step that runs out
 # is reported and the script goes on. GPU_CHECK_REPS sets the timed steps per cost point (10).
 set -uo pipefail
 
@@ -47,7 +48,12 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,dri
 
 status=0
 say "== selfcheck: golden cases and random networks on $device against the native CPU path"
-timeout 50 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden --random 10 2>&1 | tee "$out/selfcheck.txt" | tee -a "$log"
+timeout 45 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden --random 10 2>&1 | tee "$out/selfcheck.txt" | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+say "== selfcheck cnn-small: the conv net's gradient and fused curvatures on $device against the native CPU path (tiled conv kernels)"
+# --golden "$out": a folder without case files, so only the conv net runs (the golden cases ran above).
+timeout 15 "$bin" selfcheck --device "$device" --golden "$out" --random 0 --conv-batch 16 2>&1 | tee "$out/selfcheck-cnn.txt" | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== diag: every golden case, every method, on $device"
@@ -55,7 +61,10 @@ timeout 20 "$bin" diag --case HesScale.Tests/Golden --methods all --device "$dev
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== profile: time of each device operation on $device (batch 64 takes the tiled forward kernel)"
-timeout 20 "$bin" profile --device "$device" --width 512 --depth 2 --batch 64 --channels 1,2 --min-time-ms 50 --warmup-ms 20 2>&1 | tee "$out/profile.txt" | tee -a "$log"
+timeout 15 "$bin" profile --device "$device" --width 512 --depth 2 --batch 64 --channels 1,2 --min-time-ms 50 --warmup-ms 20 2>&1 | tee "$out/profile.txt" | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+say "== profile cnn-small: time of each conv, pool and Linear op at batch 128 on $device (the tiled conv kernels)"
+timeout 15 "$bin" profile --device "$device" --config cnn-small-128 --channels 1,2,4 --min-time-ms 30 --warmup-ms 10 2>&1 | tee "$out/profile-cnn.txt" | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== ptx: every kernel compiled to PTX for sm_70/80/90 (and assembled where ptxas is present)"
@@ -65,13 +74,13 @@ timeout 30 "$bin" ptx --out "$out/ptx" 2>&1 | tee "$out/ptx.txt" | tee -a "$log"
 say "== cost: time per step on $device"
 # Every method on the default configurations; the wide network with the cheap methods only
 # (its exact diagonal carries 1,024 residual columns per sample).
-timeout 60 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
+timeout 45 "$bin" cost --device "$device" --methods all --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 timeout 20 "$bin" cost --device "$device" --configs wide --reps ${GPU_CHECK_REPS:-10} --seconds 1 --out "$out/cost-wide" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== cost --sequential: gradient and gradient + HesScale, each alone (issue 3's libtorch-relative targets)"
-timeout 25 "$bin" cost --device "$device" --sequential --configs all --methods gradient,hesscale --reps 30 --seconds 1 --out "$out/cost-sequential" 2>&1 | tee -a "$log"
+timeout 20 "$bin" cost --device "$device" --sequential --configs all --methods gradient,hesscale --reps 30 --seconds 1 --out "$out/cost-sequential" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== device-sample: data kept on the device, 0 host waits per step expected"; timeout 10 "$bin" device-sample --device "$([ "$device" = cpu ] && echo ilgpu-cpu || echo "$device")" 2>&1 | tee "$out/device-sample.txt" | tee -a "$log"; [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

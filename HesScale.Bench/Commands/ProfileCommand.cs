@@ -14,10 +14,11 @@ namespace HesScale.Bench.Commands;
 public static class ProfileCommand
 {
     public const string Usage =
-        "usage: hesscale profile [--width W] [--depth L] [--batch N] [--inputs N] [--outputs K] [--activation A]\n" +
+        "usage: hesscale profile [--width W] [--depth L] [--batch N] [--inputs N] [--outputs K] [--activation A] [--config ID]\n" +
         "                        [--channels LIST] [--min-time-ms T] [--warmup-ms T] [--device D] [--threads T]\n" +
         "  network: inputs -> depth x (Linear(width), activation) -> Linear(outputs), cross-entropy (mean)\n" +
         "  --width 256, --depth 2, --batch 1, --inputs 64, --outputs 100, --activation tanh (defaults)\n" +
+        "  --config ID    instead, the network and batch of a `hesscale cost` config (e.g. cnn-small-128, 3c3d); --batch overrides its batch\n" +
         "  --channels     comma-separated backward channel counts, 1..8 (default 1,2,4)\n" +
         "  --min-time-ms  measuring time per operation (default 100); --warmup-ms (default 50)\n" +
         "  --device       auto, cuda, opencl, cpu, ilgpu-cpu (default: $HESSCALE_DEVICE, else auto)\n" +
@@ -25,8 +26,11 @@ public static class ProfileCommand
 
     private const string Command = "profile";
 
-    private static readonly string[] Options = ["width", "depth", "batch", "inputs", "outputs", "activation", "channels",
+    private static readonly string[] Options = ["width", "depth", "batch", "inputs", "outputs", "activation", "config", "channels",
         "min-time-ms", "warmup-ms", "device", "threads"];
+
+    /// <summary>The options that shape the MLP, which a --config replaces.</summary>
+    private static readonly string[] NetworkOptions = ["width", "depth", "inputs", "outputs", "activation"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -39,18 +43,38 @@ public static class ProfileCommand
             var budget = new TimingBudget(
                 WarmupMs: options.Get("warmup-ms") is null ? 50 : cost.Budget.WarmupMs,
                 MinTimeMs: options.Get("min-time-ms") is null ? 100 : cost.Budget.MinTimeMs);
-            int width = options.Get("width") is null ? 256 : cost.Widths.Single();
-            int depth = options.Get("depth") is null ? 2 : cost.Depths.Single();
-            var spec = cost.Network(width, depth);
+            var (spec, batch) = Network(options, cost);
 
             using var device = ComputeDevice.FromEnvironment(options.Get("device"), options.Threads(Command));
             stdout.WriteLine($"device: {device.Name}");
-            stdout.WriteLine($"network: {spec}, cross_entropy(mean), batch {cost.Batch}");
+            stdout.WriteLine($"network: {spec}, cross_entropy(mean), batch {batch}");
             stdout.WriteLine("microseconds per operation (launch + synchronise; median, p10-p90); share = median / sum of the pass's medians");
-            var rows = OpProfile.Run(device, spec, cost.Batch, channels, budget);
+            var rows = OpProfile.Run(device, spec, batch, channels, budget);
             Print(stdout, rows);
             return 0;
         });
+    }
+
+    /// <summary>The MLP of the network options, or the network and batch of --config (a cost config; --batch overrides its batch).</summary>
+    private static (NetworkSpec Spec, int Batch) Network(CommandLine options, CostSettings cost)
+    {
+        if (options.Get("config") is not { } id)
+        {
+            int width = options.Get("width") is null ? 256 : cost.Widths.Single();
+            int depth = options.Get("depth") is null ? 2 : cost.Depths.Single();
+            return (cost.Network(width, depth), cost.Batch);
+        }
+        if (NetworkOptions.FirstOrDefault(name => options.Get(name) is not null) is { } clash)
+            throw new UsageException($"profile: --config {id} sets the network; drop --{clash}.");
+        try
+        {
+            var (spec, batch) = CostCommand.Config(id);
+            return (spec, options.Get("batch") is null ? batch : cost.Batch);
+        }
+        catch (UsageException e) when (e.Message.StartsWith("cost: ", StringComparison.Ordinal))
+        {
+            throw new UsageException("profile: --config: " + e.Message["cost: ".Length..], e);
+        }
     }
 
     private static void Print(TextWriter o, IReadOnlyList<OpRow> rows)

@@ -15,9 +15,11 @@ namespace HesScale.Bench.Commands;
 public static class SelfCheckCommand
 {
     public const string Usage =
-        "usage: hesscale selfcheck [--device D] [--golden DIR] [--random N] [--tolerance T] [--threads T]\n" +
+        "usage: hesscale selfcheck [--device D] [--golden DIR] [--random N] [--conv-batch N] [--tolerance T] [--threads T]\n" +
         "  --golden DIR   folder of case-*.json with *.expected.json beside them (default HesScale.Tests/Golden when present)\n" +
         "  --random N     random networks compared with the native CPU path (default 20)\n" +
+        "  --conv-batch N also cnn-small (28x28x1) at batch N: gradient, hesscale, hesscale_gn, bl89 against the native path\n" +
+        "                 (on a GPU its conv products take the tiled conv kernels; default 0, none)\n" +
         "  --tolerance T  largest relative error ||ours - expected|| / ||expected|| per tensor (default 1e-4)";
 
     private const string Command = "selfcheck";
@@ -27,10 +29,12 @@ public static class SelfCheckCommand
     {
         return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            var o = CommandLine.Parse(args, Command, "device", "golden", "random", "tolerance", "threads");
+            var o = CommandLine.Parse(args, Command, "device", "golden", "random", "conv-batch", "tolerance", "threads");
             string? golden = o.Get("golden") ?? (Directory.Exists(Path.Combine("HesScale.Tests", "Golden")) ? Path.Combine("HesScale.Tests", "Golden") : null);
             int random = int.TryParse(o.Get("random") ?? "20", NumberStyles.None, CultureInfo.InvariantCulture, out int r) ? r
                 : throw new UsageException($"{Command}: --random expects a non-negative integer.");
+            int convBatch = o.Get("conv-batch") is { } cb ? (int.TryParse(cb, NumberStyles.None, CultureInfo.InvariantCulture, out int cbv) ? cbv
+                : throw new UsageException($"{Command}: --conv-batch expects a non-negative integer.")) : 0;
             double tolerance = double.TryParse(o.Get("tolerance") ?? "1e-4", NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0
                 ? t : throw new UsageException($"{Command}: --tolerance expects a positive number.");
             using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command));
@@ -113,6 +117,8 @@ public static class SelfCheckCommand
                 }
             }
 
+            if (convBatch > 0) ConvCheck(device, native, convBatch, Record);
+
             bool ok = true;
             foreach (var (what, err) in worst)
             {
@@ -151,6 +157,29 @@ public static class SelfCheckCommand
             ? Targets.FromClasses(Enumerable.Range(0, batch).Select(_ => rng.Next(outW)).ToArray())
             : Targets.FromValues(Enumerable.Range(0, batch * outW).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
         return (spec, batch, loss, parameters, x, targets);
+    }
+
+    /// <summary>
+    /// cnn-small's backward pass with every fused method on <paramref name="device"/> against <paramref name="native"/>:
+    /// the one check of the conv kernels at a real network's sizes (from batch 1 each conv product fills a 16 x 16 tile).
+    /// </summary>
+    private static void ConvCheck(ComputeDevice device, ComputeDevice native, int batch, Action<string, double> record)
+    {
+        var spec = CostCommand.CnnSmall;
+        var parameters = spec.InitialParameters(11);
+        var rng = new Random(13);
+        var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)rng.NextDouble()).ToArray();
+        var targets = Targets.FromClasses(Enumerable.Range(0, batch).Select(_ => rng.Next(spec.OutputSize)).ToArray());
+        CurvatureMethod[] fused = [CurvatureMethod.HesScale, CurvatureMethod.HesScaleGN, CurvatureMethod.BL89];
+        using var a = new Network(device, spec, parameters);
+        using var b = new Network(native, spec, parameters);
+        var ra = a.Backward(x, batch, targets, LossSpec.CrossEntropy(), fused);
+        var rb = b.Backward(x, batch, targets, LossSpec.CrossEntropy(), fused);
+        foreach (var p in spec.Parameters)
+        {
+            record("cnn-small gradient", Relative(ra.Gradient(p.Index), ToDouble(rb.Gradient(p.Index))));
+            foreach (var method in fused) record("cnn-small " + method.Id, Relative(ra.Curvature(method, p.Index), ToDouble(rb.Curvature(method, p.Index))));
+        }
     }
 
     private static double[] ToDouble(float[] values) => values.Select(v => (double)v).ToArray();

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 
 namespace HesScale.Gpu.Devices;
 
-/// <summary>The launch geometry of the shared-memory tiled kernels (<see cref="TiledLinearKernels"/>, run by <see cref="IlgpuLinearOps"/>).</summary>
+/// <summary>The launch geometry of the shared-memory tiled kernels (<see cref="TiledLinearKernels"/>, run by <see cref="IlgpuLinearOps"/>; <see cref="TiledConv2dKernels"/>).</summary>
 internal sealed partial class IlgpuBackend
 {
     /// <summary>Tile edge this accelerator's groups allow: floor(sqrt(group size)), at most 16; 1 means no tiling.</summary>
@@ -20,10 +20,15 @@ internal sealed partial class IlgpuBackend
     }
 
     /// <summary>One group per tile x tile block of a (rows, cols) result, capped at the grid size (groups stride); counts one launch.</summary>
-    public KernelConfig TileShape(int rows, int cols, int tile)
+    public KernelConfig TileShape(int rows, int cols, int tile) => GroupShape(((rows + tile - 1) / tile) * ((cols + tile - 1) / tile));
+
+    /// <summary><paramref name="groups"/> groups of this accelerator's size, capped at <see cref="MaxGroups"/> (groups stride); counts one launch.</summary>
+    public KernelConfig GroupShape(int groups)
     {
         Launches++;
-        int blocks = ((rows + tile - 1) / tile) * ((cols + tile - 1) / tile);
-        return new KernelConfig(Math.Clamp(blocks, 1, _maxGroups), _groupSize);
+        return new KernelConfig(Math.Clamp(groups, 1, _maxGroups), _groupSize);
     }
+
+    /// <summary>The most groups a launch gets (16 per multiprocessor on a GPU, 1 on the simulator).</summary>
+    public int MaxGroups => _maxGroups;
 }

@@ -102,79 +102,201 @@ internal static class Conv2dOps
         }
     }
 
+    /// <summary>How <see cref="Ilgpu"/> tiles its products.</summary>
+    /// <param name="Tile">The tile edge the accelerator's groups allow (<c>IlgpuBackend.Tile</c>); below 2 only the direct kernels run.</param>
+    /// <param name="Groups">The backend's launch shape for a number of groups (<c>IlgpuBackend.GroupShape</c>, which counts launches).</param>
+    /// <param name="MaxGroups">The most groups a launch gets (<c>IlgpuBackend.MaxGroups</c>): the split-K rule fills them.</param>
+    /// <param name="Always">Take the tiled kernels whatever the sizes (tests: tiny shapes through the tiles).</param>
+    /// <param name="Slices">Split-K slices of the weight product; 0 picks them (<see cref="Ilgpu.SlicesFor"/>), tests force them.</param>
+    public sealed record Tiling(int Tile, Func<int, KernelConfig> Groups, int MaxGroups, bool Always = false, int Slices = 0);
+
     /// <summary>
-    /// The kernels of <see cref="Conv2dKernels"/> on one accelerator, compiled once here and launched with
-    /// the owning backend's grid-stride shapes. Owns a one-float stand-in for an absent bias (disposed with it).
+    /// The kernels of <see cref="Conv2dKernels"/> (direct) and <see cref="TiledConv2dKernels"/> (implicit GEMM in
+    /// shared-memory tiles) on one accelerator, compiled once here and launched with the owning backend's shapes.
+    /// A product takes the tiled kernel when <see cref="UsesTiles"/> says so (each of its three GEMM dimensions
+    /// fills a tile), the direct one otherwise; a tiled weight product is split along its reduction when it has too
+    /// few blocks to fill the device (<see cref="SlicesFor"/>). Owns a one-float stand-in for an absent bias and the
+    /// split's partial sums (disposed with it).
     /// </summary>
     public sealed class Ilgpu : IConv2dOps<ArrayView<float>>, IDisposable
     {
+        /// <summary>Most split-K slices of one weight product.</summary>
+        public const int MaxSlices = 64;
+
+        private readonly Accelerator _accelerator;
         private readonly Func<int, KernelConfig> _launch;
+        private readonly Tiling? _tiling;
+        private readonly int _tile;
         private readonly MemoryBuffer1D<float, Stride1D.Dense> _none;
+        private MemoryBuffer1D<float, Stride1D.Dense>? _partial;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int> _forward;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int> _backwardInput;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int> _backwardWeight;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _patchFactor;
         private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int> _kfcWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>? _tiledForward;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>? _tiledBackwardInput;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>? _tiledBackwardWeight;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>? _tiledBackwardWeightSlices;
+        private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>? _sumSlices;
 
         /// <param name="accelerator">Where the kernels are loaded.</param>
         /// <param name="launch">The owning backend's grid-stride launch shape (<c>IlgpuBackend.LaunchShape</c>, which counts launches).</param>
-        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch)
+        /// <param name="tiling">How to tile (null: the direct kernels only).</param>
+        public Ilgpu(Accelerator accelerator, Func<int, KernelConfig> launch, Tiling? tiling = null)
         {
+            if (tiling is { Always: true, Tile: < 2 }) throw new ArgumentException($"conv2d: tiles of {tiling.Tile} cannot be forced (groups too small).", nameof(tiling));
+            _accelerator = accelerator;
             _launch = launch;
+            _tiling = tiling is { Tile: >= 2 } ? tiling : null;
+            _tile = _tiling is null ? 1 : Math.Min(_tiling.Tile, TiledLinearKernels.MaxTile);
             _forward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int>(Conv2dKernels.Forward);
             _backwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(Conv2dKernels.BackwardInput);
             _backwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(Conv2dKernels.BackwardWeight);
             _patchFactor = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.PatchFactor);
             _kfcWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int>(Conv2dKernels.KfcWeight);
+            if (_tiling is not null)
+            {
+                _tiledForward = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int>(TiledConv2dKernels.Forward);
+                _tiledBackwardInput = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int>(TiledConv2dKernels.BackwardInput);
+                _tiledBackwardWeight = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeight);
+                _tiledBackwardWeightSlices = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, int, int, int, int>(TiledConv2dKernels.BackwardWeightSlices);
+                _sumSlices = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>(TiledConv2dKernels.SumSlices);
+            }
             _none = accelerator.Allocate1D<float>(1);
         }
+
+        /// <summary>
+        /// Whether a product of (<paramref name="rows"/>, <paramref name="reduce"/>) x (<paramref name="reduce"/>, <paramref name="cols"/>)
+        /// takes the tiled kernel: tiles exist and each dimension fills one (below that most of a group would idle or
+        /// multiply padding, where the direct kernel gives every thread an output). Forward: (Cout, K, N*P);
+        /// backward input: (Cin, Cout*kh*kw, C*N*H*W); backward weight: (C*Cout, N*P, K + bias); K = Cin*kh*kw.
+        /// </summary>
+        public bool UsesTiles(long rows, long reduce, long cols) =>
+            _tiling is not null && (_tiling.Always || (rows >= _tile && reduce >= _tile && cols >= _tile));
+
+        /// <summary>
+        /// Split-K slices of a tiled weight product of <paramref name="blocks"/> tile blocks and a reduction of
+        /// <paramref name="reduce"/> (N*P): enough for blocks x slices to reach the grid's groups, each slice at least
+        /// 4 tiles of the reduction, at most <see cref="MaxSlices"/>; 1 (no split, no second launch) when the blocks
+        /// alone fill the grid. The simulator's grid is one group, so it never splits unless a test forces it.
+        /// </summary>
+        public int SlicesFor(int blocks, long reduce)
+        {
+            if (_tiling is null) return 1;
+            if (_tiling.Slices > 0) return _tiling.Slices;
+            long byGrid = _tiling.MaxGroups / Math.Max(1, blocks), byWork = reduce / (4L * _tile);
+            return (int)Math.Max(1, Math.Min(MaxSlices, Math.Min(byGrid, byWork)));
+        }
+
+        private static int Blocks(long rows, long cols, int tile) => checked((int)(((rows + tile - 1) / tile) * ((cols + tile - 1) / tile)));
 
         private KernelConfig Launch(long total) => _launch(total <= int.MaxValue ? (int)total
             : throw new ArgumentOutOfRangeException(nameof(total), total, $"A kernel over {total} items is beyond int indexing; use a smaller batch."));
 
         private ArrayView<float> OrNone(ArrayView<float> view) => view.Length > 0 ? view : _none.View;
 
+        /// <summary>
+        /// The split's partial sums, <paramref name="length"/> floats (grown, never shrunk; freed in <see cref="Dispose"/>). Bounded by the
+        /// grid: slices &lt;= MaxGroups / blocks and rows x cols &lt;= blocks x tile^2, so at most MaxGroups x tile^2 floats (2.2 MB on an H200).
+        /// </summary>
+        private ArrayView<float> Partial(long length)
+        {
+            if (_partial is null || _partial.Length < length)
+            {
+                _partial?.Dispose();
+                _partial = null;
+                _partial = _accelerator.Allocate1D<float>(length);
+            }
+            return _partial.View.SubView(0, length);
+        }
+
+        /// <summary>y = conv(x, W) (+ b), added to y when <paramref name="accumulate"/>; tiled or direct by <see cref="UsesTiles"/>.</summary>
+        private void ForwardLaunch(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n, bool accumulate)
+        {
+            int hasBias = b.Length > 0 ? 1 : 0, add = accumulate ? 1 : 0;
+            long cols = (long)n * g.Positions;
+            if (UsesTiles(g.OutChannels, g.PatchLength, cols))
+                _tiledForward!(_tiling!.Groups(Blocks(g.OutChannels, cols, _tile)), x, w, OrNone(b), y, g, n, hasBias, add, _tile);
+            else
+                _forward(Launch((long)n * g.OutSize), x, w, OrNone(b), y, g, n, hasBias, add);
+        }
+
+        /// <summary>Bin = convT of the stack B (W, W^2 after <paramref name="linearChannels"/>), added to Bin when <paramref name="accumulate"/>.</summary>
+        private void BackwardInputLaunch(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn, int n, int channels, int linearChannels, bool accumulate)
+        {
+            int add = accumulate ? 1 : 0;
+            long cols = (long)channels * n * g.Height * g.Width; // (ch, s, r, q)
+            if (UsesTiles(g.InChannels, (long)g.OutChannels * g.KernelH * g.KernelW, cols))
+                _tiledBackwardInput!(_tiling!.Groups(Blocks(g.InChannels, cols, _tile)), bOut, w, bIn, g, n, channels, linearChannels, add, _tile);
+            else
+                _backwardInput(Launch((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, add);
+        }
+
+        /// <summary>
+        /// dW (and db unless empty) of the stack B with x (x^2 after <paramref name="linearChannels"/>), added to when
+        /// <paramref name="accumulate"/>: the direct kernel, the tiled one, or the tiled one split along N*P and then
+        /// <see cref="TiledConv2dKernels.SumSlices"/> (<see cref="TiledConv2dKernels.BackwardWeightSlices"/>: two launches).
+        /// </summary>
+        private void BackwardWeightLaunch(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n, int channels, int linearChannels, bool accumulate)
+        {
+            int hasBias = db.Length > 0 ? 1 : 0, add = accumulate ? 1 : 0;
+            int rows = channels * g.OutChannels, cols = g.PatchLength + hasBias;
+            long reduce = (long)n * g.Positions;
+            if (!UsesTiles(rows, reduce, cols))
+            {
+                _backwardWeight(Launch((long)rows * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add);
+                return;
+            }
+            int blocks = Blocks(rows, cols, _tile);
+            int slices = SlicesFor(blocks, reduce);
+            if (slices == 1)
+            {
+                _tiledBackwardWeight!(_tiling!.Groups(blocks), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, hasBias, add, _tile);
+                return;
+            }
+            var partial = Partial((long)slices * rows * cols);
+            _tiledBackwardWeightSlices!(_tiling!.Groups(checked(blocks * slices)), bOut, x, partial, g, n, channels, linearChannels, hasBias, slices, _tile);
+            _sumSlices!(Launch((long)rows * cols), partial, dW, OrNone(db), rows, cols, g.PatchLength, slices, add);
+        }
+
         public void Forward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, int n)
         {
             CheckForward(g, n, x.Length, w.Length, b.Length, y.Length);
-            _forward(Launch((long)n * g.OutSize), x, w, OrNone(b), y, g, n, b.Length > 0 ? 1 : 0, 0);
+            ForwardLaunch(g, x, w, b, y, n, false);
         }
 
         public void RForward(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> rx, ArrayView<float> w, ArrayView<float> vw, ArrayView<float> vb, ArrayView<float> ry, int n)
         {
             CheckRForward(g, n, x.Length, rx.Length, w.Length, vw.Length, vb.Length, ry.Length);
-            var shape = Launch((long)n * g.OutSize);
-            _forward(shape, rx, w, _none.View, ry, g, n, 0, 0);
-            _forward(shape, x, vw, OrNone(vb), ry, g, n, vb.Length > 0 ? 1 : 0, 1);
+            ForwardLaunch(g, rx, w, _none.View.SubView(0, 0), ry, n, false);
+            ForwardLaunch(g, x, vw, vb, ry, n, true);
         }
 
         public void BackwardInput(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> w, ArrayView<float> bIn, int n, int channels, int linearChannels)
         {
             CheckBackwardInput(g, n, channels, linearChannels, bOut.Length, w.Length, bIn.Length);
-            _backwardInput(Launch((long)channels * n * g.InSize), bOut, w, bIn, g, n, channels, linearChannels, 0);
+            BackwardInputLaunch(g, bOut, w, bIn, n, channels, linearChannels, false);
         }
 
         public void RBackwardInput(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> w, ArrayView<float> vw, ArrayView<float> rgIn, int n)
         {
             CheckRBackwardInput(g, n, gOut.Length, rgOut.Length, w.Length, vw.Length, rgIn.Length);
-            var shape = Launch((long)n * g.InSize);
-            _backwardInput(shape, rgOut, w, rgIn, g, n, 1, 1, 0);
-            _backwardInput(shape, gOut, vw, rgIn, g, n, 1, 1, 1);
+            BackwardInputLaunch(g, rgOut, w, rgIn, n, 1, 1, false);
+            BackwardInputLaunch(g, gOut, vw, rgIn, n, 1, 1, true);
         }
 
         public void BackwardWeight(in Conv2dGeometry g, ArrayView<float> bOut, ArrayView<float> x, ArrayView<float> dW, ArrayView<float> db, int n, int channels, int linearChannels)
         {
             CheckBackwardWeight(g, n, channels, linearChannels, bOut.Length, x.Length, dW.Length, db.Length);
-            int cols = g.PatchLength + (db.Length > 0 ? 1 : 0);
-            _backwardWeight(Launch((long)channels * g.OutChannels * cols), bOut, x, dW, OrNone(db), g, n, channels, linearChannels, db.Length > 0 ? 1 : 0, 0);
+            BackwardWeightLaunch(g, bOut, x, dW, db, n, channels, linearChannels, false);
         }
 
         public void RBackwardWeight(in Conv2dGeometry g, ArrayView<float> gOut, ArrayView<float> rgOut, ArrayView<float> x, ArrayView<float> rx, ArrayView<float> rdW, ArrayView<float> rdb, int n)
         {
             CheckRBackwardWeight(g, n, gOut.Length, rgOut.Length, x.Length, rx.Length, rdW.Length, rdb.Length);
-            int bias = rdb.Length > 0 ? 1 : 0;
-            _backwardWeight(Launch((long)g.OutChannels * (g.PatchLength + bias)), rgOut, x, rdW, OrNone(rdb), g, n, 1, 1, bias, 0);
-            _backwardWeight(Launch((long)g.OutChannels * g.PatchLength), gOut, rx, rdW, _none.View, g, n, 1, 1, 0, 1);
+            BackwardWeightLaunch(g, rgOut, x, rdW, rdb, n, 1, 1, false);
+            BackwardWeightLaunch(g, gOut, rx, rdW, _none.View.SubView(0, 0), n, 1, 1, true);
         }
 
         public void PatchFactor(in Conv2dGeometry g, ArrayView<float> x, ArrayView<float> omega, int n, bool hasBias)
@@ -189,7 +311,11 @@ internal static class Conv2dOps
             _kfcWeight(Launch((long)g.OutChannels * (g.PatchLength + (db.Length > 0 ? 1 : 0))), q, x, dW, OrNone(db), g, n, db.Length > 0 ? 1 : 0);
         }
 
-        public void Dispose() => _none.Dispose();
+        public void Dispose()
+        {
+            _none.Dispose();
+            _partial?.Dispose();
+        }
     }
 
     /// <summary>Forward's lengths: x n input rows, W one weight, b empty or Cout, y n output rows.</summary>

@@ -191,7 +191,10 @@ internal abstract class ImageOps<TFloats, TInts>(IConv2dOps<TFloats> conv, IPool
     }
 }
 
-/// <summary>The image ops on an ILGPU accelerator: views of the backend's buffers, launches counted by the backend.</summary>
+/// <summary>
+/// The image ops on an ILGPU accelerator: views of the backend's buffers, launches counted by the backend. Conv products
+/// take the tiled implicit-GEMM kernels where <see cref="Conv2dOps.Ilgpu.UsesTiles"/> says so (groups of 256 on a GPU: 16 x 16 tiles).
+/// </summary>
 internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>, IDisposable
 {
     private readonly IlgpuBackend _backend;
@@ -202,7 +205,8 @@ internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dGeometry, int, int, float, int> _columnWeight;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int, int, int> _maxGather;
 
-    public IlgpuImageOps(IlgpuBackend backend) : this(backend, new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape)) { }
+    public IlgpuImageOps(IlgpuBackend backend) : this(backend, new Conv2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape,
+        new Conv2dOps.Tiling(backend.Tile, backend.GroupShape, backend.MaxGroups))) { }
 
     private IlgpuImageOps(IlgpuBackend backend, Conv2dOps.Ilgpu conv) : base(conv, new Pool2dOps.Ilgpu(backend.Accelerator, backend.LaunchShape))
     {

@@ -137,6 +137,30 @@ public sealed class SelfCheckCommandTests
     }
 
     [TestMethod]
+    public void Conv_batch_checks_cnn_small_on_the_device_against_the_native_path()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var noCases = Directory.CreateTempSubdirectory("hesscale-selfcheck-");
+        int code;
+        try
+        {
+            code = SelfCheckCommand.Run(["--device", "ilgpu-cpu", "--golden", noCases.FullName, "--random", "0", "--conv-batch", "1"], stdout, stderr);
+        }
+        finally
+        {
+            noCases.Delete();
+        }
+        Assert.AreEqual(0, code, stdout + stderr.ToString());
+        foreach (var what in new[] { "cnn-small gradient", "cnn-small hesscale ", "cnn-small hesscale_gn", "cnn-small bl89" })
+            StringAssert.Contains(stdout.ToString(), what);
+        using var badOut = new StringWriter();
+        using var badErr = new StringWriter();
+        Assert.AreEqual(2, SelfCheckCommand.Run(["--device", "cpu", "--conv-batch", "-1"], badOut, badErr));
+        StringAssert.Contains(badErr.ToString().Split('\n')[0], "--conv-batch expects a non-negative integer");
+    }
+
+    [TestMethod]
     public void A_tolerance_below_float_rounding_fails()
     {
         using var stdout = new StringWriter();

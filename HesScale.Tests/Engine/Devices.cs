@@ -8,9 +8,13 @@ public static class Devices
 {
     private static ComputeDevice? _simulator;
     private static ComputeDevice? _native;
+    private static ComputeDevice? _tiledSimulator;
 
     public static ComputeDevice Simulator => _simulator ??= ComputeDevice.Create(DeviceKind.IlgpuCpu);
     public static ComputeDevice Native => _native ??= ComputeDevice.Create(DeviceKind.Cpu);
+
+    /// <summary>The simulator with groups of 4 x 4 threads: tile 4, so the tiled kernels run (shared by the conv tests).</summary>
+    public static ComputeDevice TiledSimulator => _tiledSimulator ??= ComputeDevice.CreateSimulator(4, 4);
 
     public static ComputeDevice Get(DeviceKind kind) => kind switch
     {
@@ -24,5 +28,6 @@ public static class Devices
     {
         _simulator?.Dispose();
         _native?.Dispose();
+        _tiledSimulator?.Dispose();
     }
 }

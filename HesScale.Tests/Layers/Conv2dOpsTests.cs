@@ -34,13 +34,15 @@ public sealed class Conv2dOpsTests
 
     [TestMethod]
     [DataRow("simulator")]
+    [DataRow("tiled-simulator")]
+    [DataRow("tiled-simulator-split")]
     [DataRow("native")]
     [DataRow("native-wide")]
     [DataRow("native-threads")]
     public void Every_op_matches_the_double_reference(string backend)
     {
         using var runner = new LayerOpsRunner(backend);
-        var shapes = backend == "simulator" ? Shapes : [.. Shapes, NativeOnly];
+        var shapes = backend.Contains("simulator", StringComparison.Ordinal) ? Shapes : [.. Shapes, NativeOnly];
         for (int k = 0; k < shapes.Length; k++) Check(runner, shapes[k], seed: 100 + k);
     }
 
@@ -95,6 +97,7 @@ public sealed class Conv2dOpsTests
 
     [TestMethod]
     [DataRow("simulator")]
+    [DataRow("tiled-simulator")]
     [DataRow("native")]
     public void Residual_columns_go_through_as_a_bigger_batch_with_every_channel_linear(string backend)
     {

@@ -7,7 +7,9 @@ namespace HesScale.Tests.Layers;
 
 /// <summary>
 /// Runs the conv/pool ops of one backend on host arrays: "native" (256-bit panel tiles), "native-wide"
-/// (512-bit tiles), "native-threads" (3 threads where the work is large enough to split) or "simulator" (the ILGPU CPU accelerator: upload, launch, download). Output buffers start
+/// (512-bit tiles), "native-threads" (3 threads where the work is large enough to split), "simulator" (the ILGPU CPU accelerator: upload, launch, download) or
+/// "tiled-simulator" (groups of 4 x 4 threads, every conv product through <see cref="TiledConv2dKernels"/>; "tiled-simulator-split" with
+/// the weight product split in 3). Output buffers start
 /// filled with 999 so that an element an op forgets to write differs from the reference.
 /// </summary>
 internal sealed class LayerOpsRunner : IDisposable
@@ -37,6 +39,16 @@ internal sealed class LayerOpsRunner : IDisposable
                 _accelerator = simulator.Accelerator;
                 _convDevice = new Conv2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
                 _poolDevice = new Pool2dOps.Ilgpu(_accelerator, simulator.LaunchShape);
+                break;
+            case "tiled-simulator":
+            case "tiled-simulator-split":
+                // Groups of 4 x 4 threads (tile 4) and every conv product through the tiled kernels, whatever its size;
+                // "-split": every weight product split in 3 along N*P (the simulator's one-group grid never splits by itself).
+                var tiled = (HesScale.Gpu.Devices.IlgpuBackend)Devices.TiledSimulator.Backend;
+                _accelerator = tiled.Accelerator;
+                _convDevice = new Conv2dOps.Ilgpu(_accelerator, tiled.LaunchShape,
+                    new Conv2dOps.Tiling(tiled.Tile, tiled.GroupShape, tiled.MaxGroups, Always: true, Slices: backend.EndsWith("-split", StringComparison.Ordinal) ? 3 : 1));
+                _poolDevice = new Pool2dOps.Ilgpu(_accelerator, tiled.LaunchShape);
                 break;
             default: throw new ArgumentException($"unknown backend {backend}");
         }

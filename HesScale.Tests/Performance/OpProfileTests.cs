@@ -63,6 +63,36 @@ public sealed class OpProfileTests
     }
 
     [TestMethod]
+    public void Profile_config_times_the_layers_of_a_cost_config_conv_net()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = ProfileCommand.Run(["--device", "cpu", "--config", "cnn-small", "--channels", "2", "--min-time-ms", "0", "--warmup-ms", "0"], stdout, stderr);
+
+        Assert.AreEqual(0, code, stderr.ToString());
+        string text = stdout.ToString();
+        Assert.Contains("batch 1", text);
+        Assert.Contains("C = 2 channels (gradient + 1 curvature)", text);
+        foreach (var op in new[] { "conv2d_forward", "conv2d_backward", "max_pool2d_backward", "linear_backward" })
+            Assert.Contains(op, text, $"cnn-small's {op} row");
+    }
+
+    [TestMethod]
+    [DataRow("--width", "9", "drop --width")]
+    [DataRow("--activation", "relu", "drop --activation")]
+    public void Profile_config_refuses_network_options_and_unknown_configs(string option, string value, string named)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.AreEqual(2, ProfileCommand.Run(["--config", "cnn-small", option, value, "--device", "cpu"], stdout, stderr));
+        Assert.Contains(named, stderr.ToString().Split('\n')[0]);
+        using var unknownOut = new StringWriter();
+        using var unknownErr = new StringWriter();
+        Assert.AreEqual(2, ProfileCommand.Run(["--config", "cnn-big", "--device", "cpu"], unknownOut, unknownErr));
+        Assert.Contains("--config: unknown config 'cnn-big'", unknownErr.ToString().Split('\n')[0]);
+    }
+
+    [TestMethod]
     [DataRow("--channels", "0", "--channels")]
     [DataRow("--channels", "9", "--channels")]
     [DataRow("--width", "3,5", "--width")]
