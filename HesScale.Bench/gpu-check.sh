@@ -52,8 +52,8 @@ timeout 45 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden --
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== selfcheck cnn-small: the conv net's gradient and fused curvatures on $device against the native CPU path (tiled conv kernels)"
-# --golden "$out": a folder without case files, so only the conv net runs (the golden cases ran above).
-timeout 15 "$bin" selfcheck --device "$device" --golden "$out" --random 0 --conv-batch 16 2>&1 | tee "$out/selfcheck-cnn.txt" | tee -a "$log"
+# --golden .../conv: the official code's conv cases (exact and GGN included), then the conv net against the native path.
+timeout 15 "$bin" selfcheck --device "$device" --golden HesScale.Tests/Golden/conv --random 0 --conv-batch 16 2>&1 | tee "$out/selfcheck-cnn.txt" | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 say "== diag: every golden case, every method, on $device"
