@@ -17,7 +17,7 @@ namespace HesScale.Bench.Commands;
 public static class TrainCommand
 {
     public const string Usage =
-        "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--batch B]\n" +
+        "usage: hesscale train [--optimizers a,b,...] [--lr X | --lrs X,Y,...] [--epochs E] [--seeds S] [--first-seed K] [--batch B]\n" +
         "                      [--data digits|mnist:DIR|fashion[:DIR]|cifar10:DIR] [--model mlp|cnn-small|3c3d] [--hidden 64,64,64] [--activation tanh]\n" +
         "                      [--momentum M] [--weight-decay W] [--beta1 B1] [--beta2 B2] [--eps E] [--delta D] [--alpha-max A] [--samples K]\n" +
         "                      [--train-samples N] [--checkpoint FILE] [--resume FILE] [--out DIR] [--device D] [--threads T] [--shard K/N]\n" +
@@ -26,7 +26,8 @@ public static class TrainCommand
         "  --lr          one learning rate for every optimizer, or name=rate,name=rate for each (default: each optimizer's best rate\n" +
         "                on the digits, docs/training.md)\n" +
         "  --lrs         a sweep: every optimizer runs every rate; the best rate per optimizer is reported\n" +
-        "  --epochs      epochs per run (default 10); --seeds: runs with seeds 0..S-1 (default 1); --batch: mini-batch (default 32)\n" +
+        "  --epochs      epochs per run (default 10); --seeds: runs with seeds K..K+S-1 (default 1; K = --first-seed, default 0);\n" +
+        "                --batch: mini-batch (default 32)\n" +
         "  --data        digits (embedded, default), fashion (" + TrainData.FashionMnistPackageDirectory + ", Debian package dataset-fashion-mnist),\n" +
         "                or a folder with MNIST / Fashion-MNIST IDX files or CIFAR-10 binary batches\n" +
         "  --model       mlp (--hidden widths with --activation; default), cnn-small or 3c3d (DeepOBS; 32x32x3, or the same\n" +
@@ -63,7 +64,7 @@ public static class TrainCommand
     {
         return CommandRunner.Run(Command, Usage, args, stdout, stderr, () =>
         {
-            var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "batch", "data", "model", "hidden", "activation",
+            var o = CommandLine.Parse(args, Command, "optimizers", "lr", "lrs", "epochs", "seeds", "first-seed", "batch", "data", "model", "hidden", "activation",
                 "momentum", "weight-decay", "beta1", "beta2", "eps", "delta", "alpha-max", "samples", "train-samples", "checkpoint", "resume", "out", "device", "threads", "shard");
             return Execute(o, stdout, stderr, sweepInput);
         });
@@ -84,6 +85,8 @@ public static class TrainCommand
             : perOptimizer is null && o.Get("lr") is { } one ? [Float(one, "lr")] : null;
         int epochs = Int(o.Get("epochs") ?? "10", "epochs", 1);
         int seeds = Int(o.Get("seeds") ?? "1", "seeds", 1);
+        int firstSeed = Int(o.Get("first-seed") ?? "0", "first-seed", 0);
+        if (firstSeed > int.MaxValue - seeds) throw new UsageException($"--first-seed {firstSeed} with --seeds {seeds} passes the largest seed.");
         int batch = Int(o.Get("batch") ?? "32", "batch", 1);
         var hidden = (o.Get("hidden") ?? "64,64,64").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => Int(v, "hidden", 1)).ToArray();
         string model = o.Get("model") ?? "mlp";
@@ -105,7 +108,7 @@ public static class TrainCommand
         baseSettings.Validate();
         var runs = (from name in optimizers
                     from lr in lrs ?? [perOptimizer?[name] ?? DefaultLearningRates[name]]
-                    from seed in Enumerable.Range(0, seeds)
+                    from seed in Enumerable.Range(firstSeed, seeds)
                     select new TrainRunSpec(name, lr, seed)).ToList();
         string? checkpoint = o.Get("checkpoint"), resume = o.Get("resume");
         if ((checkpoint is not null || resume is not null) && runs.Count != 1)

@@ -114,6 +114,16 @@ public sealed class TrainCommandTests
         Assert.AreEqual(0, code, stderr);
         var runs = File.ReadAllLines(Path.Combine(dir, "train.csv")).Skip(1).Select(l => string.Join(',', l.Split(',')[..2])).ToArray();
         CollectionAssert.AreEqual(new[] { "adam,0.002", "sgd,0.05" }, runs);
+        // --first-seed: seeds K..K+S-1, each the same run as in a command that starts at seed 0.
+        (code, _, stderr) = Run("--optimizers", "adam", "--lr", "adam=0.002", "--epochs", "1", "--hidden", "7", "--train-samples", "64",
+            "--seeds", "2", "--device", "cpu", "--out", Path.Combine(dir, "all"));
+        Assert.AreEqual(0, code, stderr);
+        (code, _, stderr) = Run("--optimizers", "adam", "--lr", "adam=0.002", "--epochs", "1", "--hidden", "7", "--train-samples", "64",
+            "--seeds", "1", "--first-seed", "1", "--device", "cpu", "--out", Path.Combine(dir, "second"));
+        Assert.AreEqual(0, code, stderr);
+        static string WithoutSeconds(string line) => line[..line.LastIndexOf(',')];
+        Assert.AreEqual(WithoutSeconds(File.ReadAllLines(Path.Combine(dir, "all", "train.csv"))[2]), WithoutSeconds(File.ReadAllLines(Path.Combine(dir, "second", "train.csv"))[1]));
+        StringAssert.StartsWith(File.ReadAllLines(Path.Combine(dir, "second", "train.csv"))[1], "adam,0.002,1,1,");
         foreach (var (lr, message) in new[] { ("adam=0.002", "--lr names no rate for sgd."), ("adam=0.002,sgd=1,adam=3", "--lr gives adam twice."),
             ("adam=0.002,bl89=1", "--lr bl89=1: expected name=rate for one of --optimizers (adam, sgd)."), ("adam=x,sgd=1", "--lr expects numbers, got 'x'.") })
         {
