@@ -216,24 +216,38 @@ internal static class Conv2d
 
     /// <summary>
     /// packed (K rows [k0, k1), panel) = the patches of sample x[xOff..] at positions [p0, p0 + width), squared when
-    /// asked, zero in the padding and past width.
+    /// asked, zero in the padding and past width. Positions run along output rows: per row segment the in-image
+    /// columns are one range (<see cref="InImage"/>), so no bounds test and no division per element.
     /// </summary>
     private static void PackPatches(in Conv2dGeometry g, float[] x, int xOff, int k0, int k1, int p0, int width, bool squared, float[] packed, int panel)
     {
-        int kernel = g.KernelH * g.KernelW;
+        int kernel = g.KernelH * g.KernelW, outW = g.OutW, height = g.Height, imageW = g.Width, sh = g.StrideH, sw = g.StrideW;
+        int i0 = p0 / outW, j0 = p0 - i0 * outW;
         for (int k = k0; k < k1; k++)
         {
             int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = xOff + c * g.Height * g.Width;
+            int plane = xOff + c * height * imageW;
             var dst = packed.AsSpan((k - k0) * panel, panel);
             dst.Clear();
-            for (int jj = 0; jj < width; jj++)
+            var (lo, hi) = InImage(v, outW, imageW, sw, g.PadW);
+            for (int jj = 0, i = i0, j = j0; jj < width; jj += outW - j, j = 0, i++)
             {
-                int p = p0 + jj, i = p / g.OutW, j = p - i * g.OutW;
-                int r = i * g.StrideH + u - g.PadH, q = j * g.StrideW + v - g.PadW;
-                if (r < 0 || r >= g.Height || q < 0 || q >= g.Width) continue;
-                float xv = x[plane + r * g.Width + q];
-                dst[jj] = squared ? xv * xv : xv;
+                int r = i * sh + u - g.PadH;
+                if (r < 0 || r >= height) continue;
+                int from = Math.Max(lo, j), to = Math.Min(hi, j + width - jj); // output columns of this segment
+                int src = plane + r * imageW + v - g.PadW, at = jj - j;
+                if (squared)
+                    for (int q = from; q < to; q++)
+                    {
+                        float xv = x[src + q * sw];
+                        dst[at + q] = xv * xv;
+                    }
+                else if (sw == 1)
+                {
+                    if (from < to) x.AsSpan(src + from, to - from).CopyTo(dst[(at + from)..]);
+                }
+                else
+                    for (int q = from; q < to; q++) dst[at + q] = x[src + q * sw];
             }
         }
     }
@@ -244,47 +258,53 @@ internal static class Conv2d
     /// </summary>
     private static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, bool squared, float[] packed, int row0, int panel)
     {
-        int kernel = g.KernelH * g.KernelW;
+        int kernel = g.KernelH * g.KernelW, outW = g.OutW, height = g.Height, imageW = g.Width, sw = g.StrideW;
         packed.AsSpan(row0 * panel, g.Positions * panel).Clear();
         for (int jj = 0; jj < width; jj++)
         {
             int k = k0 + jj, c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = xOff + c * g.Height * g.Width;
+            int plane = xOff + c * height * imageW;
+            var (lo, hi) = InImage(v, outW, imageW, sw, g.PadW);
             for (int i = 0; i < g.OutH; i++)
             {
                 int r = i * g.StrideH + u - g.PadH;
-                if (r < 0 || r >= g.Height) continue;
-                int at = (row0 + i * g.OutW) * panel + jj;
-                for (int j = 0; j < g.OutW; j++)
+                if (r < 0 || r >= height) continue;
+                int at = (row0 + i * outW) * panel + jj, src = plane + r * imageW + v - g.PadW;
+                for (int j = lo; j < hi; j++)
                 {
-                    int q = j * g.StrideW + v - g.PadW;
-                    if (q < 0 || q >= g.Width) continue;
-                    float xv = x[plane + r * g.Width + q];
+                    float xv = x[src + j * sw];
                     packed[at + j * panel] = squared ? xv * xv : xv;
                 }
             }
         }
     }
 
-    /// <summary>col2im: dst[dOff + (c, r, q)] += cols[k, p] for every in-image tap (cols is (K, P)).</summary>
+    /// <summary>col2im: dst[dOff + (c, r, q)] += cols[k, p] for every in-image tap (cols is (K, P)), in the order of the kernel's taps.</summary>
     private static void AddPatches(in Conv2dGeometry g, float[] cols, float[] dst, int dOff)
     {
-        int kernel = g.KernelH * g.KernelW, positions = g.Positions;
+        int kernel = g.KernelH * g.KernelW, positions = g.Positions, outW = g.OutW, height = g.Height, imageW = g.Width, sw = g.StrideW;
         for (int k = 0; k < g.PatchLength; k++)
         {
             int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = dOff + c * g.Height * g.Width;
+            int plane = dOff + c * height * imageW;
+            var (lo, hi) = InImage(v, outW, imageW, sw, g.PadW);
             for (int i = 0; i < g.OutH; i++)
             {
                 int r = i * g.StrideH + u - g.PadH;
-                if (r < 0 || r >= g.Height) continue;
-                int from = k * positions + i * g.OutW, to = plane + r * g.Width;
-                for (int j = 0; j < g.OutW; j++)
-                {
-                    int q = j * g.StrideW + v - g.PadW;
-                    if (q >= 0 && q < g.Width) dst[to + q] += cols[from + j];
-                }
+                if (r < 0 || r >= height) continue;
+                int from = k * positions + i * outW, to = plane + r * imageW + v - g.PadW;
+                for (int j = lo; j < hi; j++) dst[to + j * sw] += cols[from + j];
             }
         }
+    }
+
+    /// <summary>The output columns [lo, hi) whose tap v (stride sw, padding pw) falls inside an image row of imageW pixels.</summary>
+    private static (int Lo, int Hi) InImage(int v, int outW, int imageW, int sw, int pw)
+    {
+        // q = j sw + v - pw in [0, imageW): j >= ceil((pw - v) / sw), j <= floor((imageW - 1 + pw - v) / sw)
+        int lo = pw > v ? (pw - v + sw - 1) / sw : 0;
+        int last = imageW - 1 + pw - v;
+        int hi = last < 0 ? 0 : Math.Min(outW, last / sw + 1);
+        return (Math.Min(lo, hi), hi);
     }
 }

@@ -17,36 +17,40 @@ internal static class Pool2d
         ParallelChunks.Run(n, threads, (long)n * g.OutSize * g.WindowSize, (s0, s1) => MaxForwardSamples(geo, x, y, arg, s0, s1));
     }
 
+    // The geometry in locals and each window's in-image taps as ranges [u0, u1) x [v0, v1) instead of a
+    // bounds test per tap (this loop was 10-20% of a 3c3d gradient step); taps in the same row-major order,
+    // so the same maximum and arg-max as the kernel.
     private static void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
     {
-        int plane = g.Height * g.Width;
+        int height = g.Height, width = g.Width, plane = height * width, channels = g.Channels, inSize = g.InSize, outSize = g.OutSize;
+        int outH = g.OutH, outW = g.OutW, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW;
         for (int s = s0; s < s1; s++)
         {
-            int xBase = s * g.InSize;
-            for (int c = 0; c < g.Channels; c++)
+            int xBase = s * inSize;
+            for (int c = 0; c < channels; c++)
             {
-                int outAt = s * g.OutSize + c * g.OutH * g.OutW;
-                for (int i = 0; i < g.OutH; i++)
-                    for (int j = 0; j < g.OutW; j++, outAt++)
+                int outAt = s * outSize + c * outH * outW;
+                for (int i = 0; i < outH; i++)
+                {
+                    int top = i * sh - ph, u0 = Math.Max(0, -top), u1 = Math.Min(kh, height - top);
+                    for (int j = 0; j < outW; j++, outAt++)
                     {
+                        int left = j * sw - pw, v0 = Math.Max(0, -left), v1 = Math.Min(kw, width - left);
                         int best = -1;
                         float max = 0f;
-                        for (int u = 0; u < g.KernelH; u++)
+                        for (int u = u0; u < u1; u++)
                         {
-                            int r = i * g.StrideH + u - g.PadH;
-                            if (r < 0 || r >= g.Height) continue;
-                            for (int v = 0; v < g.KernelW; v++)
+                            int rowAt = c * plane + (top + u) * width + left;
+                            for (int v = v0; v < v1; v++)
                             {
-                                int q = j * g.StrideW + v - g.PadW;
-                                if (q < 0 || q >= g.Width) continue;
-                                int at = c * plane + r * g.Width + q;
-                                float xv = x[xBase + at];
-                                if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) (max, best) = (xv, at); // a NaN tap wins, as in PyTorch
+                                float xv = x[xBase + rowAt + v];
+                                if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) (max, best) = (xv, rowAt + v); // a NaN tap wins, as in PyTorch
                             }
                         }
                         y[outAt] = max;
                         arg[outAt] = best;
                     }
+                }
             }
         }
     }
