@@ -20,32 +20,41 @@ internal static class Pool2d
     }
 
     // The geometry in locals and each window's in-image taps as ranges [u0, u1) x [v0, v1) instead of a
-    // bounds test per tap (this loop was 10-20% of a 3c3d gradient step, and the backward runs it again for
-    // the arg-max); windows wholly inside an image row go 8 at a time (MaxWindows8). Taps in the same
-    // row-major order with the same rule, so the same maximum and arg-max as the kernel.
-    private static void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
+    // bounds test per tap (this loop was 10-20% of a conv step, and the backward runs it again for the
+    // arg-max). Windows wholly inside the image go 8 at a time through AVX2 gathers (MaxWindows8), any 8 of a
+    // sample's channels and rows; the rest (padded borders) one at a time. Taps in the same row-major order with
+    // the same rule in both, so the same maximum and arg-max as the kernel.
+    private static unsafe void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
     {
         int height = g.Height, width = g.Width, plane = height * width, channels = g.Channels, inSize = g.InSize, outSize = g.OutSize;
         int outH = g.OutH, outW = g.OutW, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW;
-        // windows j in [inner0, inner1) have all kw columns inside the row: j sw - pw >= 0 and j sw - pw + kw <= width
-        int inner0 = (pw + sw - 1) / sw, inner1 = width - kw + pw < 0 ? 0 : Math.Min(outW, (width - kw + pw) / sw + 1);
-        int blocks = Avx2.IsSupported && inner1 > inner0 ? (inner1 - inner0) / 8 : 0, vector1 = inner0 + 8 * blocks;
+        bool vector = Avx2.IsSupported;
+        int* origins = stackalloc int[8];
+        int* outs = stackalloc int[8];
         for (int s = s0; s < s1; s++)
         {
-            int xBase = s * inSize;
+            int xBase = s * inSize, lanes = 0;
             for (int c = 0; c < channels; c++)
             {
                 int rowOut = s * outSize + c * outH * outW;
                 for (int i = 0; i < outH; i++, rowOut += outW)
                 {
                     int top = i * sh - ph, u0 = Math.Max(0, -top), u1 = Math.Min(kh, height - top);
-                    int rowBase = c * plane + top * width; // x offset of window row u = 0 at column 0
-                    if (blocks > 0 && u1 > u0) MaxWindows8(x, y, arg, xBase, rowBase + u0 * width + inner0 * sw - pw, width, u1 - u0, kw, sw, rowOut + inner0, blocks);
+                    int rowBase = c * plane + top * width; // offset in the sample of window row u = 0 at column 0
                     for (int j = 0; j < outW; j++)
                     {
-                        if (j == inner0 && blocks > 0) j = vector1;
-                        if (j >= outW) break;
                         int left = j * sw - pw, v0 = Math.Max(0, -left), v1 = Math.Min(kw, width - left);
+                        if (vector && u0 == 0 && u1 == kh && v0 == 0 && v1 == kw)
+                        {
+                            origins[lanes] = rowBase + left;
+                            outs[lanes] = rowOut + j;
+                            if (++lanes == 8)
+                            {
+                                MaxWindows8(x, y, arg, xBase, origins, outs, width, kh, kw);
+                                lanes = 0;
+                            }
+                            continue;
+                        }
                         int best = -1;
                         float max = 0f;
                         for (int u = u0; u < u1; u++)
@@ -62,35 +71,40 @@ internal static class Pool2d
                     }
                 }
             }
+            if (lanes == 0) continue;
+            for (int l = lanes; l < 8; l++) (origins[l], outs[l]) = (origins[0], outs[0]); // a window twice: the same result written twice
+            MaxWindows8(x, y, arg, xBase, origins, outs, width, kh, kw);
         }
     }
 
     /// <summary>
-    /// <paramref name="blocks"/> x 8 adjacent windows of one output row, all taps inside the image: lane j's window starts
-    /// at x[xBase + at0 + j sw]; rows taps high, kw wide. The scalar loop's rule per lane (first tap taken, then a tap
+    /// Eight windows wholly inside sample x[xBase..]: window l starts at offset origins[l] (c H W + r W + q) and its
+    /// result goes to y and arg at outs[l]; kh x kw taps. The scalar loop's rule per lane (first tap taken, then a tap
     /// wins when greater, or NaN over a number), so the same maximum and arg-max.
     /// </summary>
-    private static unsafe void MaxWindows8(float[] x, float[] y, int[] arg, int xBase, int at0, int width, int rows, int kw, int sw, int outAt, int blocks)
+    private static unsafe void MaxWindows8(float[] x, float[] y, int[] arg, int xBase, int* origins, int* outs, int width, int kh, int kw)
     {
-        var step = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * sw;
+        var first = Vector256.Load(origins);
+        var best = first;
+        Vector256<float> max;
         fixed (float* xp = &x[xBase])
-            for (int b = 0; b < blocks; b++, at0 += 8 * sw, outAt += 8)
-            {
-                var first = step + Vector256.Create(at0);
-                var best = first;
-                var max = Avx2.GatherVector256(xp, first, 4);
-                for (int u = 0; u < rows; u++)
-                    for (int v = u == 0 ? 1 : 0; v < kw; v++)
-                    {
-                        var at = first + Vector256.Create(u * width + v);
-                        var xv = Avx2.GatherVector256(xp, at, 4);
-                        var take = Vector256.GreaterThan(xv, max) | (~Vector256.Equals(xv, xv) & Vector256.Equals(max, max));
-                        max = Vector256.ConditionalSelect(take, xv, max);
-                        best = Vector256.ConditionalSelect(take.AsInt32(), at, best);
-                    }
-                max.StoreUnsafe(ref y[outAt]);
-                best.StoreUnsafe(ref arg[outAt]);
-            }
+        {
+            max = Avx2.GatherVector256(xp, first, 4);
+            for (int u = 0; u < kh; u++)
+                for (int v = u == 0 ? 1 : 0; v < kw; v++)
+                {
+                    var at = first + Vector256.Create(u * width + v);
+                    var xv = Avx2.GatherVector256(xp, at, 4);
+                    var take = Vector256.GreaterThan(xv, max) | (~Vector256.Equals(xv, xv) & Vector256.Equals(max, max));
+                    max = Vector256.ConditionalSelect(take, xv, max);
+                    best = Vector256.ConditionalSelect(take.AsInt32(), at, best);
+                }
+        }
+        for (int l = 0; l < 8; l++)
+        {
+            y[outs[l]] = max.GetElement(l);
+            arg[outs[l]] = best.GetElement(l);
+        }
     }
 
     /// <summary>Bin (Ch, N, C, H, W) = each channel of B (Ch, N, C, OH, OW) routed to its window's arg-max.</summary>
