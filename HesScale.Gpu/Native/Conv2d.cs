@@ -277,7 +277,7 @@ internal static class Conv2d
     /// the others. Written row by row (contiguous; the column-wise scatter it replaced touched a new cache line per
     /// element); a window wholly inside the image reads its taps through <paramref name="offsets"/> (scratch, >= width).
     /// </summary>
-    private static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, float[] packed, int row0, int panel, int[] offsets)
+    internal static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, float[] packed, int row0, int panel, int[] offsets)
     {
         int kernel = g.KernelH * g.KernelW, kw = g.KernelW, kh = g.KernelH, height = g.Height, imageW = g.Width, plane = height * imageW;
         for (int jj = 0; jj < width; jj++)
