@@ -168,11 +168,7 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
     {
         float[] av = A(a), gv = A(g), zv = A(sz), outv = A(sa), sg = A(signs);
         int kind = (int)layer.Kind, plane = n * width;
-        for (int e = 0; e < plane; e++)
-        {
-            CurvatureDerivatives.At(kind, layer.Slope, av[e], out float d1, out float d2);
-            for (int r = 0; r < columns; r++) outv[r * plane + e] = d1 * zv[r * plane + e];
-        }
+        ScaleColumns(FirstDerivatives(kind, layer.Slope, av, plane), zv, outv, columns, plane);
         if (!residual) return;
         Array.Clear(outv, columns * plane, width * plane);
         for (int e = 0; e < plane; e++)
@@ -188,11 +184,28 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
     public override void RForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer ra, DeviceBuffer rz, int columns, int count)
     {
         float[] av = A(a), rav = A(ra), rzv = A(rz);
+        ScaleColumns(FirstDerivatives((int)layer.Kind, layer.Slope, av, count), rav, rzv, columns, count);
+    }
+
+    [ThreadStatic] private static float[]? t_derivatives;
+
+    /// <summary>d1 of every element of a[..count] (scratch, valid until the next call on this thread).</summary>
+    private static ReadOnlySpan<float> FirstDerivatives(int kind, float slope, float[] a, int count)
+    {
+        if (t_derivatives is null || t_derivatives.Length < count) t_derivatives = new float[count];
         for (int e = 0; e < count; e++)
         {
-            CurvatureDerivatives.At((int)layer.Kind, layer.Slope, av[e], out float d1, out float _);
-            for (int r = 0; r < columns; r++) rzv[r * count + e] = d1 * rav[r * count + e];
+            CurvatureDerivatives.At(kind, slope, a[e], out float d1, out float _);
+            t_derivatives[e] = d1;
         }
+        return t_derivatives.AsSpan(0, count);
+    }
+
+    /// <summary>dst[r, e] = d1[e] src[r, e] for every column r of (columns, plane): one vector pass per column
+    /// (the element-outer loop it replaced strode by plane; 15% of a 3c3d GGN pass). The same products.</summary>
+    private static void ScaleColumns(ReadOnlySpan<float> d1, float[] src, float[] dst, int columns, int plane)
+    {
+        for (int r = 0; r < columns; r++) TensorPrimitives.Multiply(d1, src.AsSpan(r * plane, plane), dst.AsSpan(r * plane, plane));
     }
 
     public override void RBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer g, DeviceBuffer ra, DeviceBuffer rgz, DeviceBuffer rga, int columns, int count)
