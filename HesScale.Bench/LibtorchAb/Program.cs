@@ -1,16 +1,21 @@
-// libtorch-ab: libtorch's autograd gradient step and HesScale.Gpu's batch-1 passes timed in ONE
-// process, on the paper-cost networks (Linear(64, 512), L x [Linear(512, 512), Tanh],
-// Linear(512, 100), no biases, MSE, batch 1, one thread), so that machine load hits all of them.
-// Each round times, one after the other, a block of steps of: libtorch gradient (zero_grad +
-// forward + loss + backward, as ../shared/tools/libtorch-anchor), our gradient pass, our gradient +
-// HesScale pass, and the bare-traffic model of `hesscale cost --floor` with and without the hW write
-// (read every W, then per layer from the top read W and write dW). A block's median drops its first
-// `skip` steps (the switch left the other method's data in cache); ratios are taken per round, and
-// the medians and quartiles over rounds are printed as CSV.
+// libtorch-ab: libtorch's autograd gradient step and HesScale.Gpu's passes timed in ONE process, one
+// thread, so that machine load hits all of them. Two kinds of config:
+// - paper-cost-L<n> (or just n): Linear(64, 512), L x [Linear(512, 512), Tanh], Linear(512, 100), no
+//   biases, MSE, batch 1; with the bare-traffic model of `hesscale cost --floor` (with and without the
+//   hW write: read every W, then per layer from the top read W and write dW).
+// - cnn-small, cnn-small-128, 3c3d (issue 10): `hesscale cost`'s conv networks (CostCommand.Config, the
+//   same spec), rebuilt in TorchSharp layer by layer (Conv2d / MaxPool2d / Flatten / Linear / ReLU with
+//   PyTorch semantics), cross-entropy (mean) over random class labels on both sides.
+// Each round times, one after the other, a block of steps of: libtorch gradient (zero_grad + forward +
+// loss + backward, as ../shared/tools/libtorch-anchor), our gradient pass, our gradient + HesScale
+// pass (and the traffic model for the MLPs). A block's median drops its first `skip` steps (the switch
+// left the other method's data in cache); ratios are taken per round, and the medians and quartiles
+// over rounds are printed as CSV.
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using HesScale.Bench.Commands;
 using HesScale.Gpu.Devices;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Model;
@@ -21,8 +26,8 @@ using F = TorchSharp.torch.nn.functional;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-const string Usage = "usage: libtorch-ab [--configs 1,2,4,8,16] [--rounds 12] [--block 16] [--skip 3] [--cold]";
-int[] depths = [1, 2, 4, 8, 16];
+const string Usage = "usage: libtorch-ab [--configs 1,2,4,8,16,cnn-small,cnn-small-128,3c3d] [--rounds 12] [--block 16] [--skip 3] [--cold]";
+string[] configs = ["1", "2", "4", "8", "16"];
 int rounds = 12, block = 16, skip = 3;
 bool cold = false;
 try
@@ -34,7 +39,7 @@ try
             : throw new FormatException($"'{v}' is not a positive integer");
         switch (args[a])
         {
-            case "--configs": depths = Value().Split(',').Select(Positive).ToArray(); break;
+            case "--configs": configs = Value().Split(','); break;
             case "--rounds": rounds = Positive(Value()); break;
             case "--block": block = Positive(Value()); break;
             case "--skip": skip = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : throw new FormatException("--skip needs a count"); break;
@@ -43,6 +48,9 @@ try
         }
     }
     if (skip >= block) throw new FormatException($"--skip {skip} leaves no step of a block of {block}");
+    foreach (var c in configs)
+        if (!Depth(c, out _) && !CostCommand.ConvConfigs.Contains(c))
+            throw new FormatException($"unknown config '{c}' (known: paper-cost-L<n> or n, {string.Join(", ", CostCommand.ConvConfigs)})");
 }
 catch (FormatException e)
 {
@@ -64,8 +72,16 @@ using var device = ComputeDevice.Create(DeviceKind.Cpu, threads: 1);
 // as in `hesscale cost`'s default round-robin order where six other networks ran in between.
 var evict = new float[cold ? 16 << 20 : 0];
 Console.WriteLine($"# {device.Name}; libtorch {torch.get_num_threads()} thread; {rounds} rounds x {block} steps (first {skip} dropped){(cold ? "; cold caches" : "")}");
-Console.WriteLine("config,torch_grad_ms,grad_ms,hess_ms,grad_over_torch,q1,q3,hess_over_torch,q1,q3,floor_grad_ms,floor_hess_ms,grad_over_floor,hess_over_floor,torch_over_floor");
-foreach (int depth in depths)
+Console.WriteLine("config,batch,torch_grad_ms,grad_ms,hess_ms,grad_over_torch,q1,q3,hess_over_torch,q1,q3,hess_over_grad,q1,q3,floor_grad_ms,floor_hess_ms,grad_over_floor,hess_over_floor,torch_over_floor");
+foreach (string config in configs)
+{
+    if (Depth(config, out int depth)) PaperCost(depth);
+    else Conv(config);
+}
+return 0;
+
+// The MLP of the paper's cost experiment, MSE, batch 1, with the traffic model.
+void PaperCost(int depth)
 {
     using var scope = torch.NewDisposeScope();
     var modules = new List<(string, nn.Module<Tensor, Tensor>)> { ("l0", nn.Linear(64, 512, hasBias: false)) };
@@ -97,20 +113,58 @@ foreach (int depth in depths)
     var targets = Targets.FromValues(Enumerable.Range(0, 100).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
     var mse = LossSpec.Mse();
     var floor = new TrafficModel(layers.Where(l => l.Kind == LayerKind.Linear).Select(l => (l.Out, l.In)).ToArray());
-    Action[] steps =
+    var medians = Time(
     [
         TorchGradient,
         () => gradientNet.Backward(x, 1, targets, mse),
         () => hesscaleNet.Backward(x, 1, targets, mse, CurvatureMethod.HesScale),
         () => floor.Pass(hesscale: false),
         () => floor.Pass(hesscale: true),
-    ];
-    var warm = Stopwatch.StartNew(); // past the JIT's tier-up for every step
+    ]);
+    Report($"paper-cost-L{depth}", 1, medians);
+    floor.Keep();
+}
+
+// A conv config of `hesscale cost`: the same spec in TorchSharp, cross-entropy (mean) over random labels.
+void Conv(string config)
+{
+    using var scope = torch.NewDisposeScope();
+    var (spec, batch) = CostCommand.Config(config);
+    var model = TorchModel(spec);
+    var rng = new Random(1);
+    var x = Enumerable.Range(0, batch * spec.InputSize).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+    var labels = Enumerable.Range(0, batch).Select(_ => rng.Next(spec.OutputSize)).ToArray();
+    var shape = spec.InputShape;
+    var tx = torch.tensor(x, [batch, shape.Channels, shape.Height, shape.Width]);
+    var ty = torch.tensor(labels.Select(l => (long)l).ToArray(), [batch]);
+    void TorchGradient()
+    {
+        using var s = torch.NewDisposeScope();
+        model.zero_grad();
+        F.cross_entropy(model.call(tx), ty, reduction: nn.Reduction.Mean).backward();
+    }
+
+    using var gradientNet = new Network(device, spec, seed: 1);
+    using var hesscaleNet = new Network(device, spec, seed: 1);
+    var targets = Targets.FromClasses(labels);
+    var ce = LossSpec.CrossEntropy();
+    var medians = Time(
+    [
+        TorchGradient,
+        () => gradientNet.Backward(x, batch, targets, ce),
+        () => hesscaleNet.Backward(x, batch, targets, ce, CurvatureMethod.HesScale),
+    ]);
+    Report(config, batch, medians);
+}
+
+// medians[method][round]: after a warm-up past the JIT's tier-up, `rounds` rounds of one block per method.
+double[][] Time(Action[] steps)
+{
+    var warm = Stopwatch.StartNew();
     while (warm.ElapsedMilliseconds < 1500)
         foreach (var step in steps)
             for (int i = 0; i < 5; i++) step();
-
-    var medians = steps.Select(_ => new double[rounds]).ToArray(); // [method][round]
+    var medians = steps.Select(_ => new double[rounds]).ToArray();
     var times = new double[block];
     for (int r = 0; r < rounds; r++)
     {
@@ -126,14 +180,48 @@ foreach (int depth in depths)
             medians[m][r] = Stats.Quantile(times[skip..], 0.5);
         }
     }
+    return medians;
+}
+
+// One CSV row: medians over rounds of the step times and of the per-round ratios (with quartiles).
+void Report(string config, int batch, double[][] medians)
+{
     double[] Ratio(int a, int b) => medians[a].Zip(medians[b], (p, q) => p / q).ToArray();
     double Med(double[] v) => Stats.Quantile(v, 0.5);
     string Spread(double[] v) => $"{Med(v):F3},{Stats.Quantile(v, 0.25):F3},{Stats.Quantile(v, 0.75):F3}";
-    Console.WriteLine($"paper-cost-L{depth},{Med(medians[0]):F4},{Med(medians[1]):F4},{Med(medians[2]):F4},{Spread(Ratio(1, 0))},{Spread(Ratio(2, 0))}," +
-        $"{Med(medians[3]):F4},{Med(medians[4]):F4},{Med(Ratio(1, 3)):F3},{Med(Ratio(2, 4)):F3},{Med(Ratio(0, 3)):F3}");
-    floor.Keep();
+    string floor = medians.Length > 3
+        ? $"{Med(medians[3]):F4},{Med(medians[4]):F4},{Med(Ratio(1, 3)):F3},{Med(Ratio(2, 4)):F3},{Med(Ratio(0, 3)):F3}"
+        : ",,,,";
+    Console.WriteLine($"{config},{batch},{Med(medians[0]):F4},{Med(medians[1]):F4},{Med(medians[2]):F4},{Spread(Ratio(1, 0))},{Spread(Ratio(2, 0))},{Spread(Ratio(2, 1))},{floor}");
 }
-return 0;
+
+static bool Depth(string config, out int depth)
+{
+    string d = config.StartsWith("paper-cost-L", StringComparison.Ordinal) ? config["paper-cost-L".Length..] : config;
+    return int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out depth) && depth is >= 1 and <= 64;
+}
+
+// The layers of spec as a TorchSharp Sequential (PyTorch's own Conv2d, MaxPool2d, AvgPool2d, Flatten, Linear, activations).
+static nn.Module<Tensor, Tensor> TorchModel(NetworkSpec spec)
+{
+    var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
+    foreach (var (i, l) in spec.Layers.Index())
+    {
+        nn.Module<Tensor, Tensor> m = l.Kind switch
+        {
+            LayerKind.Conv2d => nn.Conv2d(l.In, l.Out, (l.KernelH, l.KernelW), stride: (l.StrideH, l.StrideW), padding: (l.PadH, l.PadW), bias: l.Bias),
+            LayerKind.MaxPool2d => nn.MaxPool2d((l.KernelH, l.KernelW), (l.StrideH, l.StrideW), (l.PadH, l.PadW)),
+            LayerKind.AvgPool2d => nn.AvgPool2d((l.KernelH, l.KernelW), (l.StrideH, l.StrideW), (l.PadH, l.PadW)),
+            LayerKind.Flatten => nn.Flatten(),
+            LayerKind.Linear => nn.Linear(l.In, l.Out, hasBias: l.Bias),
+            LayerKind.ReLU => nn.ReLU(),
+            LayerKind.Tanh => nn.Tanh(),
+            _ => throw new NotSupportedException($"layer {i}: {l} has no TorchSharp twin here"),
+        };
+        modules.Add(($"l{i}", m));
+    }
+    return nn.Sequential(modules);
+}
 
 /// <summary>The bare-traffic model of HesScale.Bench/Perf/MemoryFloor.cs, backward from the top layer. Shapes (out, in).</summary>
 internal sealed class TrafficModel((int Out, int In)[] shapes)

@@ -273,8 +273,7 @@ internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], 
     private readonly List<(float[] Staged, DeviceBuffer Buffer, int Offset)> _pending = [];
     private readonly List<float[]> _inUse = [];
     private readonly Dictionary<int, Stack<float[]>> _free = [];
-    private float[] _scratchY = [];
-    private int[] _scratchArg = [];
+    private readonly Dictionary<int, (float[] Y, int[] Arg)> _argScratch = [];
 
     private float[] Rent(int length)
     {
@@ -308,12 +307,12 @@ internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], 
 
     protected override (float[] Y, int[] Arg) ArgScratch(int length)
     {
-        if (_scratchY.Length != length)
-        {
-            _scratchY = new float[length];
-            _scratchArg = new int[length];
-        }
-        return (_scratchY, _scratchArg);
+        // One pair per length (the ops want exact lengths): the pool layers of a network differ in size, and a
+        // fresh pair per call (6.4 MB each on 3c3d's first pool) was page-faulted in every step. A few lengths
+        // per network and batch size; dropped all at once if many sizes come by.
+        if (_argScratch.TryGetValue(length, out var pair)) return pair;
+        if (_argScratch.Count >= 16) _argScratch.Clear();
+        return _argScratch[length] = (new float[length], new int[length]);
     }
 
     protected override void Commit()

@@ -13,6 +13,13 @@ namespace HesScale.Gpu.Native;
 internal static class Conv2d
 {
     [ThreadStatic] private static float[]? t_packed, t_product, t_weight, t_gathered, t_accumulated, t_accumulatedBias;
+    [ThreadStatic] private static int[]? t_offsets;
+
+    private static int[] Scratch(ref int[]? slot, int length)
+    {
+        if (slot is null || slot.Length < length) slot = new int[Math.Max(length, 64)];
+        return slot;
+    }
 
     /// <summary>y (N, Cout, OH, OW) = conv(x, W) + b, added to y when <paramref name="accumulate"/>; b empty: no bias.</summary>
     public static void Forward(in Conv2dGeometry g, float[] x, float[] w, float[] b, float[] y, int n, bool accumulate, bool wide, int threads = 1)
@@ -111,21 +118,32 @@ internal static class Conv2d
             for (int s = 0; s < n; s++)
                 for (int o = 0; o < g.OutChannels; o++)
                     Array.Copy(bOut, (ch * n + s) * g.OutSize + o * positions, gathered, (ch * g.OutChannels + o) * depth + s * positions, positions);
-        // column panels of dW are independent: split them over threads, each packing its own.
+        // column panels of dW are independent: split them over threads, each packing its own. The product's depth
+        // N*P goes in chunks of samples whose packed patches stay in L2 (~256 KB; all N at once was 9 MB on
+        // cnn-small-128's first conv, written and read back through memory), each chunk added to dW. A chunk is
+        // packed once: x for the linear channels, then squared in place for the curvature channels.
+        int chunk = Math.Clamp((1 << 16) / (positions * panel), 1, n);
         ParallelChunks.Run((patch + panel - 1) / panel, threads, (long)channels * depth * g.OutChannels * patch, (b0, b1) =>
         {
-            var packed = Gemm.Scratch(ref t_packed, depth * panel);
-            for (int pass = 0; pass < 2; pass++)
+            var packed = Gemm.Scratch(ref t_packed, chunk * positions * panel);
+            var offsets = Scratch(ref t_offsets, panel);
+            int linear = Math.Min(linearChannels, channels);
+            for (int k0 = b0 * panel; k0 < Math.Min(patch, b1 * panel); k0 += panel)
             {
-                // pass 0: the linear channels with x; pass 1: the curvature channels with x^2 (one packing each).
-                int c0 = pass == 0 ? 0 : linearChannels, c1 = pass == 0 ? Math.Min(linearChannels, channels) : channels;
-                if (c0 >= c1) continue;
-                for (int k0 = b0 * panel; k0 < Math.Min(patch, b1 * panel); k0 += panel)
+                int width = Math.Min(panel, patch - k0);
+                for (int s0 = 0; s0 < n; s0 += chunk)
                 {
-                    int width = Math.Min(panel, patch - k0);
-                    for (int s = 0; s < n; s++) PackPatchesTransposed(geo, x, s * geo.InSize, k0, width, pass == 1, packed, s * positions, panel);
-                    for (int ch = c0; ch < c1; ch++)
-                        Gemm.PanelProduct(wide, gathered, ch * geo.OutChannels * depth, depth, 1, depth, packed, dW, ch * geo.WeightLength, patch, 0, geo.OutChannels, k0, width);
+                    int s1 = Math.Min(n, s0 + chunk), rows = (s1 - s0) * positions;
+                    for (int s = s0; s < s1; s++) PackPatchesTransposed(geo, x, s * geo.InSize, k0, width, packed, (s - s0) * positions, panel, offsets);
+                    for (int ch = 0; ch < channels; ch++)
+                    {
+                        if (ch == linear)
+                        {
+                            var used = packed.AsSpan(0, rows * panel);
+                            TensorPrimitives.Multiply(used, used, used); // x^2, as packing it squared would give
+                        }
+                        Gemm.PanelProduct(wide, gathered, ch * geo.OutChannels * depth + s0 * positions, depth, 1, rows, packed, dW, ch * geo.WeightLength, patch, 0, geo.OutChannels, k0, width, add: s0 > 0);
+                    }
                 }
             }
         });
@@ -149,7 +167,8 @@ internal static class Conv2d
         int positions = g.Positions, patch = g.PatchLength, panel = Gemm.Panel(wide), depth = n * positions;
         int cols = patch + (hasBias ? 1 : 0);
         var a = Gemm.Scratch(ref t_gathered, depth * patch);
-        for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, 0, patch, false, a, s * positions, patch);
+        var offsets = Scratch(ref t_offsets, patch);
+        for (int s = 0; s < n; s++) PackPatchesTransposed(g, x, s * g.InSize, 0, patch, a, s * positions, patch, offsets);
         ParallelChunks.Run((patch + panel - 1) / panel, threads, (long)depth * patch * patch, (b0, b1) =>
         {
             var packed = Gemm.Scratch(ref t_packed, depth * panel);
@@ -216,75 +235,108 @@ internal static class Conv2d
 
     /// <summary>
     /// packed (K rows [k0, k1), panel) = the patches of sample x[xOff..] at positions [p0, p0 + width), squared when
-    /// asked, zero in the padding and past width.
+    /// asked, zero in the padding and past width. Positions run along output rows: per row segment the in-image
+    /// columns are one range (<see cref="InImage"/>), so no bounds test and no division per element.
     /// </summary>
     private static void PackPatches(in Conv2dGeometry g, float[] x, int xOff, int k0, int k1, int p0, int width, bool squared, float[] packed, int panel)
     {
-        int kernel = g.KernelH * g.KernelW;
+        int kernel = g.KernelH * g.KernelW, outW = g.OutW, height = g.Height, imageW = g.Width, sh = g.StrideH, sw = g.StrideW;
+        int i0 = p0 / outW, j0 = p0 - i0 * outW;
         for (int k = k0; k < k1; k++)
         {
             int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = xOff + c * g.Height * g.Width;
+            int plane = xOff + c * height * imageW;
             var dst = packed.AsSpan((k - k0) * panel, panel);
             dst.Clear();
-            for (int jj = 0; jj < width; jj++)
+            var (lo, hi) = InImage(v, outW, imageW, sw, g.PadW);
+            for (int jj = 0, i = i0, j = j0; jj < width; jj += outW - j, j = 0, i++)
             {
-                int p = p0 + jj, i = p / g.OutW, j = p - i * g.OutW;
-                int r = i * g.StrideH + u - g.PadH, q = j * g.StrideW + v - g.PadW;
-                if (r < 0 || r >= g.Height || q < 0 || q >= g.Width) continue;
-                float xv = x[plane + r * g.Width + q];
-                dst[jj] = squared ? xv * xv : xv;
+                int r = i * sh + u - g.PadH;
+                if (r < 0 || r >= height) continue;
+                int from = Math.Max(lo, j), to = Math.Min(hi, j + width - jj); // output columns of this segment
+                int src = plane + r * imageW + v - g.PadW, at = jj - j;
+                if (squared)
+                    for (int q = from; q < to; q++)
+                    {
+                        float xv = x[src + q * sw];
+                        dst[at + q] = xv * xv;
+                    }
+                else if (sw == 1)
+                {
+                    if (from < to) x.AsSpan(src + from, to - from).CopyTo(dst[(at + from)..]);
+                }
+                else
+                    for (int q = from; q < to; q++) dst[at + q] = x[src + q * sw];
             }
         }
     }
 
     /// <summary>
     /// packed rows [row0, row0 + P) (one per position p, panel wide) = the patch entries k0..k0 + width of sample
-    /// x[xOff..] at p, squared when asked: the transposed patch matrix of one sample, stacked below the others.
+    /// x[xOff..] at p, zero past width and in the padding: the transposed patch matrix of one sample, stacked below
+    /// the others. Written row by row (contiguous; the column-wise scatter it replaced touched a new cache line per
+    /// element); a window wholly inside the image reads its taps through <paramref name="offsets"/> (scratch, >= width).
     /// </summary>
-    private static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, bool squared, float[] packed, int row0, int panel)
+    internal static void PackPatchesTransposed(in Conv2dGeometry g, float[] x, int xOff, int k0, int width, float[] packed, int row0, int panel, int[] offsets)
     {
-        int kernel = g.KernelH * g.KernelW;
-        packed.AsSpan(row0 * panel, g.Positions * panel).Clear();
+        int kernel = g.KernelH * g.KernelW, kw = g.KernelW, kh = g.KernelH, height = g.Height, imageW = g.Width, plane = height * imageW;
         for (int jj = 0; jj < width; jj++)
         {
-            int k = k0 + jj, c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = xOff + c * g.Height * g.Width;
-            for (int i = 0; i < g.OutH; i++)
+            int k = k0 + jj, c = k / kernel, uv = k - c * kernel, u = uv / kw;
+            offsets[jj] = c * plane + u * imageW + uv - u * kw;
+        }
+        int at = row0 * panel;
+        for (int i = 0; i < g.OutH; i++)
+        {
+            int top = i * g.StrideH - g.PadH;
+            bool rowsInside = top >= 0 && top + kh <= height;
+            for (int j = 0; j < g.OutW; j++, at += panel)
             {
-                int r = i * g.StrideH + u - g.PadH;
-                if (r < 0 || r >= g.Height) continue;
-                int at = (row0 + i * g.OutW) * panel + jj;
-                for (int j = 0; j < g.OutW; j++)
+                int left = j * g.StrideW - g.PadW;
+                var dst = packed.AsSpan(at, panel);
+                if (rowsInside && left >= 0 && left + kw <= imageW)
                 {
-                    int q = j * g.StrideW + v - g.PadW;
-                    if (q < 0 || q >= g.Width) continue;
-                    float xv = x[plane + r * g.Width + q];
-                    packed[at + j * panel] = squared ? xv * xv : xv;
+                    int origin = xOff + top * imageW + left;
+                    for (int jj = 0; jj < width; jj++) dst[jj] = x[origin + offsets[jj]];
                 }
+                else
+                    for (int jj = 0; jj < width; jj++)
+                    {
+                        int k = k0 + jj, c = k / kernel, uv = k - c * kernel, u = uv / kw, v = uv - u * kw;
+                        int r = top + u, q = left + v;
+                        dst[jj] = r < 0 || r >= height || q < 0 || q >= imageW ? 0f : x[xOff + c * plane + r * imageW + q];
+                    }
+                dst[width..].Clear();
             }
         }
     }
 
-    /// <summary>col2im: dst[dOff + (c, r, q)] += cols[k, p] for every in-image tap (cols is (K, P)).</summary>
+    /// <summary>col2im: dst[dOff + (c, r, q)] += cols[k, p] for every in-image tap (cols is (K, P)), in the order of the kernel's taps.</summary>
     private static void AddPatches(in Conv2dGeometry g, float[] cols, float[] dst, int dOff)
     {
-        int kernel = g.KernelH * g.KernelW, positions = g.Positions;
+        int kernel = g.KernelH * g.KernelW, positions = g.Positions, outW = g.OutW, height = g.Height, imageW = g.Width, sw = g.StrideW;
         for (int k = 0; k < g.PatchLength; k++)
         {
             int c = k / kernel, uv = k - c * kernel, u = uv / g.KernelW, v = uv - u * g.KernelW;
-            int plane = dOff + c * g.Height * g.Width;
+            int plane = dOff + c * height * imageW;
+            var (lo, hi) = InImage(v, outW, imageW, sw, g.PadW);
             for (int i = 0; i < g.OutH; i++)
             {
                 int r = i * g.StrideH + u - g.PadH;
-                if (r < 0 || r >= g.Height) continue;
-                int from = k * positions + i * g.OutW, to = plane + r * g.Width;
-                for (int j = 0; j < g.OutW; j++)
-                {
-                    int q = j * g.StrideW + v - g.PadW;
-                    if (q >= 0 && q < g.Width) dst[to + q] += cols[from + j];
-                }
+                if (r < 0 || r >= height) continue;
+                int from = k * positions + i * outW, to = plane + r * imageW + v - g.PadW;
+                for (int j = lo; j < hi; j++) dst[to + j * sw] += cols[from + j];
             }
         }
+    }
+
+    /// <summary>The output columns [lo, hi) whose tap v (stride sw, padding pw) falls inside an image row of imageW pixels.</summary>
+    private static (int Lo, int Hi) InImage(int v, int outW, int imageW, int sw, int pw)
+    {
+        // q = j sw + v - pw in [0, imageW): j >= ceil((pw - v) / sw), j <= floor((imageW - 1 + pw - v) / sw)
+        int lo = pw > v ? (pw - v + sw - 1) / sw : 0;
+        int last = imageW - 1 + pw - v;
+        int hi = last < 0 ? 0 : Math.Min(outW, last / sw + 1);
+        return (Math.Min(lo, hi), hi);
     }
 }

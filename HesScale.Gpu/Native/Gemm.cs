@@ -192,33 +192,34 @@ internal static class Gemm
     /// coef(r, kk) = coef[cOff + r rowStride + kk kStride] (row-major: rowStride = k, kStride = 1;
     /// a transposed operand without copying it: rowStride = 1, kStride = its row length); dst (rows,
     /// ld) at dOff. Used for y = x W^T (coef = x, packed = W^T panel), Bin = B W^p (coef = B, packed
-    /// = W panel) and dW = B^T h^p (coef = B read transposed, packed = h panel).
+    /// = W panel) and dW = B^T h^p (coef = B read transposed, packed = h panel). <paramref name="add"/>: dst += the
+    /// product instead of dst = it (a product split along k into pieces).
     /// </summary>
-    public static void PanelProduct(bool wide, float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    public static void PanelProduct(bool wide, float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width, bool add = false)
     {
-        if (wide) PanelRows<Lanes512>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
-        else PanelRows<VectorLanes>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width);
+        if (wide) PanelRows<Lanes512>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width, add);
+        else PanelRows<VectorLanes>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r0, r1, p0, width, add);
     }
 
-    private static void PanelRows<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width)
+    private static void PanelRows<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r0, int r1, int p0, int width, bool add)
         where TL : struct, ILanes<TL>
     {
         int r = r0;
-        for (; r + 6 <= r1; r += 6) PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 6, p0, width);
+        for (; r + 6 <= r1; r += 6) PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 6, p0, width, add);
         switch (r1 - r)
         {
-            case 5: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 5, p0, width); break;
-            case 4: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 4, p0, width); break;
-            case 3: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 3, p0, width); break;
-            case 2: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 2, p0, width); break;
-            case 1: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 1, p0, width); break;
+            case 5: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 5, p0, width, add); break;
+            case 4: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 4, p0, width, add); break;
+            case 3: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 3, p0, width, add); break;
+            case 2: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 2, p0, width, add); break;
+            case 1: PanelTile<TL>(coef, cOff, rowStride, kStride, k, packed, dst, dOff, ld, r, 1, p0, width, add); break;
         }
     }
 
     // rows (1..6, a constant after inlining) x 2 registers: up to 12 accumulators stay in registers
     // over the whole K loop; per k, 2 panel loads and `rows` broadcasts feed 2 rows FMAs.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PanelTile<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width)
+    private static void PanelTile<TL>(float[] coef, int cOff, int rowStride, int kStride, int k, float[] packed, float[] dst, int dOff, int ld, int r, int rows, int p0, int width, bool add)
         where TL : struct, ILanes<TL>
     {
         ref float pr = ref MemoryMarshal.GetArrayDataReference(packed);
@@ -247,27 +248,36 @@ internal static class Gemm
             if (rows > 5) { g = TL.Broadcast(Unsafe.Add(ref c5, e)); a50 = TL.MultiplyAdd(g, b0, a50); a51 = TL.MultiplyAdd(g, b1, a51); }
         }
         int d = dOff + r * ld + p0;
-        Store(dst, d, a00, a01, width);
-        if (rows > 1) Store(dst, d + ld, a10, a11, width);
-        if (rows > 2) Store(dst, d + 2 * ld, a20, a21, width);
-        if (rows > 3) Store(dst, d + 3 * ld, a30, a31, width);
-        if (rows > 4) Store(dst, d + 4 * ld, a40, a41, width);
-        if (rows > 5) Store(dst, d + 5 * ld, a50, a51, width);
+        Store(dst, d, a00, a01, width, add);
+        if (rows > 1) Store(dst, d + ld, a10, a11, width, add);
+        if (rows > 2) Store(dst, d + 2 * ld, a20, a21, width, add);
+        if (rows > 3) Store(dst, d + 3 * ld, a30, a31, width, add);
+        if (rows > 4) Store(dst, d + 4 * ld, a40, a41, width, add);
+        if (rows > 5) Store(dst, d + 5 * ld, a50, a51, width, add);
     }
 
-    /// <summary>Two registers to dst[at..at + width): whole when the panel is full, element-wise at the ragged edge.</summary>
+    /// <summary>Two registers to (or, <paramref name="add"/>, added to) dst[at..at + width): whole when the panel is full, element-wise at the ragged edge.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TL>(float[] dst, int at, TL lo, TL hi, int width) where TL : struct, ILanes<TL>
+    private static void Store<TL>(float[] dst, int at, TL lo, TL hi, int width, bool add) where TL : struct, ILanes<TL>
     {
         int v = TL.Count;
         if (width == 2 * v)
         {
             ref float dr = ref MemoryMarshal.GetArrayDataReference(dst);
+            if (add)
+            {
+                lo = TL.Add(TL.Load(ref dr, (nuint)at), lo);
+                hi = TL.Add(TL.Load(ref dr, (nuint)(at + v)), hi);
+            }
             lo.Store(ref dr, (nuint)at);
             hi.Store(ref dr, (nuint)(at + v));
             return;
         }
-        for (int j = 0; j < width; j++) dst[at + j] = j < v ? lo.Element(j) : hi.Element(j - v);
+        for (int j = 0; j < width; j++)
+        {
+            float value = j < v ? lo.Element(j) : hi.Element(j - v);
+            dst[at + j] = add ? dst[at + j] + value : value;
+        }
     }
 
     /// <summary>

@@ -14,44 +14,54 @@ internal static class ImageColumns
         ParallelChunks.Run(g.OutChannels, threads, work, (o0, o1) => OutputChannels(s, signs, x, dW, db, geo, columns, n, scale, hasBias, o0, o1));
     }
 
+    [ThreadStatic] private static float[]? t_packed, t_product;
+    [ThreadStatic] private static int[]? t_offsets;
+
+    // Per row (column r, sample): A (Cout, K) = S_row (Cout, P) patches^T (P, K), the sum over positions of the
+    // kernel's ColumnWeightSum for every weight at once, as panel products (the direct loop over (o, row, p, k)
+    // it replaced took 16.6x a 3c3d gradient pass); then sums += sign A^2 in double. A sample's patches are
+    // packed once per panel of K and serve its rows in every column.
     private static void OutputChannels(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int o0, int o1)
     {
-        int k = g.PatchLength, kernel = g.KernelH * g.KernelW, positions = g.Positions, outSize = g.OutSize;
-        int plane = g.Height * g.Width, inSize = g.InSize;
-        var acc = new float[k + 1];
-        var sums = new double[k + 1];
-        for (int o = o0; o < o1; o++)
+        int k = g.PatchLength, positions = g.Positions, outSize = g.OutSize, count = o1 - o0;
+        bool wide = Gemm.WideByDefault;
+        int panel = Gemm.Panel(wide);
+        var packed = Gemm.Scratch(ref t_packed, positions * panel);
+        var product = Gemm.Scratch(ref t_product, count * k);
+        if (t_offsets is null || t_offsets.Length < panel) t_offsets = new int[panel];
+        var sums = new double[count * (k + 1)];
+        for (int k0 = 0; k0 < k; k0 += panel)
         {
-            Array.Clear(sums);
-            for (int row = 0; row < columns * n; row++)
+            int width = Math.Min(panel, k - k0);
+            for (int sample = 0; sample < n; sample++)
             {
-                int sample = row % n, sBase = row * outSize + o * positions, xBase = sample * inSize;
-                Array.Clear(acc);
-                for (int p = 0; p < positions; p++)
+                Conv2d.PackPatchesTransposed(g, x, sample * g.InSize, k0, width, packed, 0, panel, t_offsets);
+                for (int r = 0; r < columns; r++)
                 {
-                    float sv = s[sBase + p];
-                    if (sv == 0f) continue;
-                    int i = p / g.OutW, j = p - i * g.OutW;
-                    acc[k] += sv;
-                    for (int c = 0; c < g.InChannels; c++)
-                    {
-                        for (int u = 0; u < g.KernelH; u++)
+                    int row = r * n + sample;
+                    // product[o - o0, k0 + j] = sum_p S[row, o, p] patches[p, k0 + j]
+                    Gemm.PanelProduct(wide, s, row * outSize + o0 * positions, positions, 1, positions, packed, product, 0, k, 0, count, k0, width);
+                    double sign = signs[row];
+                    for (int o = 0; o < count; o++)
+                        for (int kk = k0; kk < k0 + width; kk++)
                         {
-                            int r = i * g.StrideH + u - g.PadH;
-                            if (r < 0 || r >= g.Height) continue;
-                            for (int v = 0; v < g.KernelW; v++)
-                            {
-                                int q = j * g.StrideW + v - g.PadW;
-                                if (q >= 0 && q < g.Width) acc[c * kernel + u * g.KernelW + v] += sv * x[xBase + c * plane + r * g.Width + q];
-                            }
+                            float a = product[o * k + kk];
+                            sums[o * (k + 1) + kk] += sign * a * a;
                         }
+                    if (k0 > 0 || !hasBias) continue;
+                    for (int o = 0; o < count; o++)
+                    {
+                        float a = 0f; // the bias's patch value is 1
+                        foreach (float v in s.AsSpan(row * outSize + (o0 + o) * positions, positions)) a += v;
+                        sums[o * (k + 1) + k] += sign * a * a;
                     }
                 }
-                float sign = signs[row];
-                for (int kk = 0; kk <= k; kk++) sums[kk] += sign * acc[kk] * acc[kk];
             }
-            for (int kk = 0; kk < k; kk++) dW[o * k + kk] = (float)(scale * sums[kk]);
-            if (hasBias) db[o] = (float)(scale * sums[k]);
+        }
+        for (int o = 0; o < count; o++)
+        {
+            for (int kk = 0; kk < k; kk++) dW[(o0 + o) * k + kk] = (float)(scale * sums[o * (k + 1) + kk]);
+            if (hasBias) db[o0 + o] = (float)(scale * sums[o * (k + 1) + k]);
         }
     }
 

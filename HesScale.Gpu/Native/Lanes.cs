@@ -16,6 +16,7 @@ internal interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
     static abstract TSelf Broadcast(float value);
     /// <summary>a b + c in one rounding.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf Add(TSelf a, TSelf b);
     void Store(ref float destination, nuint offset);
     float Element(int index);
 }
@@ -28,6 +29,7 @@ internal readonly struct VectorLanes(Vector<float> value) : ILanes<VectorLanes>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VectorLanes Load(ref float source, nuint offset) => new(Vector.LoadUnsafe(ref source, offset));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VectorLanes Broadcast(float value) => new(new Vector<float>(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VectorLanes MultiplyAdd(VectorLanes a, VectorLanes b, VectorLanes c) => new(Vector.FusedMultiplyAdd(a._value, b._value, c._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VectorLanes Add(VectorLanes a, VectorLanes b) => new(a._value + b._value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref float destination, nuint offset) => _value.StoreUnsafe(ref destination, offset);
     public float Element(int index) => _value[index];
 }
@@ -40,6 +42,7 @@ internal readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Load(ref float source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Broadcast(float value) => new(Vector512.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 MultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a._value, b._value, c._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Lanes512 Add(Lanes512 a, Lanes512 b) => new(a._value + b._value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public void Store(ref float destination, nuint offset) => _value.StoreUnsafe(ref destination, offset);
     public float Element(int index) => _value.GetElement(index);
 }

@@ -37,10 +37,33 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
             });
             return;
         }
+        bool piecewise = kind == (int)LayerKind.ReLU || kind == (int)LayerKind.LeakyReLU;
         ForChunks(count, ElementChunk, 16L * count, (i0, i1) =>
         {
+            if (piecewise) i0 = PiecewiseForwardVectors(kind == (int)LayerKind.ReLU ? 0f : slope, av, zv, i0, i1);
             for (int i = i0; i < i1; i++) zv[i] = ActivationMath.Forward(kind, slope, av[i]);
         });
+    }
+
+    /// <summary>
+    /// ReLU (slope 0) / leaky ReLU forward over whole vectors of [i0, i1): a &gt; 0 ? a : slope a, as
+    /// <see cref="ActivationMath.Forward"/> (NaN and -0 go to the second branch there too; ReLU's is the constant 0).
+    /// Returns where the scalar tail starts.
+    /// </summary>
+    private static int PiecewiseForwardVectors(float slope, float[] av, float[] zv, int i0, int i1)
+    {
+        int width = Vector<float>.Count, i = i0;
+        ref float ar = ref MemoryMarshal.GetArrayDataReference(av);
+        ref float zr = ref MemoryMarshal.GetArrayDataReference(zv);
+        var s = new Vector<float>(slope);
+        bool relu = slope == 0f;
+        for (; i <= i1 - width; i += width)
+        {
+            var a = Vector.LoadUnsafe(ref ar, (nuint)i);
+            var negative = relu ? Vector<float>.Zero : s * a;
+            Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), a, negative).StoreUnsafe(ref zr, (nuint)i);
+        }
+        return i;
     }
 
     public override void Backward(LayerSpec layer, DeviceBuffer a, DeviceBuffer z, DeviceBuffer bz, DeviceBuffer ba, int count, int channels, int packedModes)
@@ -49,11 +72,13 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
         int kind = (int)layer.Kind;
         float slope = layer.Slope;
         bool smooth = kind == (int)LayerKind.Tanh || kind == (int)LayerKind.Sigmoid;
+        bool piecewise = kind == (int)LayerKind.ReLU || kind == (int)LayerKind.LeakyReLU;
         ForChunks(count, ElementChunk, 4L * channels * count, (i0, i1) =>
         {
             // tanh / sigmoid: derivatives from the stored output z only, so whole vectors at a time
             // (same operations in the same order as ActivationMath.Derivatives: identical results).
             if (smooth) i0 = SmoothBackwardVectors(kind == (int)LayerKind.Tanh, zs, zv, outv, count, channels, packedModes, i0, i1);
+            if (piecewise) i0 = PiecewiseBackwardVectors(kind == (int)LayerKind.ReLU ? 0f : slope, av, zv, outv, count, channels, packedModes, i0, i1);
             for (int i = i0; i < i1; i++)
             {
                 ActivationMath.Derivatives(kind, slope, av[i], zs[i], out float d1, out float d2);
@@ -108,16 +133,42 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
         return i;
     }
 
+    /// <summary>
+    /// ReLU (slope 0) / leaky ReLU backward over whole vectors of [i0, i1): d1 = a &gt; 0 ? 1 : slope, d2 = 0, then the
+    /// operations of the scalar loop in its order (0 g kept as the residual: NaN and infinities propagate alike).
+    /// Returns where the scalar tail starts.
+    /// </summary>
+    private static int PiecewiseBackwardVectors(float slope, float[] av, float[] bz, float[] ba, int count, int channels, int packedModes, int i0, int i1)
+    {
+        int width = Vector<float>.Count, i = i0;
+        ref float ar = ref MemoryMarshal.GetArrayDataReference(av);
+        ref float br = ref MemoryMarshal.GetArrayDataReference(bz);
+        ref float or = ref MemoryMarshal.GetArrayDataReference(ba);
+        var s = new Vector<float>(slope);
+        for (; i <= i1 - width; i += width)
+        {
+            var d1 = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref ar, (nuint)i), Vector<float>.Zero), Vector<float>.One, s);
+            var g = Vector.LoadUnsafe(ref br, (nuint)i);
+            (d1 * g).StoreUnsafe(ref or, (nuint)i);
+            var residual = Vector<float>.Zero * g;
+            var d1Sq = d1 * d1;
+            for (int c = 1; c < channels; c++)
+            {
+                nuint at = (nuint)(c * count + i);
+                var d = d1Sq * Vector.LoadUnsafe(ref br, at);
+                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
+                d.StoreUnsafe(ref or, at);
+            }
+        }
+        return i;
+    }
+
     public override void ColumnsThrough(LayerSpec layer, DeviceBuffer a, DeviceBuffer g, DeviceBuffer sz, DeviceBuffer sa, DeviceBuffer signs,
         int columns, bool residual, int n, int width)
     {
         float[] av = A(a), gv = A(g), zv = A(sz), outv = A(sa), sg = A(signs);
         int kind = (int)layer.Kind, plane = n * width;
-        for (int e = 0; e < plane; e++)
-        {
-            CurvatureDerivatives.At(kind, layer.Slope, av[e], out float d1, out float d2);
-            for (int r = 0; r < columns; r++) outv[r * plane + e] = d1 * zv[r * plane + e];
-        }
+        ScaleColumns(FirstDerivatives(kind, layer.Slope, av, plane), zv, outv, columns, plane);
         if (!residual) return;
         Array.Clear(outv, columns * plane, width * plane);
         for (int e = 0; e < plane; e++)
@@ -133,11 +184,28 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
     public override void RForward(LayerSpec layer, DeviceBuffer a, DeviceBuffer ra, DeviceBuffer rz, int columns, int count)
     {
         float[] av = A(a), rav = A(ra), rzv = A(rz);
+        ScaleColumns(FirstDerivatives((int)layer.Kind, layer.Slope, av, count), rav, rzv, columns, count);
+    }
+
+    [ThreadStatic] private static float[]? t_derivatives;
+
+    /// <summary>d1 of every element of a[..count] (scratch, valid until the next call on this thread).</summary>
+    private static ReadOnlySpan<float> FirstDerivatives(int kind, float slope, float[] a, int count)
+    {
+        if (t_derivatives is null || t_derivatives.Length < count) t_derivatives = new float[count];
         for (int e = 0; e < count; e++)
         {
-            CurvatureDerivatives.At((int)layer.Kind, layer.Slope, av[e], out float d1, out float _);
-            for (int r = 0; r < columns; r++) rzv[r * count + e] = d1 * rav[r * count + e];
+            CurvatureDerivatives.At(kind, slope, a[e], out float d1, out float _);
+            t_derivatives[e] = d1;
         }
+        return t_derivatives.AsSpan(0, count);
+    }
+
+    /// <summary>dst[r, e] = d1[e] src[r, e] for every column r of (columns, plane): one vector pass per column
+    /// (the element-outer loop it replaced strode by plane; 15% of a 3c3d GGN pass). The same products.</summary>
+    private static void ScaleColumns(ReadOnlySpan<float> d1, float[] src, float[] dst, int columns, int plane)
+    {
+        for (int r = 0; r < columns; r++) TensorPrimitives.Multiply(d1, src.AsSpan(r * plane, plane), dst.AsSpan(r * plane, plane));
     }
 
     public override void RBackward(LayerSpec layer, DeviceBuffer a, DeviceBuffer g, DeviceBuffer ra, DeviceBuffer rgz, DeviceBuffer rga, int columns, int count)

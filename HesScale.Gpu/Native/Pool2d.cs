@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using HesScale.Gpu.Kernels;
 
 namespace HesScale.Gpu.Native;
@@ -17,37 +19,91 @@ internal static class Pool2d
         ParallelChunks.Run(n, threads, (long)n * g.OutSize * g.WindowSize, (s0, s1) => MaxForwardSamples(geo, x, y, arg, s0, s1));
     }
 
-    private static void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
+    // The geometry in locals and each window's in-image taps as ranges [u0, u1) x [v0, v1) instead of a
+    // bounds test per tap (this loop was 10-20% of a conv step, and the backward runs it again for the
+    // arg-max). Windows wholly inside the image go 8 at a time through AVX2 gathers (MaxWindows8), any 8 of a
+    // sample's channels and rows; the rest (padded borders) one at a time. Taps in the same row-major order with
+    // the same rule in both, so the same maximum and arg-max as the kernel.
+    private static unsafe void MaxForwardSamples(in Pool2dGeometry g, float[] x, float[] y, int[] arg, int s0, int s1)
     {
-        int plane = g.Height * g.Width;
+        int height = g.Height, width = g.Width, plane = height * width, channels = g.Channels, inSize = g.InSize, outSize = g.OutSize;
+        int outH = g.OutH, outW = g.OutW, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW;
+        bool vector = Avx2.IsSupported;
+        int* origins = stackalloc int[8];
+        int* outs = stackalloc int[8];
         for (int s = s0; s < s1; s++)
         {
-            int xBase = s * g.InSize;
-            for (int c = 0; c < g.Channels; c++)
+            int xBase = s * inSize, lanes = 0;
+            for (int c = 0; c < channels; c++)
             {
-                int outAt = s * g.OutSize + c * g.OutH * g.OutW;
-                for (int i = 0; i < g.OutH; i++)
-                    for (int j = 0; j < g.OutW; j++, outAt++)
+                int rowOut = s * outSize + c * outH * outW;
+                for (int i = 0; i < outH; i++, rowOut += outW)
+                {
+                    int top = i * sh - ph, u0 = Math.Max(0, -top), u1 = Math.Min(kh, height - top);
+                    int rowBase = c * plane + top * width; // offset in the sample of window row u = 0 at column 0
+                    for (int j = 0; j < outW; j++)
                     {
+                        int left = j * sw - pw, v0 = Math.Max(0, -left), v1 = Math.Min(kw, width - left);
+                        if (vector && u0 == 0 && u1 == kh && v0 == 0 && v1 == kw)
+                        {
+                            origins[lanes] = rowBase + left;
+                            outs[lanes] = rowOut + j;
+                            if (++lanes == 8)
+                            {
+                                MaxWindows8(x, y, arg, xBase, origins, outs, width, kh, kw);
+                                lanes = 0;
+                            }
+                            continue;
+                        }
                         int best = -1;
                         float max = 0f;
-                        for (int u = 0; u < g.KernelH; u++)
+                        for (int u = u0; u < u1; u++)
                         {
-                            int r = i * g.StrideH + u - g.PadH;
-                            if (r < 0 || r >= g.Height) continue;
-                            for (int v = 0; v < g.KernelW; v++)
+                            int rowAt = rowBase + u * width + left;
+                            for (int v = v0; v < v1; v++)
                             {
-                                int q = j * g.StrideW + v - g.PadW;
-                                if (q < 0 || q >= g.Width) continue;
-                                int at = c * plane + r * g.Width + q;
-                                float xv = x[xBase + at];
-                                if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) (max, best) = (xv, at); // a NaN tap wins, as in PyTorch
+                                float xv = x[xBase + rowAt + v];
+                                if (best < 0 || xv > max || (float.IsNaN(xv) && !float.IsNaN(max))) (max, best) = (xv, rowAt + v); // a NaN tap wins, as in PyTorch
                             }
                         }
-                        y[outAt] = max;
-                        arg[outAt] = best;
+                        y[rowOut + j] = max;
+                        arg[rowOut + j] = best;
                     }
+                }
             }
+            if (lanes == 0) continue;
+            for (int l = lanes; l < 8; l++) (origins[l], outs[l]) = (origins[0], outs[0]); // a window twice: the same result written twice
+            MaxWindows8(x, y, arg, xBase, origins, outs, width, kh, kw);
+        }
+    }
+
+    /// <summary>
+    /// Eight windows wholly inside sample x[xBase..]: window l starts at offset origins[l] (c H W + r W + q) and its
+    /// result goes to y and arg at outs[l]; kh x kw taps. The scalar loop's rule per lane (first tap taken, then a tap
+    /// wins when greater, or NaN over a number), so the same maximum and arg-max.
+    /// </summary>
+    private static unsafe void MaxWindows8(float[] x, float[] y, int[] arg, int xBase, int* origins, int* outs, int width, int kh, int kw)
+    {
+        var first = Vector256.Load(origins);
+        var best = first;
+        Vector256<float> max;
+        fixed (float* xp = &x[xBase])
+        {
+            max = Avx2.GatherVector256(xp, first, 4);
+            for (int u = 0; u < kh; u++)
+                for (int v = u == 0 ? 1 : 0; v < kw; v++)
+                {
+                    var at = first + Vector256.Create(u * width + v);
+                    var xv = Avx2.GatherVector256(xp, at, 4);
+                    var take = Vector256.GreaterThan(xv, max) | (~Vector256.Equals(xv, xv) & Vector256.Equals(max, max));
+                    max = Vector256.ConditionalSelect(take, xv, max);
+                    best = Vector256.ConditionalSelect(take.AsInt32(), at, best);
+                }
+        }
+        for (int l = 0; l < 8; l++)
+        {
+            y[outs[l]] = max.GetElement(l);
+            arg[outs[l]] = best.GetElement(l);
         }
     }
 

@@ -32,6 +32,12 @@ public sealed class Conv2dOpsTests
     /// </summary>
     private static readonly int[] NativeOnly = [6, 13, 11, 17, 3, 4, 1, 2, 1, 1, 5, 1];
 
+    /// <summary>
+    /// Native only: 1440 positions per sample, so the weight products go over the batch in several chunks of samples
+    /// (each added to dW), with padded border windows and interior ones.
+    /// </summary>
+    private static readonly int[] NativeChunked = [2, 40, 36, 5, 3, 3, 1, 1, 1, 1, 3, 1];
+
     [TestMethod]
     [DataRow("simulator")]
     [DataRow("tiled-simulator")]
@@ -42,7 +48,7 @@ public sealed class Conv2dOpsTests
     public void Every_op_matches_the_double_reference(string backend)
     {
         using var runner = new LayerOpsRunner(backend);
-        var shapes = backend.Contains("simulator", StringComparison.Ordinal) ? Shapes : [.. Shapes, NativeOnly];
+        var shapes = backend.Contains("simulator", StringComparison.Ordinal) ? Shapes : [.. Shapes, NativeOnly, NativeChunked];
         for (int k = 0; k < shapes.Length; k++) Check(runner, shapes[k], seed: 100 + k);
     }
 
@@ -120,7 +126,7 @@ public sealed class Conv2dOpsTests
     public void Kfc_factors_match_the_patch_expansion_in_double(string backend)
     {
         using var runner = new LayerOpsRunner(backend);
-        var shapes = backend == "simulator" ? Shapes : [.. Shapes, NativeOnly];
+        var shapes = backend == "simulator" ? Shapes : [.. Shapes, NativeOnly, NativeChunked];
         for (int k = 0; k < shapes.Length; k++)
         {
             int[] s = shapes[k];

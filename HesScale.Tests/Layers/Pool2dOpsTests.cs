@@ -83,6 +83,31 @@ public sealed class Pool2dOpsTests
     }
 
     [TestMethod]
+    public void Max_pool_with_NaN_in_wide_rows_matches_the_kernel()
+    {
+        // Rows of 8+ whole windows go through the native path's 8-window blocks: NaN taps (first, middle, last of a
+        // window, and two in one window), ties and -0/+0 must give the kernel's maxima and arg-maxima exactly.
+        using var simulator = new LayerOpsRunner("simulator");
+        using var native = new LayerOpsRunner("native");
+        foreach (var shape in new[] { new[] { 2, 5, 41, 3, 3, 2, 2, 1, 1, 2 }, new[] { 1, 4, 30, 2, 2, 1, 1, 0, 0, 1 } })
+        {
+            var (g, _, _, n) = Geometry(shape, max: true);
+            var rng = new Random(11);
+            float[] x = Enumerable.Range(0, n * g.InSize).Select(_ => (float)(rng.Next(3) - 1)).ToArray();
+            for (int i = 0; i < x.Length; i += 7) x[i] = -0f;
+            for (int i = 3; i < x.Length; i += 13) x[i] = float.NaN;
+            var (yk, argk) = simulator.MaxForward(g, x, n);
+            var (yn, argn) = native.MaxForward(g, x, n);
+            for (int o = 0; o < yk.Length; o++)
+            {
+                Assert.AreEqual(BitConverter.SingleToInt32Bits(yk[o]), BitConverter.SingleToInt32Bits(yn[o]), $"max {o} ({g}): kernel {yk[o]}, native {yn[o]}");
+                Assert.AreEqual(argk[o], argn[o], $"arg-max {o} ({g})");
+            }
+            Assert.IsTrue(yn.Any(float.IsNaN) && yn.Any(v => !float.IsNaN(v)), $"the case mixes NaN and finite windows ({g})");
+        }
+    }
+
+    [TestMethod]
     [DataRow("simulator")]
     [DataRow("native")]
     [DataRow("native-threads")]
