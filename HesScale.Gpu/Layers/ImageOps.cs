@@ -269,6 +269,7 @@ internal sealed class IlgpuImageOps : ImageOps<ArrayView<float>, ArrayView<int>>
 internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], int[]>(new Conv2dOps.Native(backend.WideTiles, backend.Threads), new Pool2dOps.Native(backend.Threads))
 {
     private readonly int _threads = backend.Threads;
+    private readonly bool _wide = backend.WideTiles;
 
     private readonly List<(float[] Staged, DeviceBuffer Buffer, int Offset)> _pending = [];
     private readonly List<float[]> _inUse = [];
@@ -333,7 +334,7 @@ internal sealed class NativeImageOps(NativeBackend backend) : ImageOps<float[], 
     }
 
     protected override void ColumnWeight(in Conv2dGeometry g, float[] s, float[] signs, float[] x, float[] dW, float[] db, int columns, int n, float scale) =>
-        ImageColumns.ConvColumnWeight(s, signs, x, dW, db, g, columns, n, scale, db.Length > 0, _threads);
+        ImageColumns.ConvColumnWeight(s, signs, x, dW, db, g, columns, n, scale, db.Length > 0, _threads, _wide);
 
     protected override void MaxGather(float[] rx, int[] arg, float[] ry, int inSize, int outSize, int n, int rows) =>
         ImageColumns.MaxGather(rx, arg, ry, inSize, outSize, n, rows);

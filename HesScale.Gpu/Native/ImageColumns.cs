@@ -6,12 +6,14 @@ namespace HesScale.Gpu.Native;
 internal static class ImageColumns
 {
     /// <inheritdoc cref="ImageColumnKernels.ConvColumnWeight"/>
-    /// <remarks>Output channels are split over up to <paramref name="threads"/> threads (large calls only).</remarks>
-    public static void ConvColumnWeight(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int threads = 1)
+    /// <remarks>Output channels are split over up to <paramref name="threads"/> threads (large calls only); <paramref name="wide"/>: the
+    /// backend's GEMM tile width (512-bit panels), as its other products use; null = the machine's default.</remarks>
+    public static void ConvColumnWeight(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int threads = 1, bool? wide = null)
     {
         var geo = g;
+        bool wideTiles = wide ?? Gemm.WideByDefault;
         long work = (long)columns * n * g.OutSize * g.PatchLength;
-        ParallelChunks.Run(g.OutChannels, threads, work, (o0, o1) => OutputChannels(s, signs, x, dW, db, geo, columns, n, scale, hasBias, o0, o1));
+        ParallelChunks.Run(g.OutChannels, threads, work, (o0, o1) => OutputChannels(s, signs, x, dW, db, geo, columns, n, scale, hasBias, wideTiles, o0, o1));
     }
 
     [ThreadStatic] private static float[]? t_packed, t_product;
@@ -21,10 +23,9 @@ internal static class ImageColumns
     // kernel's ColumnWeightSum for every weight at once, as panel products (the direct loop over (o, row, p, k)
     // it replaced took 16.6x a 3c3d gradient pass); then sums += sign A^2 in double. A sample's patches are
     // packed once per panel of K and serve its rows in every column.
-    private static void OutputChannels(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, int o0, int o1)
+    private static void OutputChannels(float[] s, float[] signs, float[] x, float[] dW, float[] db, in Conv2dGeometry g, int columns, int n, float scale, bool hasBias, bool wide, int o0, int o1)
     {
         int k = g.PatchLength, positions = g.Positions, outSize = g.OutSize, count = o1 - o0;
-        bool wide = Gemm.WideByDefault;
         int panel = Gemm.Panel(wide);
         var packed = Gemm.Scratch(ref t_packed, positions * panel);
         var product = Gemm.Scratch(ref t_product, count * k);

@@ -40,23 +40,23 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
         bool piecewise = kind == (int)LayerKind.ReLU || kind == (int)LayerKind.LeakyReLU;
         ForChunks(count, ElementChunk, 16L * count, (i0, i1) =>
         {
-            if (piecewise) i0 = PiecewiseForwardVectors(kind == (int)LayerKind.ReLU ? 0f : slope, av, zv, i0, i1);
+            if (piecewise) i0 = PiecewiseForwardVectors(kind == (int)LayerKind.ReLU, slope, av, zv, i0, i1);
             for (int i = i0; i < i1; i++) zv[i] = ActivationMath.Forward(kind, slope, av[i]);
         });
     }
 
     /// <summary>
-    /// ReLU (slope 0) / leaky ReLU forward over whole vectors of [i0, i1): a &gt; 0 ? a : slope a, as
-    /// <see cref="ActivationMath.Forward"/> (NaN and -0 go to the second branch there too; ReLU's is the constant 0).
+    /// ReLU / leaky ReLU forward over whole vectors of [i0, i1): a &gt; 0 ? a : slope a, as
+    /// <see cref="ActivationMath.Forward"/> (NaN and -0 go to the second branch there too; ReLU's is the constant 0,
+    /// chosen by the layer kind: a leaky ReLU of slope 0 still computes 0 * a, so NaN stays NaN as in the kernel).
     /// Returns where the scalar tail starts.
     /// </summary>
-    private static int PiecewiseForwardVectors(float slope, float[] av, float[] zv, int i0, int i1)
+    private static int PiecewiseForwardVectors(bool relu, float slope, float[] av, float[] zv, int i0, int i1)
     {
         int width = Vector<float>.Count, i = i0;
         ref float ar = ref MemoryMarshal.GetArrayDataReference(av);
         ref float zr = ref MemoryMarshal.GetArrayDataReference(zv);
         var s = new Vector<float>(slope);
-        bool relu = slope == 0f;
         for (; i <= i1 - width; i += width)
         {
             var a = Vector.LoadUnsafe(ref ar, (nuint)i);

@@ -171,6 +171,7 @@ public sealed class SelfCheckCommandTests
         Assert.AreEqual(0, code, stdout + stderr.ToString());
         StringAssert.Contains(stdout.ToString(), "golden hesscale ");
         StringAssert.Contains(stdout.ToString(), "golden exact");
+        StringAssert.Matches(stdout.ToString(), new System.Text.RegularExpressions.Regex(@"golden bl89 +not compared in [1-9][0-9]* case\(s\) without an expected array"));
     }
 
     [TestMethod]

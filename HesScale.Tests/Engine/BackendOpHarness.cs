@@ -58,7 +58,7 @@ internal sealed class BackendOpHarness(Backend backend, int seed) : IDisposable
         return _outputs.Select(o => (o.Name, o.Read())).ToList();
     }
 
-    private DeviceBuffer Upload(float[] values)
+    public DeviceBuffer Upload(float[] values)
     {
         var buffer = backend.Allocate(values.Length);
         _all.Add(buffer);
