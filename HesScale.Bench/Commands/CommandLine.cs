@@ -13,6 +13,12 @@ public sealed class UsageException : Exception
     {
     }
 
+    /// <summary>An <see cref="ArgumentException"/>'s message without .NET's " (Parameter 'name')" suffix, which names a C# parameter, not an option.</summary>
+    public static string Plain(ArgumentException e) =>
+        e.ParamName is { } name && e.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? e.Message[..^$" (Parameter '{name}')".Length]
+            : e.Message;
+
     public UsageException(string message, Exception innerException) : base(message, innerException)
     {
     }

@@ -75,7 +75,7 @@ public static class CostGridCommand
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"cost-grid: --passes: {e.Message}", e);
+                throw new UsageException($"cost-grid: --passes: {UsageException.Plain(e)}", e);
             }
         }
         var budget = new TimingBudget(

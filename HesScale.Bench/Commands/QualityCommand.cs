@@ -61,7 +61,7 @@ public static class QualityCommand
             var (train, _) = experiment.Data;
             NetworkSpec spec;
             try { spec = experiment.NetworkSpec; } // before any seed runs
-            catch (ArgumentException e) { throw new UsageException($"{Command}: --model {settings.Model}: {e.Message}"); }
+            catch (ArgumentException e) { throw new UsageException($"{Command}: --model {settings.Model}: {UsageException.Plain(e)}"); }
             string network = settings.Model == "mlp"
                 ? $"MLP {train.FeatureCount}-64-64-64-{train.Classes} ({settings.Activation})"
                 : $"cnn-small {Architecture.Describe(spec)}";

@@ -183,7 +183,7 @@ public static class RlCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"{command}: {e.Message}");
+            throw new UsageException($"{command}: {UsageException.Plain(e)}");
         }
         return settings;
     }

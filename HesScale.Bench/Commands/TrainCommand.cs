@@ -128,7 +128,7 @@ public static class TrainCommand
         }
         NetworkSpec spec;
         try { spec = Models.Build(model, train, hidden, activation); }
-        catch (ArgumentException e) { throw new UsageException($"--model {model}: {e.Message}"); }
+        catch (ArgumentException e) { throw new UsageException($"--model {model}: {UsageException.Plain(e)}"); }
         stdout.WriteLine($"data: {dataSpec} ({train.Count} train, {test.Count} test, {train.FeatureCount} features, {train.Classes} classes); network {Architecture.Describe(spec)}");
         stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
 

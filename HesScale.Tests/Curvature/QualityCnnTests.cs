@@ -120,6 +120,7 @@ public sealed class QualityCnnTests
         string first = stderr.Split('\n')[0];
         StringAssert.StartsWith(first, "hesscale quality: --model cnn: ");
         StringAssert.Contains(first, "kernel 3x3");
+        StringAssert.EndsWith(first.TrimEnd(), "(2x2 with padding 0x0).");
     }
 
     [TestMethod]

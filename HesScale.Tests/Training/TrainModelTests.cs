@@ -66,6 +66,7 @@ public sealed class TrainModelTests
         StringAssert.Contains(first, "--model cnn-small");
         StringAssert.Contains(first, "conv2d");
         StringAssert.Contains(first, "kernel 3x3");
+        Assert.DoesNotContain("(Parameter", first, "the C# parameter name is not part of a command-line error");
         var (code2, _, stderr2) = Run("--model", "resnet", "--optimizers", "sgd", "--device", "cpu");
         Assert.AreNotEqual(0, code2);
         StringAssert.Contains(stderr2, "unknown model 'resnet'");
