@@ -117,8 +117,7 @@ public static class TrainCommand
         string outDir = o.Get("out") ?? Path.Combine("results", "train");
         if (checkpoint is not null) Checkpoint.CheckWritable(checkpoint); // now, not after the first epoch
 
-        using var device = ComputeDevice.FromEnvironment(o.Get("device"), o.Threads(Command, checkCores: sweepInput is null));
-        stdout.WriteLine($"device: {device.Name}");
+        int threads = o.Threads(Command, checkCores: sweepInput is null);
         int? trainSamples = o.Get("train-samples") is { } limitText ? Int(limitText, "train-samples", 1) : null;
         var (train, test) = TrainData.Load(dataSpec);
         if (trainSamples is { } limit)
@@ -129,6 +128,8 @@ public static class TrainCommand
         NetworkSpec spec;
         try { spec = Models.Build(model, train, hidden, activation); }
         catch (ArgumentException e) { throw new UsageException($"--model {model}: {UsageException.Plain(e)}"); }
+        using var device = ComputeDevice.FromEnvironment(o.Get("device"), threads); // after every check of the command line and the data
+        stdout.WriteLine($"device: {device.Name}");
         stdout.WriteLine($"data: {dataSpec} ({train.Count} train, {test.Count} test, {train.FeatureCount} features, {train.Classes} classes); network {Architecture.Describe(spec)}");
         stdout.WriteLine($"{runs.Count} run{(runs.Count == 1 ? "" : "s")}, {epochs} epochs, batch {batch}");
 

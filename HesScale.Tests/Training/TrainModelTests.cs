@@ -60,8 +60,9 @@ public sealed class TrainModelTests
     public void An_image_network_that_does_not_fit_the_data_is_a_one_line_error()
     {
         // the embedded digits are 8x8: cnn-small's second conv (3x3) meets a 2x2 map
-        var (code, _, stderr) = Run("--model", "cnn-small", "--data", "digits", "--optimizers", "sgd", "--epochs", "1", "--device", "cpu");
+        var (code, stdout, stderr) = Run("--model", "cnn-small", "--data", "digits", "--optimizers", "sgd", "--epochs", "1", "--device", "cpu");
         Assert.AreNotEqual(0, code);
+        Assert.DoesNotContain("device:", stdout, "refused before a device is opened");
         string first = stderr.Split('\n')[0];
         StringAssert.Contains(first, "--model cnn-small");
         StringAssert.Contains(first, "conv2d");
