@@ -129,21 +129,7 @@ internal static class TiledConv2dKernels
                     bs[ty * tile + tx] = value;
                 }
                 Group.Barrier();
-                if (active)
-                {
-                    if (squared)
-                    {
-                        for (int k = 0; k < tile; k++)
-                        {
-                            float wv = ws[ty * tile + k];
-                            acc += wv * wv * bs[k * tile + tx];
-                        }
-                    }
-                    else
-                    {
-                        for (int k = 0; k < tile; k++) acc += ws[ty * tile + k] * bs[k * tile + tx];
-                    }
-                }
+                if (active) acc = TileProduct.RowTimesColumn(acc, ws, bs, ty, tx, tile, squared, false);
                 Group.Barrier();
             }
             if (active && c < g.InChannels && col < cols)
@@ -272,21 +258,7 @@ internal static class TiledConv2dKernels
                 ps[ty * tile + tx] = value;
             }
             Group.Barrier();
-            if (active)
-            {
-                if (squared)
-                {
-                    for (int mm = 0; mm < tile; mm++)
-                    {
-                        float pv = ps[mm * tile + tx];
-                        acc += bs[ty * tile + mm] * pv * pv;
-                    }
-                }
-                else
-                {
-                    for (int mm = 0; mm < tile; mm++) acc += bs[ty * tile + mm] * ps[mm * tile + tx];
-                }
-            }
+            if (active) acc = TileProduct.RowTimesColumn(acc, bs, ps, ty, tx, tile, false, squared);
             Group.Barrier();
         }
         return acc;

@@ -82,21 +82,7 @@ internal static class TiledLinearKernels
                     ws[ty * tile + tx] = k0 + ty < outW && col < inW ? w[(k0 + ty) * inW + col] : 0f;
                 }
                 Group.Barrier();
-                if (active)
-                {
-                    if (squared)
-                    {
-                        for (int k = 0; k < tile; k++)
-                        {
-                            float wv = ws[k * tile + tx];
-                            acc += bs[ty * tile + k] * wv * wv;
-                        }
-                    }
-                    else
-                    {
-                        for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * ws[k * tile + tx];
-                    }
-                }
+                if (active) acc = TileProduct.RowTimesColumn(acc, bs, ws, ty, tx, tile, false, squared);
                 Group.Barrier();
             }
             if (active && row < rows && col < inW) bIn[row * inW + col] = acc;
@@ -140,21 +126,7 @@ internal static class TiledLinearKernels
                         ws[ty * tile + tx] = k0 + ty < outW && col < inW ? w[(k0 + ty) * inW + col] : 0f;
                     }
                     Group.Barrier();
-                    if (active)
-                    {
-                        if (c > 0)
-                        {
-                            for (int k = 0; k < tile; k++)
-                            {
-                                float wv = ws[k * tile + tx];
-                                acc += bs[ty * tile + k] * wv * wv;
-                            }
-                        }
-                        else
-                        {
-                            for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * ws[k * tile + tx];
-                        }
-                    }
+                    if (active) acc = TileProduct.RowTimesColumn(acc, bs, ws, ty, tx, tile, false, c > 0);
                     Group.Barrier();
                 }
                 if (!inside) continue;
@@ -209,21 +181,7 @@ internal static class TiledLinearKernels
                     hs[ty * tile + tx] = sh >= n || col >= cols ? 0f : col == inW ? 1f : h[sh * inW + col];
                 }
                 Group.Barrier();
-                if (active)
-                {
-                    if (squared)
-                    {
-                        for (int k = 0; k < tile; k++)
-                        {
-                            float hv = hs[k * tile + tx];
-                            acc += bs[ty * tile + k] * hv * hv;
-                        }
-                    }
-                    else
-                    {
-                        for (int k = 0; k < tile; k++) acc += bs[ty * tile + k] * hs[k * tile + tx];
-                    }
-                }
+                if (active) acc = TileProduct.RowTimesColumn(acc, bs, hs, ty, tx, tile, false, squared);
                 Group.Barrier();
             }
             if (active && row < rows && col < cols)
