@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HesScale.Gpu.Engine;
 using HesScale.Gpu.Kernels;
@@ -118,17 +119,7 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
                 d1 = z * (one - z);
                 d2 = d1 * (one - two * z);
             }
-            var g = Vector.LoadUnsafe(ref br, (nuint)i);
-            (d1 * g).StoreUnsafe(ref or, (nuint)i);
-            var residual = d2 * g;
-            var d1Sq = d1 * d1;
-            for (int c = 1; c < channels; c++)
-            {
-                nuint at = (nuint)(c * count + i);
-                var d = d1Sq * Vector.LoadUnsafe(ref br, at);
-                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
-                d.StoreUnsafe(ref or, at);
-            }
+            StoreChannels(ref br, ref or, i, count, channels, packedModes, d1, d2);
         }
         return i;
     }
@@ -148,19 +139,29 @@ internal sealed class NativeActivationOps(NativeBackend backend) : ActivationOps
         for (; i <= i1 - width; i += width)
         {
             var d1 = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref ar, (nuint)i), Vector<float>.Zero), Vector<float>.One, s);
-            var g = Vector.LoadUnsafe(ref br, (nuint)i);
-            (d1 * g).StoreUnsafe(ref or, (nuint)i);
-            var residual = Vector<float>.Zero * g;
-            var d1Sq = d1 * d1;
-            for (int c = 1; c < channels; c++)
-            {
-                nuint at = (nuint)(c * count + i);
-                var d = d1Sq * Vector.LoadUnsafe(ref br, at);
-                if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
-                d.StoreUnsafe(ref or, at);
-            }
+            StoreChannels(ref br, ref or, i, count, channels, packedModes, d1, Vector<float>.Zero);
         }
         return i;
+    }
+
+    /// <summary>
+    /// One vector of the backward stack at i (channel c at c * count + i): the gradient channel d1 g, each curvature channel
+    /// d1^2 B_c, plus the residual d2 g where its mode keeps it, as the scalar loop does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreChannels(ref float br, ref float or, int i, int count, int channels, int packedModes, Vector<float> d1, Vector<float> d2)
+    {
+        var g = Vector.LoadUnsafe(ref br, (nuint)i);
+        (d1 * g).StoreUnsafe(ref or, (nuint)i);
+        var residual = d2 * g;
+        var d1Sq = d1 * d1;
+        for (int c = 1; c < channels; c++)
+        {
+            nuint at = (nuint)(c * count + i);
+            var d = d1Sq * Vector.LoadUnsafe(ref br, at);
+            if (Channels.KeepsResidual(Channels.ModeOf(packedModes, c))) d += residual;
+            d.StoreUnsafe(ref or, at);
+        }
     }
 
     public override void ColumnsThrough(LayerSpec layer, DeviceBuffer a, DeviceBuffer g, DeviceBuffer sz, DeviceBuffer sa, DeviceBuffer signs,
